@@ -1,0 +1,3 @@
+from tashkent.cli import main
+
+main()
