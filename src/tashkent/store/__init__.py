@@ -1,0 +1,2 @@
+"""Where results live: the run index (SQLAlchemy; SQLite by default, PostgreSQL by URL) and
+Parquet result files, written atomically."""
