@@ -84,7 +84,7 @@ def mediators_active(state: State, ctx: Context) -> np.ndarray:
         return np.zeros((0, state.n), dtype=bool)
     by_phase = np.where(ctx.joins_at_phase[:, None] >= 0,
                         state.phase[None, :] >= ctx.joins_at_phase[:, None],
-                        ctx.initially_active[:, None])
+                        ctx.initially_active[:, None]) & ctx.enabled[:, None]
     return np.where(state.forced_active == 1, True, np.where(state.forced_active == -1, False, by_phase))
 
 
