@@ -74,12 +74,22 @@ class Prior(Strict):
         return self
 
 
+def _source_says_why(text: str) -> str:
+    t = text.strip()
+    if t.lower().startswith("judgement") and len(t.split(":", 1)[-1].strip()) < 5:
+        raise ValueError("needs a reason: write 'judgement: <why>' or cite a paper or data set")
+    return text
+
+
+Source = Annotated[str, Field(min_length=3), AfterValidator(_source_says_why)]
+
+
 class Parameter(Strict):
     """One model parameter: its default value, prior for Monte Carlo, and where it comes from."""
 
     value: float
     prior: Prior = Prior(dist="fixed")
-    source: Annotated[str, Field(min_length=3)]
+    source: Source
     unit: str | None = None
     description: str | None = None
     identified: bool | None = None  # set by calibration: did the data constrain it?
@@ -99,7 +109,7 @@ class Actor(Strict):
     joins_at_phase: PhaseInt | None = None
     crisis_role: bool = False  # acts during crises (calls, shuttles) even before it joins the process
     active: bool = True
-    source: Annotated[str, Field(min_length=3)]
+    source: Source
 
 
 class CBM(Strict):
@@ -109,7 +119,7 @@ class CBM(Strict):
     trust_gain_per_year: Unit
     max_rung: RungInt | None = None
     requires_no_crisis: bool = True
-    source: Annotated[str, Field(min_length=3)]
+    source: Source
 
 
 class Phase(Strict):

@@ -178,18 +178,20 @@ def forecast(
         typer.echo(json.dumps(doc, indent=2))
         return
     console.print(summary_table(doc, sc.parties))
-    console.print(f"run {doc['run_id']} — {doc['seconds']:.1f} s; results in {run_dir}")
+    typer.echo(f"run {doc['run_id']} — {doc['seconds']:.1f} s; results in {run_dir}")
     if report_path:
-        console.print(f"report: {report_path}")
+        typer.echo(f"report: {report_path}")
 
 
 def runs_list(db: str | None = typer.Option(None, "--db", help="Run index URL or SQLite file."),
               limit: int = typer.Option(20, "--limit", help="How many recent runs.")) -> None:
     """List recent runs, newest first."""
-    t = Table("run id", "status", "scenario", "runs", "days", "seed", "seconds", "P(crisis)", "P(rung≥5)")
+    t = Table("status", "runs", "days", "seed", "s", "P(crisis)", "P(rung≥5)")
+    t.add_column("run id", no_wrap=True)
+    t.columns.insert(0, t.columns.pop())  # run id first, never truncated: users copy it
     for r in index.list_runs(db, limit):
         h = r.headline or {}
-        t.add_row(r.run_id, r.status, r.scenario, f"{r.runs:,}", str(r.days), str(r.seed),
+        t.add_row(r.run_id, r.status, f"{r.runs:,}", str(r.days), str(r.seed),
                   f"{r.seconds:.1f}" if r.seconds else "", f"{h['p_crisis']:.3f}" if h else "",
                   f"{h['p_rung_ge_5']:.3f}" if h else "")
     console.print(t)

@@ -59,7 +59,7 @@ def engine_for(url: str | None) -> Engine:
                 cur.close()
         else:
             eng = create_engine(resolved, pool_pre_ping=True)
-        Base.metadata.create_all(eng)
+        _create_tables(eng)
     except ModuleNotFoundError as exc:
         raise UserError(f"--db {resolved}: the database driver is not installed ({exc.name}); "
                         "for PostgreSQL run: pip install 'tashkent[postgres]'") from None
@@ -67,6 +67,17 @@ def engine_for(url: str | None) -> Engine:
         raise UserError(f"--db {resolved}: cannot open the run index ({exc.orig}); check the URL") from None
     _engines[resolved] = eng
     return eng
+
+
+def _create_tables(eng: Engine) -> None:
+    """Create the tables; another process creating them at the same moment is fine."""
+    for attempt in range(5):
+        try:
+            Base.metadata.create_all(eng)
+            return
+        except OperationalError as exc:
+            if "already exists" not in str(exc.orig) or attempt == 4:
+                raise
 
 
 def record_start(url: str | None, row: dict[str, Any]) -> None:
