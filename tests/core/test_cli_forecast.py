@@ -7,8 +7,9 @@ import multiprocessing as mp
 import re
 from pathlib import Path
 
-from tashkent.store import index
 from tests.core.helpers import run_cli
+
+from tashkent.store import index
 
 
 def _forecast(*extra: str) -> dict:
@@ -23,8 +24,16 @@ def test_forecast_json_is_saved_and_listed():
     row = index.get_run(None, doc["run_id"])
     assert row.status == "complete" and row.seconds and row.scenario_hash == doc["scenario_hash"]
     run_dir = Path(row.run_dir)
-    for name in ("summary.json", "milestones.parquet", "daily.parquet", "survival.parquet", "fatalities.parquet",
-                 "trajectories.parquet", "blocks.parquet", "manifest.json"):
+    for name in (
+        "summary.json",
+        "milestones.parquet",
+        "daily.parquet",
+        "survival.parquet",
+        "fatalities.parquet",
+        "trajectories.parquet",
+        "blocks.parquet",
+        "manifest.json",
+    ):
         assert (run_dir / name).is_file(), name
     code, out, _ = run_cli("runs", "list")
     assert code == 0 and doc["run_id"][:20] in out
@@ -44,7 +53,7 @@ def test_human_table_and_report_are_offline(tmp_path):
     report = Path(re.search(r"report: (\S+)", out.replace("\n", " ")).group(1))
     html = report.read_text()
     assert html.count("<svg") >= 5
-    assert "<script" not in html and "<link" not in html and "src=\"http" not in html
+    assert "<script" not in html and "<link" not in html and 'src="http' not in html
     assert "Assumptions and sources" in html and "Kydd" in html
     run_id = re.search(r"run (kashmir-2025-\S+)", out).group(1)
     out_file = tmp_path / "r.html"
@@ -66,9 +75,18 @@ def test_bad_inputs_fail_with_one_line():
 
 
 def test_compare_with_itself_is_exactly_zero_and_an_attack_is_not():
-    code, out, err = run_cli("compare", "kashmir-2025", "same=set:parameters.attack_rate=0.8",
-                             "attack=inject:2026-01-15:attack:fatalities=40", "--runs", "1000", "--days", "120",
-                             "--json", "--uncalibrated")
+    code, out, err = run_cli(
+        "compare",
+        "kashmir-2025",
+        "same=set:parameters.attack_rate=0.8",
+        "attack=inject:2026-01-15:attack:fatalities=40",
+        "--runs",
+        "1000",
+        "--days",
+        "120",
+        "--json",
+        "--uncalibrated",
+    )
     assert code == 0, err
     doc = json.loads(out)
     same = {r["metric"]: r for r in doc["variants"][0]["differences"]}
@@ -76,7 +94,9 @@ def test_compare_with_itself_is_exactly_zero_and_an_attack_is_not():
     # the override only fixes attack_rate at its prior median: tiny, paired differences
     assert abs(same["crisis"]["diff"]) < 0.05
     assert attack["crisis"]["diff"] > 0.5 and attack["crisis"]["ci95"][0] > 0
-    code, out, err = run_cli("compare", "kashmir-2025", "kashmir-2025", "--runs", "500", "--days", "60", "--json")
+    code, out, err = run_cli(
+        "compare", "kashmir-2025", "kashmir-2025", "--runs", "500", "--days", "60", "--json"
+    )
     doc = json.loads(out)
     assert all(r["diff"] == 0 and r["se"] == 0 for r in doc["variants"][0]["differences"])
 
@@ -88,10 +108,25 @@ def _write_rows(args):
 
     os.environ["TASHKENT_HOME"] = home
     for i in range(start, start + 25):
-        index.record_start(None, {"run_id": f"r{i:04d}", "created": dt.datetime(2026, 1, 1), "finished": None,
-                                  "status": "running", "scenario": "x", "scenario_hash": "h", "seed": i,
-                                  "runs": 100, "days": 1, "version": "t", "seconds": None, "run_dir": "/tmp",
-                                  "parameters": {}, "headline": None})
+        index.record_start(
+            None,
+            {
+                "run_id": f"r{i:04d}",
+                "created": dt.datetime(2026, 1, 1),
+                "finished": None,
+                "status": "running",
+                "scenario": "x",
+                "scenario_hash": "h",
+                "seed": i,
+                "runs": 100,
+                "days": 1,
+                "version": "t",
+                "seconds": None,
+                "run_dir": "/tmp",
+                "parameters": {},
+                "headline": None,
+            },
+        )
         index.record_finish(None, f"r{i:04d}", "complete", 0.1, {"p_crisis": 0.1, "p_rung_ge_5": 0.0})
 
 

@@ -30,8 +30,9 @@ def test_same_numbers_for_any_chunk_size_and_worker_count():
 
 def test_same_numbers_on_a_local_dask_cluster():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         dask_doc = _doc(chunk_runs=300, dask=cluster.scheduler_address)
     assert dask_doc == _doc(chunk_runs=600)
 
@@ -87,22 +88,36 @@ def test_probabilities_grow_with_the_horizon():
 
 def test_closed_consent_gate_keeps_track_one_at_zero():
     # Make India as willing as possible, then close the Simla gate.
-    sets = ["parameters.audience_cost_IND_1_5=-5", "parameters.audience_cost_IND_I=-5",
-            "parameters.audience_cost_IND_II=-5", "parameters.accept_rate=50"]
+    sets = [
+        "parameters.audience_cost_IND_1_5=-5",
+        "parameters.audience_cost_IND_I=-5",
+        "parameters.audience_cost_IND_II=-5",
+        "parameters.accept_rate=50",
+    ]
     open_gate = forecast(load_scenario("kashmir-2025", sets=sets), runs=1000, days=365, seed=4)
-    closed = forecast(load_scenario("kashmir-2025", sets=[*sets, "parameters.simla_gate_open=0"]), runs=1000,
-                      days=365, seed=4)
+    closed = forecast(
+        load_scenario("kashmir-2025", sets=[*sets, "parameters.simla_gate_open=0"]),
+        runs=1000,
+        days=365,
+        seed=4,
+    )
     m_open, m_closed = open_gate["milestones"]["365"], closed["milestones"]["365"]
     assert m_open["p_accept"]["IND"]["I"] > 0.5
     assert m_closed["p_accept"]["IND"]["I"] == 0 and m_closed["p_accept"]["IND"]["1.5"] == 0
-    assert m_closed["p_phase_ge"]["3"] == 0 and m_closed["p_phase_ge"]["4"] == 0 and m_closed["p_mediation"] == 0
+    assert (
+        m_closed["p_phase_ge"]["3"] == 0 and m_closed["p_phase_ge"]["4"] == 0 and m_closed["p_mediation"] == 0
+    )
     assert m_closed["p_accept"]["IND"]["II"] > 0.5  # Track II is not gated
 
 
 def test_an_injected_attack_raises_crisis_and_escalation_with_common_random_numbers():
     base = forecast(SCENARIO, runs=1000, days=180, seed=8)
-    hit = forecast(load_scenario("kashmir-2025", injects=["2026-02-15:attack:fatalities=40"]), runs=1000, days=180,
-                   seed=8)
+    hit = forecast(
+        load_scenario("kashmir-2025", injects=["2026-02-15:attack:fatalities=40"]),
+        runs=1000,
+        days=180,
+        seed=8,
+    )
     b, h = base["milestones"]["180"], hit["milestones"]["180"]
     assert h["p_crisis"] == 1.0 > b["p_crisis"]
     assert h["p_rung_ge"]["4"] > b["p_rung_ge"]["4"]
@@ -110,16 +125,23 @@ def test_an_injected_attack_raises_crisis_and_escalation_with_common_random_numb
 
 
 def test_attacks_never_raise_trust():
-    from tashkent.sim.chunk import ChunkSpec, run_chunk
     from tashkent.scenario.load import scenario_to_data
+    from tashkent.sim.chunk import ChunkSpec, run_chunk
 
     def mean_trust(scenario):
-        part = run_chunk(ChunkSpec(scenario=scenario_to_data(scenario), seed=2, days=60, block_start=0, n_blocks=3))
+        part = run_chunk(
+            ChunkSpec(scenario=scenario_to_data(scenario), seed=2, days=60, block_start=0, n_blocks=3)
+        )
         return part["trust_daily"] / part["runs"]
 
     calm = mean_trust(load_scenario("kashmir-2025", sets=["parameters.attack_rate=0.0001"]))
-    hit = mean_trust(load_scenario("kashmir-2025", sets=["parameters.attack_rate=0.0001"],
-                                   injects=["2025-12-01:attack:fatalities=60"]))
+    hit = mean_trust(
+        load_scenario(
+            "kashmir-2025",
+            sets=["parameters.attack_rate=0.0001"],
+            injects=["2025-12-01:attack:fatalities=60"],
+        )
+    )
     assert np.all(hit <= calm) and hit[-1] < calm[-1]
 
 

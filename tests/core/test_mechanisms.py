@@ -40,16 +40,33 @@ def test_coalition_covers_both_sides_and_has_an_inverted_u():
 
 
 def _params(**kw):
-    p = dict(esc_base=-2.3, esc_provocation=3.5, esc_reciprocity=1.6, esc_rung_cost=0.45, esc_nuclear_risk=1.8,
-             esc_restraint=1.0, esc_gp_management=0.8, esc_fatigue=0.03, esc_two_step=0.6, deesc_base=-3.0)
+    p = dict(
+        esc_base=-2.3,
+        esc_provocation=3.5,
+        esc_reciprocity=1.6,
+        esc_rung_cost=0.45,
+        esc_nuclear_risk=1.8,
+        esc_restraint=1.0,
+        esc_gp_management=0.8,
+        esc_fatigue=0.03,
+        esc_two_step=0.6,
+        deesc_base=-3.0,
+    )
     p.update(kw)
     return {k: np.asarray(v, dtype=float) for k, v in p.items()}
 
 
 def _p_up(rung, prov=0.5, restraint=0.0, nuclear_dyad=True, **kw):
-    util = escalation.move_utilities(np.array([rung], dtype=np.int8), np.array([prov]), np.array([0.0]),
-                                     np.array([restraint]), np.array([0.0]), np.array([0.0]), _params(**kw),
-                                     nuclear_dyad)
+    util = escalation.move_utilities(
+        np.array([rung], dtype=np.int8),
+        np.array([prov]),
+        np.array([0.0]),
+        np.array([restraint]),
+        np.array([0.0]),
+        np.array([0.0]),
+        _params(**kw),
+        nuclear_dyad,
+    )
     w = np.exp(util[:, 0] - util[:, 0].max())
     w /= w.sum()
     return w[2] + w[3]
@@ -66,8 +83,16 @@ def test_nuclear_dyad_deters_air_strikes_and_war():
 
 
 def test_no_move_beyond_the_ladder():
-    util = escalation.move_utilities(np.array([6, 0], dtype=np.int8), np.ones(2), np.zeros(2), np.zeros(2),
-                                     np.zeros(2), np.zeros(2), _params(), True)
+    util = escalation.move_utilities(
+        np.array([6, 0], dtype=np.int8),
+        np.ones(2),
+        np.zeros(2),
+        np.zeros(2),
+        np.zeros(2),
+        np.zeros(2),
+        _params(),
+        True,
+    )
     assert np.isneginf(util[2, 0]) and np.isneginf(util[3, 0]) and np.isneginf(util[0, 1])
 
 
@@ -113,28 +138,47 @@ def test_nuclear_signalling_needs_a_nuclear_dyad_and_rises_with_the_rung():
 def test_ripeness_needs_hurt_and_way_out():
     hurt_low, hurt_high = np.full((2, 1), 0.1), np.full((2, 1), 2.0)
     args = dict(catastrophe=np.zeros(1), stalemate=0.8, trust=np.array([0.2]), threshold=0.5)
-    assert ripeness.ripeness(hurt_high, way_out=0.5, **args) > ripeness.ripeness(hurt_low, way_out=0.5, **args)
+    assert ripeness.ripeness(hurt_high, way_out=0.5, **args) > ripeness.ripeness(
+        hurt_low, way_out=0.5, **args
+    )
     assert ripeness.ripeness(hurt_high, way_out=0.0, **args) == 0
 
 
 def test_closed_consent_gate_blocks_acceptance():
     p = {"accept_rate": np.array([1e6]), "withdraw_rate": np.array([0.0])}
-    new = acceptance.update(np.array([False]), np.array([10.0]), np.array([0.0]), np.array([False]), True, p,
-                            gate_closed=np.array([True]))
+    new = acceptance.update(
+        np.array([False]),
+        np.array([10.0]),
+        np.array([0.0]),
+        np.array([False]),
+        True,
+        p,
+        gate_closed=np.array([True]),
+    )
     assert not new[0]
 
 
 def test_process_blocked_without_consent_or_in_crisis():
-    p = {k: np.array([v]) for k, v in dict(advance_trust=3.0, advance_coverage_floor=0.3,
-                                            advance_ripeness_floor=0.1).items()}
-    base = dict(next_median_days=np.array([100.0]), trust=np.array([0.5]), coverage=np.array([1.0]),
-                ripe=np.array([1.0]), official_next=np.array([True]), frozen=np.array([False]), p=p)
+    p = {
+        k: np.array([v])
+        for k, v in dict(advance_trust=3.0, advance_coverage_floor=0.3, advance_ripeness_floor=0.1).items()
+    }
+    base = dict(
+        next_median_days=np.array([100.0]),
+        trust=np.array([0.5]),
+        coverage=np.array([1.0]),
+        ripe=np.array([1.0]),
+        official_next=np.array([True]),
+        frozen=np.array([False]),
+        p=p,
+    )
     ok = process.advance_hazard(consent_ok=np.array([True]), crisis=np.array([False]), **base)
     assert ok[0] > 0
     assert process.advance_hazard(consent_ok=np.array([False]), crisis=np.array([False]), **base)[0] == 0
     assert process.advance_hazard(consent_ok=np.array([True]), crisis=np.array([True]), **base)[0] == 0
-    more_trust = process.advance_hazard(consent_ok=np.array([True]), crisis=np.array([False]),
-                                        **{**base, "trust": np.array([0.9])})
+    more_trust = process.advance_hazard(
+        consent_ok=np.array([True]), crisis=np.array([False]), **{**base, "trust": np.array([0.9])}
+    )
     assert more_trust[0] > ok[0]
 
 
@@ -146,8 +190,16 @@ def test_setback_spares_track_two_more_often():
 
 
 def test_inducements_delay_breakdown():
-    p = {k: np.array([v]) for k, v in dict(inducement=0.3, inducement_half_life_days=365.0, settlement_gap=0.3,
-                                            breakdown_rate=0.05, breakdown_gap_weight=2.0).items()}
+    p = {
+        k: np.array([v])
+        for k, v in dict(
+            inducement=0.3,
+            inducement_half_life_days=365.0,
+            settlement_gap=0.3,
+            breakdown_rate=0.05,
+            breakdown_gap_weight=2.0,
+        ).items()
+    }
     early = breakdown_prob(np.array([0]), np.array([False]), p)
     late = breakdown_prob(np.array([3650]), np.array([False]), p)
     assert late[0] > early[0]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.core.helpers import run_cli
 
 from tashkent.errors import UserError
 from tashkent.scenario import builtin_names, load_scenario
 from tashkent.scenario.load import builtin_text
-from tests.core.helpers import run_cli
 
 ACTOR_IDS = {"IND", "PAK", "RUS", "CHN", "USA", "IRN", "IDN", "SAU", "KAZ", "UZB", "SCO"}
 
@@ -18,7 +18,7 @@ def test_builtins_load_with_sources_for_every_parameter():
     assert builtin_names() == ["kashmir-2025", "pahalgam-2025"]
     for name in builtin_names():
         s = load_scenario(name)
-        assert ACTOR_IDS <= {a.id for a in s.actors}
+        assert {a.id for a in s.actors} >= ACTOR_IDS
         for key, p in s.parameters.items():
             assert len(p.source) > 10, key
         for ph in s.process.phases:
@@ -31,7 +31,14 @@ def test_kashmir_state_after_the_2025_crisis():
     s = load_scenario("kashmir-2025")
     assert s.initial_state.rung == 2 and not s.initial_state.crisis_active
     assert s.actor("RUS").roles == ["mediator"]
-    assert {a.id for a in s.actors if "co_facilitator" in a.roles} == {"IDN", "IRN", "SAU", "KAZ", "UZB", "SCO"}
+    assert {a.id for a in s.actors if "co_facilitator" in a.roles} == {
+        "IDN",
+        "IRN",
+        "SAU",
+        "KAZ",
+        "UZB",
+        "SCO",
+    }
     assert {a.id for a in s.great_powers()} == {"CHN", "USA"}
     assert [p.id for p in s.process.phases] == [1, 2, 3, 4, 5]
     p = load_scenario("pahalgam-2025")
@@ -45,7 +52,7 @@ def _bad(tmp_path: Path, old: str, new: str) -> tuple[int, str]:
     assert old in text
     path = tmp_path / "kashmir.yaml"
     path.write_text(text.replace(old, new, 1))
-    code, out, err = run_cli("scenario", "validate", str(path))
+    code, _, err = run_cli("scenario", "validate", str(path))
     return code, err.strip()
 
 
@@ -68,7 +75,9 @@ def test_unknown_key_is_rejected_with_a_suggestion(tmp_path):
 
 
 def test_event_naming_unknown_actor_fails(tmp_path):
-    code, err = _bad(tmp_path, "    actor: RUS\n    target: IND\n    delta", "    actor: XYZ\n    target: IND\n    delta")
+    code, err = _bad(
+        tmp_path, "    actor: RUS\n    target: IND\n    delta", "    actor: XYZ\n    target: IND\n    delta"
+    )
     assert code == 2
     assert "schedule[0].actor = XYZ is not an actor in this scenario" in err
 
@@ -99,11 +108,16 @@ def test_export_round_trips_and_validates(tmp_path):
 
 
 def test_set_and_inject_overlays():
-    s = load_scenario("kashmir-2025", sets=["parameters.attack_rate=0.3", "actors.RUS.bias.IND=0.6"],
-                      injects=["2026-02-15:attack:fatalities=40"])
+    s = load_scenario(
+        "kashmir-2025",
+        sets=["parameters.attack_rate=0.3", "actors.RUS.bias.IND=0.6"],
+        injects=["2026-02-15:attack:fatalities=40"],
+    )
     assert s.parameters["attack_rate"].value == 0.3 and s.parameters["attack_rate"].prior.dist == "fixed"
     assert s.actor("RUS").bias["IND"] == 0.6
-    assert s.schedule[-1].kind == "attack" and s.schedule[-1].fatalities == 40 and s.schedule[-1].target == "IND"
+    assert (
+        s.schedule[-1].kind == "attack" and s.schedule[-1].fatalities == 40 and s.schedule[-1].target == "IND"
+    )
     with pytest.raises(UserError, match="unknown parameter 'atack_rate'; did you mean 'attack_rate'"):
         load_scenario("kashmir-2025", sets=["parameters.atack_rate=0.3"])
     with pytest.raises(UserError, match="is not a date"):

@@ -216,23 +216,33 @@ class Scenario(Strict):
         for i, a in enumerate(self.actors):
             for target in a.bias:
                 if target not in known:
-                    raise ValueError(f"@actors[{i}].bias.{target}|is not an actor in this scenario (known: {listing})")
+                    raise ValueError(
+                        f"@actors[{i}].bias.{target}|is not an actor in this scenario (known: {listing})"
+                    )
         for i, e in enumerate(self.schedule):
             for field in ("actor", "target"):
                 ref = getattr(e, field)
                 if ref is not None and ref not in known:
-                    raise ValueError(f"@schedule[{i}].{field}|= {ref} is not an actor in this scenario (known: {listing})")
+                    raise ValueError(
+                        f"@schedule[{i}].{field}|= {ref} is not an actor in this scenario (known: {listing})"
+                    )
             if e.date < self.start_date:
                 raise ValueError(f"@schedule[{i}].date|= {e.date} is before start_date {self.start_date}")
         for party in self.initial_state.accept:
             if party not in self.parties:
-                raise ValueError(f"@initial_state.accept.{party}|is not a party (parties: {', '.join(self.parties)})")
+                raise ValueError(
+                    f"@initial_state.accept.{party}|is not a party (parties: {', '.join(self.parties)})"
+                )
         for party in self.initial_state.provocation:
             if party not in self.parties:
-                raise ValueError(f"@initial_state.provocation.{party}|is not a party (parties: {', '.join(self.parties)})")
+                raise ValueError(
+                    f"@initial_state.provocation.{party}|is not a party (parties: {', '.join(self.parties)})"
+                )
         for i, m in enumerate(self.initial_state.offers):
             if m not in known:
-                raise ValueError(f"@initial_state.offers[{i}]|= {m} is not an actor in this scenario (known: {listing})")
+                raise ValueError(
+                    f"@initial_state.offers[{i}]|= {m} is not an actor in this scenario (known: {listing})"
+                )
         holder = self.process.consent_holder
         if holder and holder not in self.parties:
             raise ValueError(f"@process.consent_holder|= {holder} is not a party")
