@@ -131,8 +131,16 @@ def bargaining_solutions(problem: Problem, parties: tuple[str, str], r: tuple[fl
         u = utilities(problem, _point(problem, parties, t)[None, :])[:, 0]
         return float(u[ia] - r[0]), float(u[ib] - r[1])
 
-    out: dict[str, Any] = {"zopa_exists": bool(feasible.any())}
-    if feasible.any():
+    worst = np.minimum(ga, gb)
+    te = _refine(lambda t: -min(gains(t)), float(fr.t[int(np.argmax(worst))]), step)
+    exists = min(gains(te)) >= -1e-12
+    out: dict[str, Any] = {"zopa_exists": bool(exists)}
+    if exists and not feasible.any():  # a zone narrower than the grid: a single point
+        out["zopa"] = {"t_range": [te, te], "ends": [_point(problem, parties, te).tolist()] * 2,
+                       "share_of_frontier": 0.0}
+        out["nash"] = out["kalai_smorodinsky"] = _solution(problem, parties, te, r)
+        out["concession"] = None
+    elif exists:
         k = np.flatnonzero(feasible)
         out["zopa"] = {
             "t_range": [float(fr.t[k[0]]), float(fr.t[k[-1]])],
@@ -140,7 +148,9 @@ def bargaining_solutions(problem: Problem, parties: tuple[str, str], r: tuple[fl
             "share_of_frontier": float(k.size / GRID),
         }
         prod = np.where(feasible, ga * gb, -np.inf)
-        tn = _refine(lambda t: -max(0.0, gains(t)[0]) * max(0.0, gains(t)[1]), float(fr.t[int(np.argmax(prod))]), step)
+        tn = _refine(
+            lambda t: -max(0.0, gains(t)[0]) * max(0.0, gains(t)[1]), float(fr.t[int(np.argmax(prod))]), step
+        )
         out["nash"] = _solution(problem, parties, tn, r)
         best_a, best_b = ga[feasible].max(), gb[feasible].max()
         ra = np.where(feasible, ga / max(best_a, 1e-12), np.nan)
@@ -154,9 +164,6 @@ def bargaining_solutions(problem: Problem, parties: tuple[str, str], r: tuple[fl
         out["kalai_smorodinsky"] = _solution(problem, parties, tk, r)
         out["concession"] = None
     else:
-        worst = np.minimum(ga, gb)
-        k = int(np.argmax(worst))
-        te = _refine(lambda t: -min(gains(t)), float(fr.t[k]), step)
         g = -min(gains(te))
         short = np.maximum(0, -ga) + np.maximum(0, -gb)
         k2 = int(np.argmin(short))
