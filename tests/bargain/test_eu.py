@@ -119,3 +119,23 @@ def test_bad_options_are_user_errors():
 def test_condorcet_median_is_weighted_median():
     x = np.array([1.0, 2.0, 9.0])
     assert condorcet_median(x, np.array([1.0, 1.0, 1.5])) == 2.0
+
+
+def test_fast_probability_matches_brute_force():
+    """The O(N^2) prefix-sum P equals the direct sum over voters and pairs."""
+    from tashkent.bargain.eu import _prob
+
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        n = 12
+        x = rng.integers(0, 8, n).astype(float)
+        w = rng.uniform(0.1, 1, n)
+        r = rng.uniform(0.5, 2, n)
+        span = float(x.max() - x.min())
+        f = (np.abs(x[:, None] - x[None, :]) / span) ** r[:, None]
+        v = w[:, None, None] * (f[:, None, :] - f[:, :, None])  # [k, a, b]
+        num = np.clip(v, 0, None).sum(0)
+        for mode, den in (("scholz", np.abs(v).sum()), ("pair", np.abs(v).sum(0))):
+            brute = np.divide(num, den, out=np.zeros_like(num), where=np.asarray(den) > 0)
+            got = _prob(x, w, r, span, EUOptions(p_denominator=mode))
+            np.testing.assert_allclose(got, brute, atol=1e-12)
