@@ -58,30 +58,66 @@ def main() -> None:
     rows = []
     eu = read_csv(SHARED / "eu_emissions_1994.csv")
     t, _ = best(lambda: run_eu(eu, rounds=10), 20)
-    rows.append(("EU model, EU fixture (10 × 1), 10 rounds", f"{t * 1e3:.1f} ms ({t * 100:.2f} ms/round)",
-                 "3.48 s (Python replication)", "< 10 ms per round"))
+    rows.append(
+        (
+            "EU model, EU fixture (10 × 1), 10 rounds",
+            f"{t * 1e3:.1f} ms ({t * 100:.2f} ms/round)",
+            "3.48 s (Python replication)",
+            "< 10 ms per round",
+        )
+    )
     big = synthetic(200, seed=1)
     t, _ = best(lambda: run_eu(big, rounds=10), 3)
-    rows.append(("EU model, 200 actors × 1, 10 rounds", f"{t:.3f} s", "~n^6: not feasible (17 actors: 89.5 s)", "< 1 s"))
+    rows.append(
+        (
+            "EU model, 200 actors × 1, 10 rounds",
+            f"{t:.3f} s",
+            "~n^6: not feasible (17 actors: 89.5 s)",
+            "< 1 s",
+        )
+    )
     soe = read_csv(SHARED / "ktab" / "SOE-Pol-Comp.csv")
     t, r = best(lambda: run_smp(soe), 5)
-    rows.append(("SMP, SOE-Pol-Comp (13 × 2)", f"{t:.3f} s ({r.turns} turns)",  # type: ignore[attr-defined]
-                 "0.88 s -O2 / 1.29 s as shipped (27 turns)", "< 0.1 s"))
+    rows.append(
+        (
+            "SMP, SOE-Pol-Comp (13 × 2)",
+            f"{t:.3f} s ({r.turns} turns)",  # type: ignore[attr-defined]
+            "0.88 s -O2 / 1.29 s as shipped (27 turns)",
+            "< 0.1 s",
+        )
+    )
     pol = read_csv(SHARED / "ktab" / "SOE-Policy.csv")
     t, r = best(lambda: run_smp(pol), 3)
-    rows.append(("SMP, SOE-Policy (26 × 1)", f"{t:.3f} s ({r.turns} turns)",  # type: ignore[attr-defined]
-                 "2.67 s -O2 / 5.93 s as shipped (19 turns)", "—"))
-    for n, ktab, target, rep in ((40, "9.46 s -O2 / 56.5 s (20 turns; 0.47 s/turn -O2)", "—", 2),
-                                 (80, "79.0 s -O2 / 391 s (17 turns; 4.6 s/turn -O2)", "< 5 s", 1),
-                                 (160, "~6 min per turn (stopped after 7 turns)", "< 60 s", 1)):
+    rows.append(
+        (
+            "SMP, SOE-Policy (26 × 1)",
+            f"{t:.3f} s ({r.turns} turns)",  # type: ignore[attr-defined]
+            "2.67 s -O2 / 5.93 s as shipped (19 turns)",
+            "—",
+        )
+    )
+    for n, ktab, target, rep in (
+        (40, "9.46 s -O2 / 56.5 s (20 turns; 0.47 s/turn -O2)", "—", 2),
+        (80, "79.0 s -O2 / 391 s (17 turns; 4.6 s/turn -O2)", "< 5 s", 1),
+        (160, "~6 min per turn (stopped after 7 turns)", "< 60 s", 1),
+    ):
         if args.quick and n == 160:
             continue
         p = synthetic(n, seed=n)
         t, r = best(lambda p=p: run_smp(p, SMPOptions()), rep)
         turns = r.turns  # type: ignore[attr-defined]
-        rows.append((f"SMP, {n} actors × 1 (synthetic)", f"{t:.2f} s ({turns} turns; {t / turns:.3f} s/turn)", ktab, target))
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, numpy {np.__version__}")
+        rows.append(
+            (
+                f"SMP, {n} actors × 1 (synthetic)",
+                f"{t:.2f} s ({turns} turns; {t / turns:.3f} s/turn)",
+                ktab,
+                target,
+            )
+        )
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, numpy {np.__version__}"
+    )
     print()
     print("| case | tashkent | reference (KTAB / Python BDM, same machine) | target |")
     print("|---|---|---|---|")

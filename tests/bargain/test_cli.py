@@ -20,7 +20,9 @@ def run(argv, capsys):
 
 
 def test_bargain_json_keys_smp(shared_data, capsys):
-    code, out, _ = run(["bargain", str(shared_data / "bargaining/ktab/SOE-Pol-Comp.csv"), "--json"], capsys)
+    code, out, _ = run(
+        ["bargain", str(shared_data / "bargaining/ktab/SOE-Pol-Comp.csv"), "--json"], capsys
+    )
     assert code == 0
     j = json.loads(out)
     for key in ("model", "actors", "dimensions", "history", "probabilities", "forecast", "turns"):
@@ -36,7 +38,9 @@ def test_bargain_eu_table_and_options(shared_data, capsys):
     path = str(shared_data / "bargaining/eu_emissions_1994.csv")
     code, out, _ = run(["bargain", path, "--model", "eu"], capsys)
     assert code == 0 and "Forecast and baselines" in out and "oscillating: yes" in out
-    code, out, _ = run(["bargain", path, "--model", "eu", "--rounds", "3", "--json", "--option", "q=0.5"], capsys)
+    code, out, _ = run(
+        ["bargain", path, "--model", "eu", "--rounds", "3", "--json", "--option", "q=0.5"], capsys
+    )
     j = json.loads(out)
     assert j["turns"] == 3 and j["options"]["q"] == 0.5 and j["probabilities"] is None
 
@@ -44,14 +48,30 @@ def test_bargain_eu_table_and_options(shared_data, capsys):
 def test_bargain_compromise_and_scenario(capsys):
     code, out, _ = run(["bargain", "kashmir-2025", "--model", "compromise", "--json"], capsys)
     j = json.loads(out)
-    assert code == 0 and j["turns"] == 0 and j["forecast"]["expected"] == j["baselines"]["weighted_mean"]
+    assert (
+        code == 0
+        and j["turns"] == 0
+        and j["forecast"]["expected"] == j["baselines"]["weighted_mean"]
+    )
     assert j["dimensions"][0] == "mediation_format"
 
 
 def test_bargain_report_and_plot(shared_data, tmp_path, capsys):
     html, png = tmp_path / "r.html", tmp_path / "p.png"
-    code, out, _ = run(["bargain", str(shared_data / "bargaining/eu_emissions_1994.csv"), "--model", "eu",
-                        "--report", "--out", str(html), "--plot", str(png)], capsys)
+    code, _out, _ = run(
+        [
+            "bargain",
+            str(shared_data / "bargaining/eu_emissions_1994.csv"),
+            "--model",
+            "eu",
+            "--report",
+            "--out",
+            str(html),
+            "--plot",
+            str(png),
+        ],
+        capsys,
+    )
     assert code == 0
     text = html.read_text()
     assert "data:image/png;base64," in text and "<script" not in text and "http" not in text
@@ -59,8 +79,17 @@ def test_bargain_report_and_plot(shared_data, tmp_path, capsys):
 
 
 def test_stochastic_seed_reproducible_via_cli(shared_data, capsys):
-    args = ["bargain", str(shared_data / "bargaining/ktab/SOE-Pol-Comp.csv"), "--json",
-            "--option", "transitions=stochastic", "--seed", "3", "--rounds", "6"]
+    args = [
+        "bargain",
+        str(shared_data / "bargaining/ktab/SOE-Pol-Comp.csv"),
+        "--json",
+        "--option",
+        "transitions=stochastic",
+        "--seed",
+        "3",
+        "--rounds",
+        "6",
+    ]
     _, a, _ = run(args, capsys)
     _, b, _ = run(args, capsys)
     assert json.loads(a)["history"] == json.loads(b)["history"]
@@ -70,7 +99,14 @@ def test_packages_json_and_plot(tmp_path, capsys):
     code, out, _ = run(["packages", "kashmir-2025", "--json"], capsys)
     assert code == 0
     j = json.loads(out)
-    assert {"packages", "nash", "kalai_smorodinsky", "zopa_exists", "frontier", "reservation"} <= set(j)
+    assert {
+        "packages",
+        "nash",
+        "kalai_smorodinsky",
+        "zopa_exists",
+        "frontier",
+        "reservation",
+    } <= set(j)
     assert len([r for r in j["packages"] if r["kind"] == "package"]) == 5
     png = tmp_path / "f.png"
     code, out, _ = run(["packages", "kashmir-2025", "--plot", str(png)], capsys)
@@ -81,14 +117,20 @@ def test_packages_json_and_plot(tmp_path, capsys):
     ("argv", "message"),
     [
         (["bargain", "nope.csv"], "nope.csv: no such file"),
-        (["bargain", "atlantis"], "atlantis: not a CSV file, a scenario file or a built-in scenario"),
-        (["bargain", "kashmir-2025", "--model", "xyz"], "--model xyz: choose one of eu, smp, compromise"),
+        (
+            ["bargain", "atlantis"],
+            "atlantis: not a CSV file, a scenario file or a built-in scenario",
+        ),
+        (
+            ["bargain", "kashmir-2025", "--model", "xyz"],
+            "--model xyz: choose one of eu, smp, compromise",
+        ),
         (["bargain", "kashmir-2025", "--option", "victory_prob=huge"], "choose one of linear"),
         (["packages", "atlantis"], "atlantis: not a CSV file"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(argv, message, capsys):
-    code, out, err = run(argv, capsys)
+    code, _out, err = run(argv, capsys)
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 

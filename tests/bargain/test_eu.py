@@ -1,7 +1,8 @@
 """BDM/Scholz expected-utility model against the EU car-emissions fixture.
 
 Fixture: `shared/data/bargaining/eu_emissions_1994.csv` (BDM 1994 Table 1) and its `.expected.json`
-(reference numbers of the Scholz et al. 2011 reconstruction; see shared/reference/bargaining.md §2.4).
+(reference numbers of the Scholz et al. 2011 reconstruction; see
+shared/reference/bargaining.md §2.4).
 """
 
 from __future__ import annotations

@@ -25,9 +25,19 @@ def test_kashmir_section_is_complete_and_sourced(kashmir):
     ids = {a.id for a in kashmir.actors}
     assert {"IND", "PAK", "RUS", "CHN", "USA", "IRN", "IDN", "SAU", "KAZ", "UZB", "SCO"} <= ids
     assert [d.id for d in kashmir.dimensions] == [
-        "mediation_format", "kashmir_arrangement", "indus_waters", "trade_connectivity", "ct_verification"]
+        "mediation_format",
+        "kashmir_arrangement",
+        "indus_waters",
+        "trade_connectivity",
+        "ct_verification",
+    ]
     assert {p.id for p in kashmir.packages} == {
-        "status_quo", "four_point", "aceh_autonomy", "demilitarised_zone", "confederation"}
+        "status_quo",
+        "four_point",
+        "aceh_autonomy",
+        "demilitarised_zone",
+        "confederation",
+    }
     for a in kashmir.actors:
         assert a.capability.source.strip()
         for s in a.stances.values():
@@ -65,7 +75,9 @@ def test_nash_and_ks_are_in_the_zopa_and_nash_maximises_the_product(kashmir):
     grid = (fr.u[0] - r["IND"]).clip(0) * (fr.u[1] - r["PAK"]).clip(0)
     assert prod >= grid.max() - 1e-9
     rows = {row["id"]: row for row in j["packages"]}
-    assert rows["status_quo"]["acceptable"]["CHN"] is True  # veto-holder's reservation is the status quo
+    assert (
+        rows["status_quo"]["acceptable"]["CHN"] is True
+    )  # veto-holder's reservation is the status quo
     assert 0 <= rows["confederation"]["support"] <= 1
     assert j["reservation"]["mode"] == "model (fallback)"
 
@@ -114,9 +126,15 @@ def test_model_reservation_uses_expected_cost(kashmir):
         (lambda d: d["actors"][0]["stances"]["indus_waters"].update(salience=99), "sum to"),
         (lambda d: d["actors"][0]["stances"]["indus_waters"].update(source=" "), "give a source"),
         (lambda d: d["actors"].append(copy.deepcopy(d["actors"][0])), "appears twice"),
-        (lambda d: d["packages"][0]["point"].pop("indus_waters"), "has no value for 'indus_waters'"),
+        (
+            lambda d: d["packages"][0]["point"].pop("indus_waters"),
+            "has no value for 'indus_waters'",
+        ),
         (lambda d: d.update(parties=["IND", "XYZ"]), "XYZ is not among the actors"),
-        (lambda d: d["actors"][1]["stances"]["mediation_format"].update(position=120), "less than or equal to 100"),
+        (
+            lambda d: d["actors"][1]["stances"]["mediation_format"].update(position=120),
+            "less than or equal to 100",
+        ),
         (lambda d: d.update(surprise=1), "surprise: Extra inputs are not permitted"),
     ],
 )

@@ -2,8 +2,8 @@
 
 Fixtures (read from the shared folder, not copied): `shared/data/bargaining/ktab/SOE-Pol-Comp.csv`
 and `SOE-Policy.csv` are input files shipped with KTAB (KAPSARC, MIT licence,
-examples/smp/doc/); the `.history.txt` files are what KTAB's `smpc` printed for them with its default
-deterministic settings (see shared/reference/bargaining.md §1.8).
+examples/smp/doc/); the `.history.txt` files are what KTAB's `smpc` printed for them with its
+default deterministic settings (see shared/reference/bargaining.md §1.8).
 """
 
 from __future__ import annotations

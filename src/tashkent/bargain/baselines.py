@@ -3,8 +3,8 @@
 * **Weighted mean** (the "compromise model"): per dimension, sum_i c_i s_id x_id / sum_i c_i s_id.
   In the EU-decision literature it often predicts outcomes better than the procedural models.
 * **Weighted median**: per dimension, the position at which half of the total c_i s_id weight lies
-  on either side. In one dimension it is also the Condorcet winner of votes weighted by c_i s_id with
-  linear utility (it minimises sum_k w_k |x_k - y|).
+  on either side. In one dimension it is also the Condorcet winner of votes weighted by
+  c_i s_id with linear utility (it minimises sum_k w_k |x_k - y|).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def weighted_mean(position: np.ndarray, capability: np.ndarray, salience: np.nda
 def weighted_median(
     position: np.ndarray, capability: np.ndarray, salience: np.ndarray
 ) -> np.ndarray:
-    """[D] capability x salience weighted median of positions [N, D] (lower median on exact ties)."""
+    """[D] capability x salience weighted median of positions [N, D] (lower median on ties)."""
     w = capability[:, None] * salience
     out = np.empty(position.shape[1])
     for d in range(position.shape[1]):  # loop over dimensions only

@@ -30,11 +30,15 @@ def load_problem(source: str) -> tuple[Problem, Any, Any]:
     return from_spec(spec), spec, scenario
 
 
-def run_model(problem: Problem, model: str, rounds: int | None, options: list[str], seed: int | None) -> BargainResult:
+def run_model(
+    problem: Problem, model: str, rounds: int | None, options: list[str], seed: int | None
+) -> BargainResult:
     if model == "eu":
         from tashkent.bargain.eu import EUOptions, run_eu
 
-        return run_eu(problem, rounds if rounds is not None else 10, parse_options(EUOptions, options, "eu"))
+        return run_eu(
+            problem, rounds if rounds is not None else 10, parse_options(EUOptions, options, "eu")
+        )
     if model == "smp":
         from tashkent.bargain.smp import SMPOptions, run_smp
 
@@ -45,11 +49,20 @@ def run_model(problem: Problem, model: str, rounds: int | None, options: list[st
             raise UserError("--option: the compromise model has no options")
         base = baselines(problem.position, problem.capability, problem.salience)
         return BargainResult(
-            model="compromise", actors=problem.actors, dimensions=problem.dimensions,
-            history=problem.position[None].astype(float), probabilities=None,
-            forecast={"expected": base["weighted_mean"], "most_likely": base["weighted_mean"], "p_most_likely": None},
-            baselines=base, oscillation={"oscillating": False, "reversals": 0, "cycle": None, "last_step": 0.0},
-            options={}, stop_reason="closed form",
+            model="compromise",
+            actors=problem.actors,
+            dimensions=problem.dimensions,
+            history=problem.position[None].astype(float),
+            probabilities=None,
+            forecast={
+                "expected": base["weighted_mean"],
+                "most_likely": base["weighted_mean"],
+                "p_most_likely": None,
+            },
+            baselines=base,
+            oscillation={"oscillating": False, "reversals": 0, "cycle": None, "last_step": 0.0},
+            options={},
+            stop_reason="closed form",
         )
     raise UserError(f"--model {model}: choose one of {', '.join(MODELS)}")
 
@@ -62,7 +75,9 @@ def print_bargain(res: BargainResult, console: Console) -> None:
     T = res.history.shape[0]
     cols = list(range(T)) if T <= 12 else [*range(6), *range(T - 5, T)]
     for d, dim in enumerate(res.dimensions):
-        t = Table(title=f"{dim}: positions by {'round' if res.model == 'eu' else 'turn'} ({res.model})")
+        t = Table(
+            title=f"{dim}: positions by {'round' if res.model == 'eu' else 'turn'} ({res.model})"
+        )
         t.add_column("actor", no_wrap=True)
         prev = None
         for c in cols:
@@ -88,15 +103,26 @@ def print_bargain(res: BargainResult, console: Console) -> None:
     for h in ("expected", "most likely", "weighted mean", "weighted median"):
         f.add_column(h, justify="right")
     for d, dim in enumerate(res.dimensions):
-        f.add_row(dim, *(_fmt(v) for v in (res.forecast["expected"][d], res.forecast["most_likely"][d],
-                                            res.baselines["weighted_mean"][d], res.baselines["weighted_median"][d])))
+        f.add_row(
+            dim,
+            *(
+                _fmt(v)
+                for v in (
+                    res.forecast["expected"][d],
+                    res.forecast["most_likely"][d],
+                    res.baselines["weighted_mean"][d],
+                    res.baselines["weighted_median"][d],
+                )
+            ),
+        )
     console.print(f)
     pm = res.forecast.get("p_most_likely")
     osc = res.oscillation
     console.print(
         f"{res.turns} turns; stop: {res.stop_reason}"
         + (f"; P(most likely) = {pm:.3f}" if pm is not None else "")
-        + f"; oscillating: {'yes' if osc['oscillating'] else 'no'} ({osc['reversals']} reversals of the mean)"
+        + f"; oscillating: {'yes' if osc['oscillating'] else 'no'}"
+        + f" ({osc['reversals']} reversals of the mean)"
     )
 
 
@@ -108,11 +134,19 @@ def print_packages(j: dict[str, Any], console: Console) -> None:
     for h in (f"u {a}", f"u {b}", *[f"ok {h}" for h in holders], "support"):
         t.add_column(h, justify="right")
     for r in j["packages"]:
-        t.add_row(r["id"], f"{r['utility'][a]:.3f}", f"{r['utility'][b]:.3f}",
-                  *["yes" if r["acceptable"][h] else "no" for h in holders], f"{r['support']:.2f}")
+        t.add_row(
+            r["id"],
+            f"{r['utility'][a]:.3f}",
+            f"{r['utility'][b]:.3f}",
+            *["yes" if r["acceptable"][h] else "no" for h in holders],
+            f"{r['support']:.2f}",
+        )
     console.print(t)
     res = j["reservation"]
-    console.print(f"reservation ({res['mode']}): " + ", ".join(f"{k} {v:.3f}" for k, v in res["values"].items()))
+    console.print(
+        f"reservation ({res['mode']}): "
+        + ", ".join(f"{k} {v:.3f}" for k, v in res["values"].items())
+    )
     if res.get("note"):
         console.print(f"note: {res['note']}")
     dims = [d["id"] for d in j["dimensions"]]
@@ -120,28 +154,45 @@ def print_packages(j: dict[str, Any], console: Console) -> None:
         s = j[key]
         if s:
             pt = ", ".join(f"{d} {v:.1f}" for d, v in zip(dims, s["point"], strict=True))
-            console.print(f"{label}: {pt}  (u {a} {s['utility'][a]:.3f}, u {b} {s['utility'][b]:.3f})")
+            console.print(
+                f"{label}: {pt}  (u {a} {s['utility'][a]:.3f}, u {b} {s['utility'][b]:.3f})"
+            )
     if j["zopa_exists"]:
-        console.print(f"ZOPA: yes, {100 * j['zopa']['share_of_frontier']:.0f}% of the Pareto frontier")
+        console.print(
+            f"ZOPA: yes, {100 * j['zopa']['share_of_frontier']:.0f}% of the Pareto frontier"
+        )
     else:
         c = j["concession"]
-        console.print(f"ZOPA: none; equal concession that opens one: {c['equal']['each']:.3f} utility each; "
-                      f"least total: {c['least_total']['total']:.3f}")
+        console.print(
+            f"ZOPA: none; equal concession that opens one: {c['equal']['each']:.3f} utility each; "
+            f"least total: {c['least_total']['total']:.3f}"
+        )
     fc = j["forecast"]
-    console.print("SMP forecast: " + ", ".join(f"{d} {v:.1f}" for d, v in zip(dims, fc["expected"], strict=True)))
+    console.print(
+        "SMP forecast: "
+        + ", ".join(f"{d} {v:.1f}" for d, v in zip(dims, fc["expected"], strict=True))
+    )
 
 
 def register(app: typer.Typer) -> None:
     @app.command("bargain")
     def bargain(
-        source: str = typer.Argument(..., help="CSV file (plain or KTAB format) or scenario name/file."),
+        source: str = typer.Argument(
+            ..., help="CSV file (plain or KTAB format) or scenario name/file."
+        ),
         model: str = typer.Option("smp", "--model", help="eu | smp | compromise"),
-        rounds: int = typer.Option(None, "--rounds", help="EU: rounds (default 10); SMP: turn limit."),
-        option: list[str] = typer.Option(None, "--option", help="Model option NAME=VALUE (repeatable)."),
+        rounds: int = typer.Option(
+            None, "--rounds", help="EU: rounds (default 10); SMP: turn limit."
+        ),
+        option: list[str] = typer.Option(
+            None, "--option", help="Model option NAME=VALUE (repeatable)."
+        ),
         seed: int = typer.Option(None, "--seed", help="Seed for stochastic transitions."),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
         report: bool = typer.Option(False, "--report", help="Write a self-contained HTML report."),
-        out: Path = typer.Option(None, "--out", help="Report path (default ./<input>.<model>.html)."),
+        out: Path = typer.Option(
+            None, "--out", help="Report path (default ./<input>.<model>.html)."
+        ),
         plot: Path = typer.Option(None, "--plot", help="Write the positions plot (PNG) here."),
     ) -> None:
         """Forecast where a negotiation lands: per-round positions, forecast and baselines."""
@@ -168,10 +219,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command("packages")
     def packages(
-        scenario: str = typer.Argument(..., help="Scenario name or file with a bargaining section."),
+        scenario: str = typer.Argument(
+            ..., help="Scenario name or file with a bargaining section."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
         report: bool = typer.Option(False, "--report", help="Write a self-contained HTML report."),
-        out: Path = typer.Option(None, "--out", help="Report path (default ./<scenario>.packages.html)."),
+        out: Path = typer.Option(
+            None, "--out", help="Report path (default ./<scenario>.packages.html)."
+        ),
         plot: Path = typer.Option(None, "--plot", help="Write the frontier plot (PNG) here."),
     ) -> None:
         """Score settlement packages: utilities, acceptability, Nash and Kalai–Smorodinsky, ZOPA."""
@@ -192,7 +247,9 @@ def register(app: typer.Typer) -> None:
         if report:
             from tashkent.bargain.report import packages_html, write_html
 
-            written.append(write_html(out or Path(f"{Path(scenario).stem}.packages.html"), packages_html(j)))
+            written.append(
+                write_html(out or Path(f"{Path(scenario).stem}.packages.html"), packages_html(j))
+            )
         if as_json:
             typer.echo(json.dumps(j, indent=1, default=_np_default))
         else:

@@ -78,13 +78,15 @@ def _prob(x: np.ndarray, w: np.ndarray, r: np.ndarray, span: float, opt: EUOptio
     f = (np.abs(x[:, None] - xu[None, :]) / span) ** rr[:, None]  # f[k, y] = d_k(y)^{r_k}
     # vote[k, a, b] = w_k (f[k, b] - f[k, a]) is positive exactly for the voters closer to a than
     # to b, i.e. on a's side of the midpoint (a + b)/2. With voters sorted by position those are a
-    # prefix (a < b) or a suffix (a > b), so prefix sums give every pair in O(N^2) instead of O(N^3).
+    # prefix (a < b) or a suffix (a > b), so prefix sums give all pairs in O(N^2), not O(N^3).
     order = np.argsort(x, kind="stable")
     xs = x[order]
     C = np.vstack([np.zeros((1, xu.size)), np.cumsum((w[:, None] * f)[order], axis=0)])  # [N+1, U]
     mid = 0.5 * (xu[:, None] + xu[None, :])
     lower = xu[:, None] < xu[None, :]  # a below b: voters strictly below the midpoint
-    j = np.where(lower, np.searchsorted(xs, mid, side="left"), np.searchsorted(xs, mid, side="right"))
+    j = np.where(
+        lower, np.searchsorted(xs, mid, side="left"), np.searchsorted(xs, mid, side="right")
+    )
     cols = np.arange(xu.size)
     a_idx, b_idx = np.broadcast_to(cols[:, None], j.shape), np.broadcast_to(cols[None, :], j.shape)
     pre = C[j, b_idx] - C[j, a_idx]

@@ -5,7 +5,8 @@ Three sources produce the same `Problem`:
 * a plain CSV, ``actor,capability,position,salience`` for one dimension, or
   ``actor,capability,pos_<dim>,sal_<dim>,...`` for several;
 * KTAB's CSV format, unchanged (line 1: ``name, description, numActors, numDims``; line 2: a header
-  whose position columns name the dimensions; then ``name, description, capability, pos_1, sal_1, ...``);
+  whose position columns name the dimensions; then
+  ``name, description, capability, pos_1, sal_1, ...``);
 * a scenario's ``bargaining`` section (`tashkent.bargain.spec.BargainingSpec`).
 
 Positions are on a 0–100 scale; saliences are given as 0–100 and stored as fractions in [0, 1].
@@ -110,7 +111,8 @@ def validate(
             x = position[i][d]
             if not POS_LO <= x <= POS_HI:
                 raise UserError(
-                    f"{w}: position of {dim!r} = {x:g} is outside [0, 100]; rescale positions to 0–100"
+                    f"{w}: position of {dim!r} = {x:g} is outside [0, 100]; "
+                    "rescale positions to 0–100"
                 )
             s = salience_pct[i][d]
             if not 0 <= s <= 100:
@@ -125,7 +127,8 @@ def validate(
             )
     if sum(capability) <= 0:
         raise UserError(
-            f"{where[0].rsplit(':', 1)[0]}: every capability is 0; give at least one actor capability"
+            f"{where[0].rsplit(':', 1)[0]}: every capability is 0; "
+            "give at least one actor capability"
         )
     return Problem(
         name=name,
@@ -153,7 +156,7 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
 
 
 def is_ktab_csv(text: str) -> bool:
-    """KTAB's CSV: the first line ends with two integers (number of actors, number of dimensions)."""
+    """KTAB's CSV: the first line ends with two integers (numbers of actors and dimensions)."""
     rows = _rows(text)
     if not rows:
         return False
@@ -179,7 +182,8 @@ def read_plain_csv(text: str, path: str = "<csv>") -> Problem:
     cols = [h.lower() for h in header]
     if "actor" not in cols or "capability" not in cols:
         raise UserError(
-            f"{path}:{hline}: header needs `actor` and `capability` columns, got {','.join(header)}; "
+            f"{path}:{hline}: header needs `actor` and `capability` columns, "
+            f"got {','.join(header)}; "
             "write `actor,capability,position,salience` or `pos_<dim>`/`sal_<dim>` columns"
         )
     if "position" in cols or "salience" in cols:
@@ -195,7 +199,8 @@ def read_plain_csv(text: str, path: str = "<csv>") -> Problem:
         dims = [c[4:] for c in cols if c.startswith("pos_")]
         if not dims:
             raise UserError(
-                f"{path}:{hline}: no position columns; add `position,salience` or `pos_<dim>,sal_<dim>`"
+                f"{path}:{hline}: no position columns; "
+                "add `position,salience` or `pos_<dim>,sal_<dim>`"
             )
         for d in dims:
             if f"sal_{d}" not in cols:
@@ -256,7 +261,8 @@ def read_ktab_csv(text: str, path: str = "<csv>") -> Problem:
     body = rows[2:]
     if len(body) != n_act:
         raise UserError(
-            f"{path}:{l1}: the first line says {n_act} actors but the file has {len(body)} actor rows; "
+            f"{path}:{l1}: the first line says {n_act} actors "
+            f"but the file has {len(body)} actor rows; "
             "correct the count"
         )
     actors, caps, poss, sals, where, labels = [], [], [], [], [], {}
@@ -302,7 +308,8 @@ def from_spec(spec: BargainingSpec, where: str = "bargaining") -> Problem:
         missing = [d for d in dims if d not in a.stances]
         if missing:
             raise UserError(
-                f"{loc}: no stance on {missing[0]!r}; give position and salience for every dimension"
+                f"{loc}: no stance on {missing[0]!r}; "
+                "give position and salience for every dimension"
             )
         poss.append([a.stances[d].position for d in dims])
         sals.append([a.stances[d].salience for d in dims])

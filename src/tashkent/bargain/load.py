@@ -30,8 +30,12 @@ def load_spec(name_or_path: str) -> tuple[BargainingSpec, Any]:
         scenario = load_scenario(name_or_path)
     except UserError as exc:
         raise UserError(
-            f"{name_or_path}: not a CSV file, a scenario file or a built-in scenario ({exc.message})"
+            f"{name_or_path}: not a CSV file, a scenario file or a built-in scenario "
+            f"({exc.message})"
         ) from None
     if scenario.bargaining is None:
-        raise UserError(f"{name_or_path}: the scenario has no `bargaining` section; add one (see docs/tour/bargain.md)")
+        raise UserError(
+            f"{name_or_path}: the scenario has no `bargaining` section; "
+            "add one (see docs/tour/bargain.md)"
+        )
     return scenario.bargaining, scenario

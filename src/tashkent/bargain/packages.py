@@ -52,8 +52,12 @@ class Reservations:
     note: str = ""
 
 
-def reservations(spec: BargainingSpec, problem: Problem, expected_cost: dict[str, float] | None = None,
-                 note: str = "") -> Reservations:
+def reservations(
+    spec: BargainingSpec,
+    problem: Problem,
+    expected_cost: dict[str, float] | None = None,
+    note: str = "",
+) -> Reservations:
     """Reservation utility per party and veto-holder (see module docstring)."""
     sq = np.array([[spec.package(spec.status_quo).point[d] for d in problem.dimensions]])
     u_sq = utilities(problem, sq)[:, 0]
@@ -108,7 +112,9 @@ def _point(problem: Problem, parties: tuple[str, str], t: float) -> np.ndarray:
     wa, wb = t * a[ia], (1 - t) * a[ib]
     tot = wa + wb
     xa, xb = problem.position[ia], problem.position[ib]
-    return np.asarray(np.where(tot > 0, (wa * xa + wb * xb) / np.where(tot > 0, tot, 1.0), 0.5 * (xa + xb)))
+    return np.asarray(
+        np.where(tot > 0, (wa * xa + wb * xb) / np.where(tot > 0, tot, 1.0), 0.5 * (xa + xb))
+    )
 
 
 def _refine(f: Any, t0: float, step: float) -> float:
@@ -119,7 +125,9 @@ def _refine(f: Any, t0: float, step: float) -> float:
     return float(r.x) if f(float(r.x)) <= f(t0) else t0
 
 
-def bargaining_solutions(problem: Problem, parties: tuple[str, str], r: tuple[float, float]) -> dict[str, Any]:
+def bargaining_solutions(
+    problem: Problem, parties: tuple[str, str], r: tuple[float, float]
+) -> dict[str, Any]:
     """Nash and Kalai–Smorodinsky points, the ZOPA, or the smallest concession opening one."""
     fr = frontier(problem, parties)
     ia, ib = (problem.actors.index(p) for p in parties)
@@ -136,8 +144,11 @@ def bargaining_solutions(problem: Problem, parties: tuple[str, str], r: tuple[fl
     exists = min(gains(te)) >= -1e-12
     out: dict[str, Any] = {"zopa_exists": bool(exists)}
     if exists and not feasible.any():  # a zone narrower than the grid: a single point
-        out["zopa"] = {"t_range": [te, te], "ends": [_point(problem, parties, te).tolist()] * 2,
-                       "share_of_frontier": 0.0}
+        out["zopa"] = {
+            "t_range": [te, te],
+            "ends": [_point(problem, parties, te).tolist()] * 2,
+            "share_of_frontier": 0.0,
+        }
         out["nash"] = out["kalai_smorodinsky"] = _solution(problem, parties, te, r)
         out["concession"] = None
     elif exists:
@@ -149,7 +160,9 @@ def bargaining_solutions(problem: Problem, parties: tuple[str, str], r: tuple[fl
         }
         prod = np.where(feasible, ga * gb, -np.inf)
         tn = _refine(
-            lambda t: -max(0.0, gains(t)[0]) * max(0.0, gains(t)[1]), float(fr.t[int(np.argmax(prod))]), step
+            lambda t: -max(0.0, gains(t)[0]) * max(0.0, gains(t)[1]),
+            float(fr.t[int(np.argmax(prod))]),
+            step,
         )
         out["nash"] = _solution(problem, parties, tn, r)
         best_a, best_b = ga[feasible].max(), gb[feasible].max()
@@ -167,7 +180,9 @@ def bargaining_solutions(problem: Problem, parties: tuple[str, str], r: tuple[fl
         g = -min(gains(te))
         short = np.maximum(0, -ga) + np.maximum(0, -gb)
         k2 = int(np.argmin(short))
-        tt = _refine(lambda t: max(0.0, -gains(t)[0]) + max(0.0, -gains(t)[1]), float(fr.t[k2]), step)
+        tt = _refine(
+            lambda t: max(0.0, -gains(t)[0]) + max(0.0, -gains(t)[1]), float(fr.t[k2]), step
+        )
         sa, sb = gains(tt)
         out["zopa"] = None
         out["nash"] = None
@@ -181,16 +196,26 @@ def bargaining_solutions(problem: Problem, parties: tuple[str, str], r: tuple[fl
                 "point": _point(problem, parties, tt).tolist(),
             },
         }
-    out["frontier"] = {"t": fr.t[::100].tolist(), "points": fr.points[::100].tolist(), "u": fr.u[:, ::100].tolist()}
+    out["frontier"] = {
+        "t": fr.t[::100].tolist(),
+        "points": fr.points[::100].tolist(),
+        "u": fr.u[:, ::100].tolist(),
+    }
     return out
 
 
-def _solution(problem: Problem, parties: tuple[str, str], t: float, r: tuple[float, float]) -> dict[str, Any]:
+def _solution(
+    problem: Problem, parties: tuple[str, str], t: float, r: tuple[float, float]
+) -> dict[str, Any]:
     z = _point(problem, parties, t)
     u = utilities(problem, z[None, :])[:, 0]
     ia, ib = (problem.actors.index(p) for p in parties)
-    return {"t": t, "point": z.tolist(), "utility": {parties[0]: float(u[ia]), parties[1]: float(u[ib])},
-            "gain": {parties[0]: float(u[ia] - r[0]), parties[1]: float(u[ib] - r[1])}}
+    return {
+        "t": t,
+        "point": z.tolist(),
+        "utility": {parties[0]: float(u[ia]), parties[1]: float(u[ib])},
+        "gain": {parties[0]: float(u[ia] - r[0]), parties[1]: float(u[ib] - r[1])},
+    }
 
 
 @dataclass
@@ -229,8 +254,15 @@ class PackageAnalysis:
         }
 
 
-def score(problem: Problem, spec: BargainingSpec, res: Reservations, pid: str, name: str,
-          point: np.ndarray, kind: str) -> dict[str, Any]:
+def score(
+    problem: Problem,
+    spec: BargainingSpec,
+    res: Reservations,
+    pid: str,
+    name: str,
+    point: np.ndarray,
+    kind: str,
+) -> dict[str, Any]:
     """One row of the package table."""
     sq = np.array([spec.package(spec.status_quo).point[d] for d in problem.dimensions])
     u = utilities(problem, np.vstack([point, sq]))
@@ -251,7 +283,9 @@ def score(problem: Problem, spec: BargainingSpec, res: Reservations, pid: str, n
     }
 
 
-def analyse(spec: BargainingSpec, expected_cost: dict[str, float] | None = None, note: str = "") -> PackageAnalysis:
+def analyse(
+    spec: BargainingSpec, expected_cost: dict[str, float] | None = None, note: str = ""
+) -> PackageAnalysis:
     """Score every package, the bargaining solutions and the forecast landing point."""
     from tashkent.bargain.smp import run_smp
 
@@ -259,16 +293,40 @@ def analyse(spec: BargainingSpec, expected_cost: dict[str, float] | None = None,
     res = reservations(spec, problem, expected_cost, note)
     r = (res.values[spec.parties[0]], res.values[spec.parties[1]])
     sol = bargaining_solutions(problem, spec.parties, r)
-    rows = [score(problem, spec, res, p.id, p.name, np.array([p.point[d] for d in problem.dimensions]), "package")
-            for p in spec.packages]
-    for key, label in (("nash", "Nash bargaining solution"), ("kalai_smorodinsky", "Kalai–Smorodinsky solution")):
+    rows = [
+        score(
+            problem,
+            spec,
+            res,
+            p.id,
+            p.name,
+            np.array([p.point[d] for d in problem.dimensions]),
+            "package",
+        )
+        for p in spec.packages
+    ]
+    for key, label in (
+        ("nash", "Nash bargaining solution"),
+        ("kalai_smorodinsky", "Kalai–Smorodinsky solution"),
+    ):
         if sol[key] is not None:
-            rows.append(score(problem, spec, res, key, label, np.array(sol[key]["point"]), "solution"))
+            rows.append(
+                score(problem, spec, res, key, label, np.array(sol[key]["point"]), "solution")
+            )
     smp = run_smp(problem)
     land = np.array(smp.forecast["expected"])
-    rows.append(score(problem, spec, res, "smp_forecast", "SMP forecast (expected)", land, "forecast"))
+    rows.append(
+        score(problem, spec, res, "smp_forecast", "SMP forecast (expected)", land, "forecast")
+    )
     wm = np.array(smp.baselines["weighted_mean"])
-    rows.append(score(problem, spec, res, "weighted_mean", "Compromise (weighted mean)", wm, "baseline"))
-    forecast = {"model": "smp", "expected": smp.forecast["expected"], "most_likely": smp.forecast["most_likely"],
-                "p_most_likely": smp.forecast["p_most_likely"], "turns": smp.turns}
+    rows.append(
+        score(problem, spec, res, "weighted_mean", "Compromise (weighted mean)", wm, "baseline")
+    )
+    forecast = {
+        "model": "smp",
+        "expected": smp.forecast["expected"],
+        "most_likely": smp.forecast["most_likely"],
+        "p_most_likely": smp.forecast["p_most_likely"],
+        "turns": smp.turns,
+    }
     return PackageAnalysis(problem, spec, res, rows, sol, forecast)

@@ -11,11 +11,11 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from tashkent.bargain.result import BargainResult  # noqa: E402
-from tashkent.store.paths import atomic_write  # noqa: E402
+from tashkent.bargain.result import BargainResult
+from tashkent.store.paths import atomic_write
 
 
 def _png(fig: Any) -> bytes:
@@ -33,7 +33,9 @@ def positions_plot(res: BargainResult) -> bytes:
     for d, ax in enumerate(axes[:, 0]):
         for a, name in enumerate(res.actors):
             ax.plot(T, res.history[:, a, d], lw=1.2, label=name if len(res.actors) <= 16 else None)
-        ax.axhline(res.baselines["weighted_mean"][d], color="k", ls="--", lw=0.8, label="weighted mean")
+        ax.axhline(
+            res.baselines["weighted_mean"][d], color="k", ls="--", lw=0.8, label="weighted mean"
+        )
         ax.axhline(res.forecast["expected"][d], color="C3", ls=":", lw=1.2, label="forecast")
         ax.set_title(f"{res.dimensions[d]} — {res.model}")
         ax.set_xlabel("round" if res.model == "eu" else "turn")
@@ -74,7 +76,9 @@ def write_png(path: Path, data: bytes) -> Path:
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     th = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in r) + "</tr>" for r in rows
+    )
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -102,7 +106,8 @@ def _page(title: str, parts: list[str]) -> str:
 
 
 def _img(png: bytes, alt: str) -> str:
-    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{base64.b64encode(png).decode()}'>"
+    data = base64.b64encode(png).decode()
+    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
 
 
 def bargain_html(res: BargainResult, title: str) -> str:
@@ -114,15 +119,25 @@ def bargain_html(res: BargainResult, title: str) -> str:
         _table(
             ["dimension", "forecast (expected)", "most likely", "weighted mean", "weighted median"],
             [
-                [d, res.forecast["expected"][k], res.forecast["most_likely"][k],
-                 res.baselines["weighted_mean"][k], res.baselines["weighted_median"][k]]
+                [
+                    d,
+                    res.forecast["expected"][k],
+                    res.forecast["most_likely"][k],
+                    res.baselines["weighted_mean"][k],
+                    res.baselines["weighted_median"][k],
+                ]
                 for k, d in enumerate(res.dimensions)
             ],
         ),
         "<h2>Final positions</h2>",
-        _table(["actor", *res.dimensions] + (["P(win)"] if res.probabilities is not None else []),
-               [[a, *res.history[-1, k].tolist()] + ([float(res.probabilities[-1, k])] if res.probabilities is not None else [])
-                for k, a in enumerate(res.actors)]),
+        _table(
+            ["actor", *res.dimensions] + (["P(win)"] if res.probabilities is not None else []),
+            [
+                [a, *res.history[-1, k].tolist()]
+                + ([float(res.probabilities[-1, k])] if res.probabilities is not None else [])
+                for k, a in enumerate(res.actors)
+            ],
+        ),
     ]
     return _page(title, parts)
 
@@ -130,13 +145,25 @@ def bargain_html(res: BargainResult, title: str) -> str:
 def packages_html(j: dict[str, Any]) -> str:
     a, b = j["parties"]
     holders = list(j["reservation"]["values"])
-    rows = [[r["name"], r["utility"][a], r["utility"][b], *[r["acceptable"][h] for h in holders], r["support"]]
-            for r in j["packages"]]
+    rows = [
+        [
+            r["name"],
+            r["utility"][a],
+            r["utility"][b],
+            *[r["acceptable"][h] for h in holders],
+            r["support"],
+        ]
+        for r in j["packages"]
+    ]
     parts = [
         f"<p>Reservation utilities ({html.escape(j['reservation']['mode'])}): "
-        + ", ".join(f"{k} {v:.3f}" for k, v in j["reservation"]["values"].items()) + "</p>",
+        + ", ".join(f"{k} {v:.3f}" for k, v in j["reservation"]["values"].items())
+        + "</p>",
         _img(frontier_plot(j), "frontier"),
-        _table(["package", f"u {a}", f"u {b}", *[f"acceptable to {h}" for h in holders], "support"], rows),
+        _table(
+            ["package", f"u {a}", f"u {b}", *[f"acceptable to {h}" for h in holders], "support"],
+            rows,
+        ),
         f"<p>ZOPA: {'exists' if j['zopa_exists'] else 'none'}.</p>",
     ]
     return _page(f"{j['scenario']}: settlement packages", parts)

@@ -12,12 +12,12 @@ s_id in [0, 1] with total S_i = sum_d s_id <= 1, capabilities c_i, ideals equal 
    attitude is R^h_i = (2 R_h + R_i)/3 (``big_r_adjust=one_third``), giving one utility matrix
    U^h[a, b] = u(d(a, b), R^h_a) per perspective h.
 3. challenge i → j, from i's perspective (h = i): the principals' strengths are
-   vote(S_i c_i, U_ii, U_ij) and vote(S_j c_j, U_jj, U_ji); every third party n first estimates, in a
-   "little" contest where it adds its own vote to the side it prefers, the chance p that i wins,
-   then votes between joining i and joining j using the expected *sum of utilities* of the positions
-   of i, j and itself (``third_party_commit``: semi — a third party on the losing side adopts the
-   winner's position, on the winning side keeps its own; full — it adopts the winner's position
-   either way; none — it never moves). Positive votes add to i's coalition, negative to j's; the
+   vote(S_i c_i, U_ii, U_ij) and vote(S_j c_j, U_jj, U_ji); every third party n first estimates,
+   in a "little" contest where it adds its own vote to the side it prefers, the chance p that i
+   wins, then votes between joining i and joining j using the expected *sum of utilities* of the
+   positions of i, j and itself (``third_party_commit``: semi — a third party on the losing side
+   adopts the winner's position, on the winning side keeps its own; full — it adopts the winner's
+   position either way; none — it never moves). Positive votes add to i's coalition, negative to j's; the
    victory-probability law (``victory_prob``) turns the two strengths into P(i beats j).
    ΔEU = (1 − S_j)·2U_ii + S_j·(P·2U_ii + (1 − P)·2U_ij) − (U_ii + U_ij); i challenges the j with
    the largest ΔEU if it exceeds 1e-5.
@@ -135,7 +135,7 @@ def victory(law: str, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
 
 
 def pce(w: np.ndarray, U: np.ndarray, opt: SMPOptions) -> np.ndarray:
-    """Probabilistic Condorcet election: voters [N] with utilities U [N, M] over M options -> [M]."""
+    """Probabilistic Condorcet election: voters [N], utilities U [N, M] over M options -> [M]."""
     V = vote(opt.voting_rule, w[:, None, None], U[:, :, None], U[:, None, :])  # [k, a, b]
     C = MIN_COALITION + np.clip(V, 0, None).sum(axis=0)
     pm = victory(opt.victory_prob, C, C.T)

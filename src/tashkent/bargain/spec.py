@@ -42,7 +42,9 @@ class Dimension(_Strict):
     def _increasing(cls, v: list[ScalePoint]) -> list[ScalePoint]:
         ats = [p.at for p in v]
         if ats != sorted(ats) or len(set(ats)) != len(ats):
-            raise ValueError("scale points must be listed in increasing order of `at`, without repeats")
+            raise ValueError(
+                "scale points must be listed in increasing order of `at`, without repeats"
+            )
         return v
 
     def label_at(self, x: float) -> str:
@@ -165,13 +167,13 @@ class BargainingSpec(_Strict):
         pk = [p.id for p in self.packages]
         if len(set(pk)) != len(pk):
             raise ValueError("package ids must be unique")
-        for p in self.packages:
-            missing = [d for d in dims if d not in p.point]
-            extra = [k for k in p.point if k not in dims]
+        for pkg in self.packages:
+            missing = [d for d in dims if d not in pkg.point]
+            extra = [k for k in pkg.point if k not in dims]
             if missing:
-                raise ValueError(f"package {p.id} has no value for {missing[0]!r}")
+                raise ValueError(f"package {pkg.id} has no value for {missing[0]!r}")
             if extra:
-                raise ValueError(f"package {p.id} names unknown dimension {extra[0]!r}")
+                raise ValueError(f"package {pkg.id} names unknown dimension {extra[0]!r}")
         if self.packages and self.status_quo not in pk:
             raise ValueError(f"status_quo {self.status_quo!r} is not a package id")
         if self.framework is not None and self.framework not in pk:
