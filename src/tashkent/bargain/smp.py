@@ -17,8 +17,8 @@ s_id in [0, 1] with total S_i = sum_d s_id <= 1, capabilities c_i, ideals equal 
    wins, then votes between joining i and joining j using the expected *sum of utilities* of the
    positions of i, j and itself (``third_party_commit``: semi — a third party on the losing side
    adopts the winner's position, on the winning side keeps its own; full — it adopts the winner's
-   position either way; none — it never moves). Positive votes add to i's coalition, negative to j's; the
-   victory-probability law (``victory_prob``) turns the two strengths into P(i beats j).
+   position either way; none — it never moves). Positive votes add to i's coalition, negative to
+   j's; the victory-probability law (``victory_prob``) turns the two strengths into P(i beats j).
    ΔEU = (1 − S_j)·2U_ii + S_j·(P·2U_ii + (1 − P)·2U_ij) − (U_ii + U_ij); i challenges the j with
    the largest ΔEU if it exceeds 1e-5.
 4. bargain (``bargain_interp=s2p2``): per dimension w_i = s_id² P², w_j = s_jd² (1 − P)²;
