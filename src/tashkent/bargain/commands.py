@@ -67,11 +67,70 @@ def run_model(
     raise UserError(f"--model {model}: choose one of {', '.join(MODELS)}")
 
 
+_PREC = {"digits": 1}
+
+
 def _fmt(v: float) -> str:
-    return f"{v:.1f}" if abs(v - round(v, 1)) < 5e-3 else f"{v:.2f}"
+    return f"{v:.{_PREC['digits']}f}"
+
+
+def _set_precision(res: BargainResult) -> None:
+    """One decimal on a 0–100 scale, two when the positions span less than 20 (e.g. years)."""
+    span = float(np.ptp(res.history[0], axis=0).max()) if res.history.size else 100.0
+    _PREC["digits"] = 1 if span >= 20 else 2
 
 
 def print_bargain(res: BargainResult, console: Console) -> None:
+    _set_precision(res)
+    if len(res.dimensions) > 1 or res.turns == 0:
+        _print_start_final(res, console)
+    else:
+        _print_rounds(res, console)
+    f = Table(title="Forecast and baselines")
+    f.add_column("dimension")
+    for h in ("expected", "most likely", "weighted mean", "weighted median"):
+        f.add_column(h, justify="right")
+    for d, dim in enumerate(res.dimensions):
+        vals = (
+            res.forecast["expected"][d],
+            res.forecast["most_likely"][d],
+            res.baselines["weighted_mean"][d],
+            res.baselines["weighted_median"][d],
+        )
+        f.add_row(dim, *(_fmt(v) for v in vals))
+    console.print(f)
+    pm = res.forecast.get("p_most_likely")
+    osc = res.oscillation
+    console.print(
+        f"{res.turns} turns; stop: {res.stop_reason}"
+        + (f"; P(most likely) = {pm:.3f}" if pm is not None else "")
+        + f"; oscillating: {'yes' if osc['oscillating'] else 'no'}"
+        + f" ({osc['reversals']} reversals of the mean)"
+    )
+
+
+def _print_start_final(res: BargainResult, console: Console) -> None:
+    """Several dimensions: one row per actor, `start → final` per dimension."""
+    title = "positions" if res.turns == 0 else f"positions: start → after {res.turns} turns"
+    t = Table(title=f"{title} ({res.model})")
+    t.add_column("actor", no_wrap=True)
+    for dim in res.dimensions:
+        t.add_column(dim, justify="right", no_wrap=True)
+    if res.probabilities is not None:
+        t.add_column("P(win)", justify="right", no_wrap=True)
+    for a, name in enumerate(res.actors):
+        cells = []
+        for d in range(len(res.dimensions)):
+            x0, x1 = float(res.history[0, a, d]), float(res.history[-1, a, d])
+            cells.append(_fmt(x0) if res.turns == 0 else f"{_fmt(x0)}→{_fmt(x1)}")
+        if res.probabilities is not None:
+            cells.append(f"{res.probabilities[-1, a]:.3f}")
+        t.add_row(name, *cells)
+    console.print(t)
+
+
+def _print_rounds(res: BargainResult, console: Console) -> None:
+    """One dimension: every actor's position by round (long runs show the first and last)."""
     T = res.history.shape[0]
     cols = list(range(T)) if T <= 12 else [*range(6), *range(T - 5, T)]
     for d, dim in enumerate(res.dimensions):
@@ -98,32 +157,6 @@ def print_bargain(res: BargainResult, console: Console) -> None:
                 cells.append(f"{res.probabilities[-1, a]:.3f}")
             t.add_row(name, *cells)
         console.print(t)
-    f = Table(title="Forecast and baselines")
-    f.add_column("dimension")
-    for h in ("expected", "most likely", "weighted mean", "weighted median"):
-        f.add_column(h, justify="right")
-    for d, dim in enumerate(res.dimensions):
-        f.add_row(
-            dim,
-            *(
-                _fmt(v)
-                for v in (
-                    res.forecast["expected"][d],
-                    res.forecast["most_likely"][d],
-                    res.baselines["weighted_mean"][d],
-                    res.baselines["weighted_median"][d],
-                )
-            ),
-        )
-    console.print(f)
-    pm = res.forecast.get("p_most_likely")
-    osc = res.oscillation
-    console.print(
-        f"{res.turns} turns; stop: {res.stop_reason}"
-        + (f"; P(most likely) = {pm:.3f}" if pm is not None else "")
-        + f"; oscillating: {'yes' if osc['oscillating'] else 'no'}"
-        + f" ({osc['reversals']} reversals of the mean)"
-    )
 
 
 def print_packages(j: dict[str, Any], console: Console) -> None:
@@ -259,8 +292,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _console() -> Console:
-    """Rich console at least 110 columns wide, so tables are not squeezed when piped."""
-    return Console(highlight=False, width=max(Console().width, 110))
+    """Rich console at least 120 columns wide, so tables are not squeezed when piped."""
+    return Console(highlight=False, width=max(Console().width, 120))
 
 
 def _np_default(o: Any) -> Any:
