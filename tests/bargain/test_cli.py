@@ -119,14 +119,14 @@ def test_packages_json_and_plot(tmp_path, capsys):
         (["bargain", "nope.csv"], "nope.csv: no such file"),
         (
             ["bargain", "atlantis"],
-            "atlantis: not a CSV file, a scenario file or a built-in scenario",
+            "no built-in scenario named 'atlantis'",
         ),
         (
             ["bargain", "kashmir-2025", "--model", "xyz"],
             "--model xyz: choose one of eu, smp, compromise",
         ),
         (["bargain", "kashmir-2025", "--option", "victory_prob=huge"], "choose one of linear"),
-        (["packages", "atlantis"], "atlantis: not a CSV file"),
+        (["packages", "pahalgam-2025"], "pahalgam-2025: the scenario has no `bargaining` section"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(argv, message, capsys):
@@ -140,3 +140,20 @@ def test_bad_csv_row_is_reported(tmp_path, capsys):
     f.write_text("actor,capability,position,salience\nA,1,10,50\nB,1,20,140\nC,1,30,10\n")
     code, _, err = run(["bargain", str(f)], capsys)
     assert code == 2 and "bad.csv:3: salience of 'issue' = 140 is outside [0, 100]" in err
+
+
+def test_bargaining_errors_point_at_the_scenario_line(tmp_path, capsys):
+    from tashkent.scenario.load import builtin_text
+
+    text = builtin_text("kashmir-2025")
+    bad = text.replace(
+        "indus_waters: {position: 15, salience: 15,",
+        "indus_waters: {position: 15, salience: 140,",
+        1,
+    )
+    assert bad != text
+    f = tmp_path / "k.yaml"
+    f.write_text(bad)
+    code, _, err = run(["packages", str(f)], capsys)
+    assert code == 2
+    assert "k.yaml:" in err and "bargaining.actors[0].stances.indus_waters.salience = 140" in err

@@ -145,3 +145,34 @@ def test_spec_errors_are_one_line(kashmir, patch, message):
         spec_from_mapping(data, "k.yaml")
     assert "\n" not in str(err.value)
     assert str(err.value).startswith("k.yaml: ")
+
+
+def test_model_reservation_reads_the_crisis_forecast(kashmir, monkeypatch):
+    """The adapter calls tashkent.sim.api.forecast and reads milestones[H].expected_cost."""
+    import tashkent.sim.api as api
+
+    calls = {}
+
+    def fake(scenario, runs, days, seed):
+        calls.update(runs=runs, days=days, seed=seed)
+        return {"milestones": {str(days): {"expected_cost": {"IND": 0.1, "PAK": 0.7}}}}
+
+    monkeypatch.setattr(api, "forecast", fake)
+    costs, note = crisis_expected_cost(kashmir, object())
+    assert costs == {"IND": 0.1, "PAK": 0.7}
+    assert calls == {
+        "runs": kashmir.reservation.runs,
+        "days": 365,
+        "seed": kashmir.reservation.seed,
+    }
+    assert "crisis model" in note
+    res = analyse(kashmir, costs).reservation
+    sq = analyse(kashmir, {"IND": 0.0, "PAK": 0.0}).reservation
+    assert res.values["PAK"] == pytest.approx(0.3 * sq.values["PAK"])
+
+
+def test_scenario_carries_the_bargaining_section():
+    from tashkent.scenario.load import load_scenario
+
+    sc = load_scenario("kashmir-2025")
+    assert sc.bargaining is not None and sc.bargaining.parties == sc.parties

@@ -26,13 +26,7 @@ def load_spec(name_or_path: str) -> tuple[BargainingSpec, Any]:
     scenario loader (which reports schema errors with file and line)."""
     from tashkent.scenario.load import load_scenario
 
-    try:
-        scenario = load_scenario(name_or_path)
-    except UserError as exc:
-        raise UserError(
-            f"{name_or_path}: not a CSV file, a scenario file or a built-in scenario "
-            f"({exc.message})"
-        ) from None
+    scenario = load_scenario(name_or_path)  # its UserErrors name the file and line
     if scenario.bargaining is None:
         raise UserError(
             f"{name_or_path}: the scenario has no `bargaining` section; "
