@@ -201,10 +201,14 @@ def print_packages(j: dict[str, Any], console: Console) -> None:
             f"least total: {c['least_total']['total']:.3f}"
         )
     fc = j["forecast"]
-    console.print(
-        "SMP forecast: "
-        + ", ".join(f"{d} {v:.1f}" for d, v in zip(dims, fc["expected"], strict=True))
-    )
+    console.print("SMP forecast (expected landing point):")
+    for dim, v in zip(j["dimensions"], fc["expected"], strict=True):
+        console.print(f"  {dim['id']:<20} {v:5.1f}  ~ {_nearest_label(dim['scale'], v)}")
+
+
+def _nearest_label(scale: dict[str, str], x: float) -> str:
+    at = min(scale, key=lambda k: abs(float(k) - x))
+    return scale[at]
 
 
 def register(app: typer.Typer) -> None:
