@@ -105,7 +105,8 @@ def print_bargain(res: BargainResult, console: Console) -> None:
         f"{res.turns} turns; stop: {res.stop_reason}"
         + (f"; P(most likely) = {pm:.3f}" if pm is not None else "")
         + f"; oscillating: {'yes' if osc['oscillating'] else 'no'}"
-        + f" ({osc['reversals']} reversals of the mean)"
+        + f" ({osc['reversals']} reversals of the mean)",
+        soft_wrap=True,
     )
 
 
@@ -188,7 +189,8 @@ def print_packages(j: dict[str, Any], console: Console) -> None:
         if s:
             pt = ", ".join(f"{d} {v:.1f}" for d, v in zip(dims, s["point"], strict=True))
             console.print(
-                f"{label}: {pt}  (u {a} {s['utility'][a]:.3f}, u {b} {s['utility'][b]:.3f})"
+                f"{label}: {pt}  (u {a} {s['utility'][a]:.3f}, u {b} {s['utility'][b]:.3f})",
+                soft_wrap=True,
             )
     if j["zopa_exists"]:
         console.print(
@@ -297,7 +299,7 @@ def register(app: typer.Typer) -> None:
 
 def _console() -> Console:
     """Rich console at least 120 columns wide, so tables are not squeezed when piped."""
-    return Console(highlight=False, width=max(Console().width, 120))
+    return Console(highlight=False, soft_wrap=True, width=max(Console().width, 120))
 
 
 def _np_default(o: Any) -> Any:
