@@ -157,3 +157,12 @@ def test_bargaining_errors_point_at_the_scenario_line(tmp_path, capsys):
     code, _, err = run(["packages", str(f)], capsys)
     assert code == 2
     assert "k.yaml:" in err and "bargaining.actors[0].stances.indus_waters.salience = 140" in err
+
+
+def test_packages_report_is_self_contained(tmp_path, capsys):
+    out = tmp_path / "pk.html"
+    code, stdout, _ = run(["packages", "kashmir-2025", "--report", "--out", str(out)], capsys)
+    assert code == 0 and f"wrote {out}" in stdout
+    text = out.read_text()
+    assert "data:image/png;base64," in text and "four-point framework" in text
+    assert "<script" not in text and "src='http" not in text

@@ -214,7 +214,6 @@ class Turn:
 
 def _challenge(
     U: np.ndarray,
-    Pidx: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     w: np.ndarray,
     S: np.ndarray,
     opt: SMPOptions,
@@ -292,7 +291,7 @@ def smp_turn(
     k = _ADJUST[opt.big_r_adjust]
     Rh = (1 - k) * R[:, None] + k * R[None, :]  # [h, a]: h's estimate of a's attitude
     U = utility(D[None, :, :], Rh[:, :, None])  # [h, a, b]
-    du, P = _challenge(U, None, w, S, opt)
+    du, P = _challenge(U, w, S, opt)
     du = np.nan_to_num(du, nan=0.0, neginf=-np.inf)
     best = np.argmax(du, axis=1)
     has = du[ar, best] > CHALLENGE_MIN
