@@ -31,8 +31,10 @@ def positions_plot(res: BargainResult) -> bytes:
     fig, axes = plt.subplots(D, 1, figsize=(8, 2.8 * D + 0.6), squeeze=False)
     T = np.arange(res.history.shape[0])
     for d, ax in enumerate(axes[:, 0]):
+        colours = plt.get_cmap("tab20" if len(res.actors) > 10 else "tab10")
         for a, name in enumerate(res.actors):
-            ax.plot(T, res.history[:, a, d], lw=1.2, label=name if len(res.actors) <= 16 else None)
+            label = name if len(res.actors) <= 20 else None
+            ax.plot(T, res.history[:, a, d], lw=1.2, color=colours(a % colours.N), label=label)
         ax.axhline(
             res.baselines["weighted_mean"][d], color="k", ls="--", lw=0.8, label="weighted mean"
         )
