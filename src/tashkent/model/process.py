@@ -15,9 +15,17 @@ import numpy as np
 from tashkent.model.common import Array, daily_prob
 
 
-def advance_hazard(next_median_days: Array, trust: Array, coverage: Array, ripe: Array,
-                   official_next: Array, consent_ok: Array, crisis: Array, frozen: Array,
-                   p: dict[str, Array]) -> Array:
+def advance_hazard(
+    next_median_days: Array,
+    trust: Array,
+    coverage: Array,
+    ripe: Array,
+    official_next: Array,
+    consent_ok: Array,
+    crisis: Array,
+    frozen: Array,
+    p: dict[str, Array],
+) -> Array:
     base = np.log(2.0) / next_median_days * np.exp(p["advance_trust"] * (trust - 0.5))
     cov = p["advance_coverage_floor"] + (1 - p["advance_coverage_floor"]) * coverage
     rip = p["advance_ripeness_floor"] + (1 - p["advance_ripeness_floor"]) * ripe
@@ -43,13 +51,15 @@ def relax_trust(trust: Array, baseline: Array, relax_days: Array) -> Array:
     return trust + (baseline - trust) / relax_days
 
 
-def setback(phase: Array, new_crisis: Array, u: Array, setback_prob: Array,
-            track2_survival: Array) -> Array:
+def setback(phase: Array, new_crisis: Array, u: Array, setback_prob: Array, track2_survival: Array) -> Array:
     """Phase after a crisis starts: official phases (≥ 2) drop one with probability setback_prob;
     Track II (phase 1) survives with probability track2_survival; an agreement (5) is untouched
     here (its breakdown is the durability mechanism)."""
-    drop = np.where(phase == 1, u < (1.0 - track2_survival),
-                    np.where((phase >= 2) & (phase <= 4), u < setback_prob, False))
+    drop = np.where(
+        phase == 1,
+        u < (1.0 - track2_survival),
+        np.where((phase >= 2) & (phase <= 4), u < setback_prob, False),
+    )
     return np.where(new_crisis & drop, phase - 1, phase).astype(np.int8)
 
 
