@@ -23,9 +23,7 @@ def weighted_mean(position: np.ndarray, capability: np.ndarray, salience: np.nda
     return np.where(tot > 0, mean, position.mean(axis=0))
 
 
-def weighted_median(
-    position: np.ndarray, capability: np.ndarray, salience: np.ndarray
-) -> np.ndarray:
+def weighted_median(position: np.ndarray, capability: np.ndarray, salience: np.ndarray) -> np.ndarray:
     """[D] capability x salience weighted median of positions [N, D] (lower median on ties)."""
     w = capability[:, None] * salience
     out = np.empty(position.shape[1])
@@ -41,9 +39,7 @@ def weighted_median(
     return out
 
 
-def baselines(
-    position: np.ndarray, capability: np.ndarray, salience: np.ndarray
-) -> dict[str, list[float]]:
+def baselines(position: np.ndarray, capability: np.ndarray, salience: np.ndarray) -> dict[str, list[float]]:
     """Both baselines as plain lists (one value per dimension)."""
     return {
         "weighted_mean": [float(v) for v in weighted_mean(position, capability, salience)],
@@ -97,10 +93,7 @@ def detect_oscillation(
     last = history[-1]
     cycle = None
     for p in range(2, T):
-        if (
-            np.max(np.abs(history[-1 - p] - last)) <= tol
-            and np.max(np.abs(history[-2] - last)) > tol
-        ):
+        if np.max(np.abs(history[-1 - p] - last)) <= tol and np.max(np.abs(history[-2] - last)) > tol:
             cycle = p
             break
     last_step = float(np.abs(history[-1] - history[-2]).max())

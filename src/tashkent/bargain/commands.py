@@ -36,9 +36,7 @@ def run_model(
     if model == "eu":
         from tashkent.bargain.eu import EUOptions, run_eu
 
-        return run_eu(
-            problem, rounds if rounds is not None else 10, parse_options(EUOptions, options, "eu")
-        )
+        return run_eu(problem, rounds if rounds is not None else 10, parse_options(EUOptions, options, "eu"))
     if model == "smp":
         from tashkent.bargain.smp import SMPOptions, run_smp
 
@@ -135,9 +133,7 @@ def _print_rounds(res: BargainResult, console: Console) -> None:
     T = res.history.shape[0]
     cols = list(range(T)) if T <= 12 else [*range(6), *range(T - 5, T)]
     for d, dim in enumerate(res.dimensions):
-        t = Table(
-            title=f"{dim}: positions by {'round' if res.model == 'eu' else 'turn'} ({res.model})"
-        )
+        t = Table(title=f"{dim}: positions by {'round' if res.model == 'eu' else 'turn'} ({res.model})")
         t.add_column("actor", no_wrap=True)
         prev = None
         for c in cols:
@@ -178,8 +174,7 @@ def print_packages(j: dict[str, Any], console: Console) -> None:
     console.print(t)
     res = j["reservation"]
     console.print(
-        f"reservation ({res['mode']}): "
-        + ", ".join(f"{k} {v:.3f}" for k, v in res["values"].items())
+        f"reservation ({res['mode']}): " + ", ".join(f"{k} {v:.3f}" for k, v in res["values"].items())
     )
     if res.get("note"):
         console.print(f"note: {res['note']}")
@@ -193,9 +188,7 @@ def print_packages(j: dict[str, Any], console: Console) -> None:
                 soft_wrap=True,
             )
     if j["zopa_exists"]:
-        console.print(
-            f"ZOPA: yes, {100 * j['zopa']['share_of_frontier']:.0f}% of the Pareto frontier"
-        )
+        console.print(f"ZOPA: yes, {100 * j['zopa']['share_of_frontier']:.0f}% of the Pareto frontier")
     else:
         c = j["concession"]
         console.print(
@@ -216,22 +209,14 @@ def _nearest_label(scale: dict[str, str], x: float) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("bargain")
     def bargain(
-        source: str = typer.Argument(
-            ..., help="CSV file (plain or KTAB format) or scenario name/file."
-        ),
+        source: str = typer.Argument(..., help="CSV file (plain or KTAB format) or scenario name/file."),
         model: str = typer.Option("smp", "--model", help="eu | smp | compromise"),
-        rounds: int = typer.Option(
-            None, "--rounds", help="EU: rounds (default 10); SMP: turn limit."
-        ),
-        option: list[str] = typer.Option(
-            None, "--option", help="Model option NAME=VALUE (repeatable)."
-        ),
+        rounds: int = typer.Option(None, "--rounds", help="EU: rounds (default 10); SMP: turn limit."),
+        option: list[str] = typer.Option(None, "--option", help="Model option NAME=VALUE (repeatable)."),
         seed: int = typer.Option(None, "--seed", help="Seed for stochastic transitions."),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
         report: bool = typer.Option(False, "--report", help="Write a self-contained HTML report."),
-        out: Path = typer.Option(
-            None, "--out", help="Report path (default ./<input>.<model>.html)."
-        ),
+        out: Path = typer.Option(None, "--out", help="Report path (default ./<input>.<model>.html)."),
         plot: Path = typer.Option(None, "--plot", help="Write the positions plot (PNG) here."),
     ) -> None:
         """Forecast where a negotiation lands: per-round positions, forecast and baselines."""
@@ -258,14 +243,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("packages")
     def packages(
-        scenario: str = typer.Argument(
-            ..., help="Scenario name or file with a bargaining section."
-        ),
+        scenario: str = typer.Argument(..., help="Scenario name or file with a bargaining section."),
         as_json: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
         report: bool = typer.Option(False, "--report", help="Write a self-contained HTML report."),
-        out: Path = typer.Option(
-            None, "--out", help="Report path (default ./<scenario>.packages.html)."
-        ),
+        out: Path = typer.Option(None, "--out", help="Report path (default ./<scenario>.packages.html)."),
         plot: Path = typer.Option(None, "--plot", help="Write the frontier plot (PNG) here."),
     ) -> None:
         """Score settlement packages: utilities, acceptability, Nash and Kalai–Smorodinsky, ZOPA."""
@@ -286,9 +267,7 @@ def register(app: typer.Typer) -> None:
         if report:
             from tashkent.bargain.report import packages_html, write_html
 
-            written.append(
-                write_html(out or Path(f"{Path(scenario).stem}.packages.html"), packages_html(j))
-            )
+            written.append(write_html(out or Path(f"{Path(scenario).stem}.packages.html"), packages_html(j)))
         if as_json:
             typer.echo(json.dumps(j, indent=1, default=_np_default))
         else:

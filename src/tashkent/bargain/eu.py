@@ -84,9 +84,7 @@ def _prob(x: np.ndarray, w: np.ndarray, r: np.ndarray, span: float, opt: EUOptio
     C = np.vstack([np.zeros((1, xu.size)), np.cumsum((w[:, None] * f)[order], axis=0)])  # [N+1, U]
     mid = 0.5 * (xu[:, None] + xu[None, :])
     lower = xu[:, None] < xu[None, :]  # a below b: voters strictly below the midpoint
-    j = np.where(
-        lower, np.searchsorted(xs, mid, side="left"), np.searchsorted(xs, mid, side="right")
-    )
+    j = np.where(lower, np.searchsorted(xs, mid, side="left"), np.searchsorted(xs, mid, side="right"))
     cols = np.arange(xu.size)
     a_idx, b_idx = np.broadcast_to(cols[:, None], j.shape), np.broadcast_to(cols[None, :], j.shape)
     pre = C[j, b_idx] - C[j, a_idx]
@@ -143,9 +141,7 @@ def eu_round(x: np.ndarray, c: np.ndarray, s: np.ndarray, opt: EUOptions) -> EUR
     w = c * s
     span = float(x.max() - x.min())
     if span <= 0:
-        return EURound(
-            np.zeros(n), np.ones(n), np.zeros((n, n)), x.copy(), [""] * n, -np.ones(n, int)
-        )
+        return EURound(np.zeros(n), np.ones(n), np.zeros((n, n)), x.copy(), [""] * n, -np.ones(n, int))
     mu = condorcet_median(x, w) if opt.mu == "median" else float((w * x).sum() / w.sum())
     delta = np.abs(x[:, None] - x[None, :]) / span
     dmu = np.abs(x - mu) / span
@@ -196,13 +192,7 @@ def eu_round(x: np.ndarray, c: np.ndarray, s: np.ndarray, opt: EUOptions) -> EUR
             new[a] = target[a, o]
             partner[a] = o
             if name == "any":
-                kind[a] = (
-                    "confrontation"
-                    if conf[a, o]
-                    else "compromise"
-                    if comp[a, o]
-                    else "capitulation"
-                )
+                kind[a] = "confrontation" if conf[a, o] else "compromise" if comp[a, o] else "capitulation"
             else:
                 kind[a] = name
         chosen |= rows

@@ -65,9 +65,7 @@ def _num(value: str, where: str, fld: str) -> float:
     try:
         x = float(text)
     except ValueError:
-        raise UserError(
-            f"{where}: {fld} = {text!r} is not a number; write a plain number"
-        ) from None
+        raise UserError(f"{where}: {fld} = {text!r} is not a number; write a plain number") from None
     if not math.isfinite(x):
         raise UserError(f"{where}: {fld} = {text!r} is not finite; write a plain number")
     return x
@@ -91,17 +89,14 @@ def validate(
     if len(actors) < MIN_ACTORS:
         loc = where[0].rsplit(":", 1)[0] if where else name
         raise UserError(
-            f"{loc}: only {len(actors)} actor(s); a bargaining model needs at least {MIN_ACTORS} — "
-            "add actors"
+            f"{loc}: only {len(actors)} actor(s); a bargaining model needs at least {MIN_ACTORS} — add actors"
         )
     seen: dict[str, str] = {}
     for a, w in zip(actors, where, strict=True):
         if not a:
             raise UserError(f"{w}: actor name is empty; give every actor a name")
         if a in seen:
-            raise UserError(
-                f"{w}: actor {a!r} appears twice (first at {seen[a]}); give each actor one row"
-            )
+            raise UserError(f"{w}: actor {a!r} appears twice (first at {seen[a]}); give each actor one row")
         seen[a] = w
     for i, w in enumerate(where):
         c = capability[i]
@@ -111,14 +106,11 @@ def validate(
             x = position[i][d]
             if not POS_LO <= x <= POS_HI:
                 raise UserError(
-                    f"{w}: position of {dim!r} = {x:g} is outside [0, 100]; "
-                    "rescale positions to 0–100"
+                    f"{w}: position of {dim!r} = {x:g} is outside [0, 100]; rescale positions to 0–100"
                 )
             s = salience_pct[i][d]
             if not 0 <= s <= 100:
-                raise UserError(
-                    f"{w}: salience of {dim!r} = {s:g} is outside [0, 100]; use a share of 0–100"
-                )
+                raise UserError(f"{w}: salience of {dim!r} = {s:g} is outside [0, 100]; use a share of 0–100")
         total = sum(salience_pct[i])
         if salience_sum_max is not None and total > salience_sum_max + SALIENCE_TOL:
             raise UserError(
@@ -127,16 +119,14 @@ def validate(
             )
     if sum(capability) <= 0:
         raise UserError(
-            f"{where[0].rsplit(':', 1)[0]}: every capability is 0; "
-            "give at least one actor capability"
+            f"{where[0].rsplit(':', 1)[0]}: every capability is 0; give at least one actor capability"
         )
     return Problem(
         name=name,
         actors=tuple(actors),
         capability=np.asarray(capability, dtype=float),
         position=np.asarray(position, dtype=float).reshape(len(actors), len(dimensions)),
-        salience=np.asarray(salience_pct, dtype=float).reshape(len(actors), len(dimensions))
-        / 100.0,
+        salience=np.asarray(salience_pct, dtype=float).reshape(len(actors), len(dimensions)) / 100.0,
         dimensions=tuple(dimensions),
         source=source,
         labels=dict(labels or {}),
@@ -188,9 +178,7 @@ def read_plain_csv(text: str, path: str = "<csv>") -> Problem:
         )
     if "position" in cols or "salience" in cols:
         if "position" not in cols or "salience" not in cols:
-            raise UserError(
-                f"{path}:{hline}: header has only one of `position`/`salience`; give both"
-            )
+            raise UserError(f"{path}:{hline}: header has only one of `position`/`salience`; give both")
         dims = ["position"]
         pos_cols = [cols.index("position")]
         sal_cols = [cols.index("salience")]
@@ -199,19 +187,14 @@ def read_plain_csv(text: str, path: str = "<csv>") -> Problem:
         dims = [c[4:] for c in cols if c.startswith("pos_")]
         if not dims:
             raise UserError(
-                f"{path}:{hline}: no position columns; "
-                "add `position,salience` or `pos_<dim>,sal_<dim>`"
+                f"{path}:{hline}: no position columns; add `position,salience` or `pos_<dim>,sal_<dim>`"
             )
         for d in dims:
             if f"sal_{d}" not in cols:
-                raise UserError(
-                    f"{path}:{hline}: column `pos_{d}` has no matching `sal_{d}`; add it"
-                )
+                raise UserError(f"{path}:{hline}: column `pos_{d}` has no matching `sal_{d}`; add it")
         for c in cols:
             if c.startswith("sal_") and c[4:] not in dims:
-                raise UserError(
-                    f"{path}:{hline}: column `{c}` has no matching `pos_{c[4:]}`; add it"
-                )
+                raise UserError(f"{path}:{hline}: column `{c}` has no matching `pos_{c[4:]}`; add it")
         pos_cols = [cols.index(f"pos_{d}") for d in dims]
         sal_cols = [cols.index(f"sal_{d}") for d in dims]
         dim_names = [header[cols.index(f"pos_{d}")][4:] for d in dims]
@@ -220,22 +203,14 @@ def read_plain_csv(text: str, path: str = "<csv>") -> Problem:
     for lineno, cells in rows[1:]:
         w = f"{path}:{lineno}"
         if len(cells) < len(header):
-            raise UserError(
-                f"{w}: {len(cells)} fields, the header has {len(header)}; fill every column"
-            )
+            raise UserError(f"{w}: {len(cells)} fields, the header has {len(header)}; fill every column")
         actors.append(cells[ia])
         caps.append(_num(cells[ic], w, "capability"))
         poss.append(
-            [
-                _num(cells[j], w, f"position of {dn!r}")
-                for j, dn in zip(pos_cols, dim_names, strict=True)
-            ]
+            [_num(cells[j], w, f"position of {dn!r}") for j, dn in zip(pos_cols, dim_names, strict=True)]
         )
         sals.append(
-            [
-                _num(cells[j], w, f"salience of {dn!r}")
-                for j, dn in zip(sal_cols, dim_names, strict=True)
-            ]
+            [_num(cells[j], w, f"salience of {dn!r}") for j, dn in zip(sal_cols, dim_names, strict=True)]
         )
         where.append(w)
     # One dimension: BDM-style salience per issue, no cross-dimension sum to check beyond 100.
@@ -308,8 +283,7 @@ def from_spec(spec: BargainingSpec, where: str = "bargaining") -> Problem:
         missing = [d for d in dims if d not in a.stances]
         if missing:
             raise UserError(
-                f"{loc}: no stance on {missing[0]!r}; "
-                "give position and salience for every dimension"
+                f"{loc}: no stance on {missing[0]!r}; give position and salience for every dimension"
             )
         poss.append([a.stances[d].position for d in dims])
         sals.append([a.stances[d].salience for d in dims])

@@ -14,9 +14,7 @@ from tashkent.bargain.packages import analyse, utilities
 from tashkent.bargain.spec import BargainingSpec
 
 
-def crisis_expected_cost(
-    spec: BargainingSpec, scenario: Any | None
-) -> tuple[dict[str, float] | None, str]:
+def crisis_expected_cost(spec: BargainingSpec, scenario: Any | None) -> tuple[dict[str, float] | None, str]:
     """The crisis model's normalised expected cost of no agreement per party over the horizon.
 
     Calls `tashkent.sim.api.forecast(scenario, runs=, days=, seed=)` and reads
@@ -50,9 +48,7 @@ def crisis_expected_cost(
     return out, f"crisis model: {r.runs} runs, {r.horizon_days} days, seed {r.seed}"
 
 
-def process_inputs(
-    spec: BargainingSpec, expected_cost: dict[str, float] | None = None
-) -> dict[str, Any]:
+def process_inputs(spec: BargainingSpec, expected_cost: dict[str, float] | None = None) -> dict[str, Any]:
     """Inputs for the process model (ripeness "way out") and the durability hazard.
 
     * ``zopa_exists``: some point of the two parties' Pareto frontier gives each party at least its

@@ -29,7 +29,6 @@ def load_spec(name_or_path: str) -> tuple[BargainingSpec, Any]:
     scenario = load_scenario(name_or_path)  # its UserErrors name the file and line
     if scenario.bargaining is None:
         raise UserError(
-            f"{name_or_path}: the scenario has no `bargaining` section; "
-            "add one (see docs/tour/bargain.md)"
+            f"{name_or_path}: the scenario has no `bargaining` section; add one (see docs/tour/bargain.md)"
         )
     return scenario.bargaining, scenario

@@ -112,9 +112,7 @@ def _point(problem: Problem, parties: tuple[str, str], t: float) -> np.ndarray:
     wa, wb = t * a[ia], (1 - t) * a[ib]
     tot = wa + wb
     xa, xb = problem.position[ia], problem.position[ib]
-    return np.asarray(
-        np.where(tot > 0, (wa * xa + wb * xb) / np.where(tot > 0, tot, 1.0), 0.5 * (xa + xb))
-    )
+    return np.asarray(np.where(tot > 0, (wa * xa + wb * xb) / np.where(tot > 0, tot, 1.0), 0.5 * (xa + xb)))
 
 
 def _refine(f: Any, t0: float, step: float) -> float:
@@ -122,7 +120,7 @@ def _refine(f: Any, t0: float, step: float) -> float:
     if hi - lo <= 0:
         return t0
     r = minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
-    return float(r.x) if f(float(r.x)) <= f(t0) else t0
+    return float(r.x) if f(float(r.x)) < f(t0) else t0
 
 
 def bargaining_solutions(
@@ -159,30 +157,32 @@ def bargaining_solutions(
             "share_of_frontier": float(k.size / GRID),
         }
         prod = np.where(feasible, ga * gb, -np.inf)
-        tn = _refine(
-            lambda t: -max(0.0, gains(t)[0]) * max(0.0, gains(t)[1]),
-            float(fr.t[int(np.argmax(prod))]),
-            step,
-        )
+
+        def nash_obj(t: float) -> float:
+            a_, b_ = gains(t)
+            return -a_ * b_ if min(a_, b_) >= 0 else 1.0 - min(a_, b_)  # infeasible: worst
+
+        tn = _refine(nash_obj, float(fr.t[int(np.argmax(prod))]), step)
         out["nash"] = _solution(problem, parties, tn, r)
         best_a, best_b = ga[feasible].max(), gb[feasible].max()
         ra = np.where(feasible, ga / max(best_a, 1e-12), np.nan)
         rb = np.where(feasible, gb / max(best_b, 1e-12), np.nan)
         gap = np.where(feasible, np.abs(ra - rb), np.inf)
-        tk = _refine(
-            lambda t: abs(gains(t)[0] / max(best_a, 1e-12) - gains(t)[1] / max(best_b, 1e-12)),
-            float(fr.t[int(np.argmin(gap))]),
-            step,
-        )
+
+        def ks_obj(t: float) -> float:
+            a_, b_ = gains(t)
+            if min(a_, b_) < 0:
+                return 10.0 - min(a_, b_)
+            return abs(a_ / max(best_a, 1e-12) - b_ / max(best_b, 1e-12))
+
+        tk = _refine(ks_obj, float(fr.t[int(np.argmin(gap))]), step)
         out["kalai_smorodinsky"] = _solution(problem, parties, tk, r)
         out["concession"] = None
     else:
         g = -min(gains(te))
         short = np.maximum(0, -ga) + np.maximum(0, -gb)
         k2 = int(np.argmin(short))
-        tt = _refine(
-            lambda t: max(0.0, -gains(t)[0]) + max(0.0, -gains(t)[1]), float(fr.t[k2]), step
-        )
+        tt = _refine(lambda t: max(0.0, -gains(t)[0]) + max(0.0, -gains(t)[1]), float(fr.t[k2]), step)
         sa, sb = gains(tt)
         out["zopa"] = None
         out["nash"] = None
@@ -204,9 +204,7 @@ def bargaining_solutions(
     return out
 
 
-def _solution(
-    problem: Problem, parties: tuple[str, str], t: float, r: tuple[float, float]
-) -> dict[str, Any]:
+def _solution(problem: Problem, parties: tuple[str, str], t: float, r: tuple[float, float]) -> dict[str, Any]:
     z = _point(problem, parties, t)
     u = utilities(problem, z[None, :])[:, 0]
     ia, ib = (problem.actors.index(p) for p in parties)
@@ -310,18 +308,12 @@ def analyse(
         ("kalai_smorodinsky", "Kalai–Smorodinsky solution"),
     ):
         if sol[key] is not None:
-            rows.append(
-                score(problem, spec, res, key, label, np.array(sol[key]["point"]), "solution")
-            )
+            rows.append(score(problem, spec, res, key, label, np.array(sol[key]["point"]), "solution"))
     smp = run_smp(problem)
     land = np.array(smp.forecast["expected"])
-    rows.append(
-        score(problem, spec, res, "smp_forecast", "SMP forecast (expected)", land, "forecast")
-    )
+    rows.append(score(problem, spec, res, "smp_forecast", "SMP forecast (expected)", land, "forecast"))
     wm = np.array(smp.baselines["weighted_mean"])
-    rows.append(
-        score(problem, spec, res, "weighted_mean", "Compromise (weighted mean)", wm, "baseline")
-    )
+    rows.append(score(problem, spec, res, "weighted_mean", "Compromise (weighted mean)", wm, "baseline"))
     forecast = {
         "model": "smp",
         "expected": smp.forecast["expected"],

@@ -35,9 +35,7 @@ def positions_plot(res: BargainResult) -> bytes:
         for a, name in enumerate(res.actors):
             label = name if len(res.actors) <= 20 else None
             ax.plot(T, res.history[:, a, d], lw=1.2, color=colours(a % colours.N), label=label)
-        ax.axhline(
-            res.baselines["weighted_mean"][d], color="k", ls="--", lw=0.8, label="weighted mean"
-        )
+        ax.axhline(res.baselines["weighted_mean"][d], color="k", ls="--", lw=0.8, label="weighted mean")
         ax.axhline(res.forecast["expected"][d], color="C3", ls=":", lw=1.2, label="forecast")
         ax.set_title(f"{res.dimensions[d]} — {res.model}")
         ax.set_xlabel("round" if res.model == "eu" else "turn")
@@ -78,9 +76,7 @@ def write_png(path: Path, data: bytes) -> Path:
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     th = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in r) + "</tr>" for r in rows
-    )
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 

@@ -46,9 +46,7 @@ class BargainResult:
             "dimensions": list(self.dimensions),
             "turns": self.turns,
             "history": np.round(self.history, 6).tolist(),
-            "probabilities": None
-            if self.probabilities is None
-            else np.round(self.probabilities, 6).tolist(),
+            "probabilities": None if self.probabilities is None else np.round(self.probabilities, 6).tolist(),
             "forecast": self.forecast,
             "baselines": self.baselines,
             "oscillation": self.oscillation,
@@ -76,8 +74,7 @@ def parse_options(cls: type[T], pairs: list[str] | dict[str, str] | None, model:
     for k, v in items:
         if k not in fields:
             raise UserError(
-                f"--option {k}: not an option of the {model} model; "
-                f"choose from {', '.join(sorted(fields))}"
+                f"--option {k}: not an option of the {model} model; choose from {', '.join(sorted(fields))}"
             )
         hint = hints[k]
         choices = typing.get_args(hint) if typing.get_origin(hint) is typing.Literal else None

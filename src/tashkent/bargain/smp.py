@@ -364,9 +364,7 @@ def _challenge_from(
     u_ni, u_nj = Uh[bb, :, i], Uh[bb, :, j]  # [B, n]
     u_nn = np.diagonal(Uh, axis1=1, axis2=2)
     vn = vote(opt.voting_rule, w[None, :], u_ni, u_nj)
-    pin = victory(
-        opt.victory_prob, ci[:, None] + np.clip(vn, 0, None), cj[:, None] + np.clip(-vn, 0, None)
-    )
+    pin = victory(opt.victory_prob, ci[:, None] + np.clip(vn, 0, None), cj[:, None] + np.clip(-vn, 0, None))
     pjn = 1 - pin
     if opt.third_party_commit == "semi":
         ei = pin * (2 * u_ni + u_nn) + (1 - pin) * 3 * u_nj

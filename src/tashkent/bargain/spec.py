@@ -42,9 +42,7 @@ class Dimension(_Strict):
     def _increasing(cls, v: list[ScalePoint]) -> list[ScalePoint]:
         ats = [p.at for p in v]
         if ats != sorted(ats) or len(set(ats)) != len(ats):
-            raise ValueError(
-                "scale points must be listed in increasing order of `at`, without repeats"
-            )
+            raise ValueError("scale points must be listed in increasing order of `at`, without repeats")
         return v
 
     def label_at(self, x: float) -> str:
