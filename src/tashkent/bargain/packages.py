@@ -197,9 +197,9 @@ def bargaining_solutions(
             },
         }
     out["frontier"] = {
-        "t": fr.t[::100].tolist(),
-        "points": fr.points[::100].tolist(),
-        "u": fr.u[:, ::100].tolist(),
+        "t": fr.t[::20].tolist(),
+        "points": fr.points[::20].tolist(),
+        "u": fr.u[:, ::20].tolist(),
     }
     return out
 

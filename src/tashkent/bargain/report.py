@@ -53,6 +53,9 @@ def frontier_plot(analysis_json: dict[str, Any]) -> bytes:
     u = np.array(fr["u"])
     ax.plot(u[0], u[1], "-", color="0.3", lw=1.5, label="Pareto frontier")
     res = analysis_json["reservation"]["values"]
+    zone = (u[0] >= res[a]) & (u[1] >= res[b])
+    if zone.any():
+        ax.plot(u[0][zone], u[1][zone], "-", color="C2", lw=4, alpha=0.5, label="zone of agreement")
     ax.axvline(res[a], color="C0", ls="--", lw=0.9, label=f"{a} reservation")
     ax.axhline(res[b], color="C1", ls="--", lw=0.9, label=f"{b} reservation")
     for row in analysis_json["packages"]:
@@ -163,6 +166,11 @@ def packages_html(j: dict[str, Any]) -> str:
             rows,
         ),
         f"<p>ZOPA: {'exists' if j['zopa_exists'] else 'none'}.</p>",
+        "<h2>Every actor's utility for every package</h2>",
+        _table(
+            ["package", *j["actors"]],
+            [[r["id"], *[r["utility"][a] for a in j["actors"]]] for r in j["packages"]],
+        ),
     ]
     return _page(f"{j['scenario']}: settlement packages", parts)
 
