@@ -20,9 +20,7 @@ def run(argv, capsys):
 
 
 def test_bargain_json_keys_smp(shared_data, capsys):
-    code, out, _ = run(
-        ["bargain", str(shared_data / "bargaining/ktab/SOE-Pol-Comp.csv"), "--json"], capsys
-    )
+    code, out, _ = run(["bargain", str(shared_data / "bargaining/ktab/SOE-Pol-Comp.csv"), "--json"], capsys)
     assert code == 0
     j = json.loads(out)
     for key in ("model", "actors", "dimensions", "history", "probabilities", "forecast", "turns"):
@@ -48,11 +46,7 @@ def test_bargain_eu_table_and_options(shared_data, capsys):
 def test_bargain_compromise_and_scenario(capsys):
     code, out, _ = run(["bargain", "kashmir-2025", "--model", "compromise", "--json"], capsys)
     j = json.loads(out)
-    assert (
-        code == 0
-        and j["turns"] == 0
-        and j["forecast"]["expected"] == j["baselines"]["weighted_mean"]
-    )
+    assert code == 0 and j["turns"] == 0 and j["forecast"]["expected"] == j["baselines"]["weighted_mean"]
     assert j["dimensions"][0] == "mediation_format"
 
 

@@ -21,24 +21,18 @@ from tashkent.errors import UserError
 @pytest.fixture
 def eu(shared_data):
     problem = read_csv(shared_data / "bargaining" / "eu_emissions_1994.csv")
-    expected = json.loads(
-        (shared_data / "bargaining" / "eu_emissions_1994.expected.json").read_text()
-    )
+    expected = json.loads((shared_data / "bargaining" / "eu_emissions_1994.expected.json").read_text())
     return problem, expected
 
 
 def test_round0_median_and_mean(eu):
     problem, exp = eu
     res = run_eu(problem, rounds=10)
-    assert res.extra["condorcet_median_by_round"][0][0] == pytest.approx(
-        exp["round0"]["condorcet_median"]
-    )
+    assert res.extra["condorcet_median_by_round"][0][0] == pytest.approx(exp["round0"]["condorcet_median"])
     assert res.extra["weighted_mean_by_round"][0][0] == pytest.approx(
         exp["round0"]["weighted_mean"], abs=1e-6
     )
-    assert res.baselines["weighted_mean"][0] == pytest.approx(
-        exp["round0"]["weighted_mean"], abs=1e-6
-    )
+    assert res.baselines["weighted_mean"][0] == pytest.approx(exp["round0"]["weighted_mean"], abs=1e-6)
     assert res.baselines["weighted_median"][0] == pytest.approx(7.0)
 
 

@@ -86,12 +86,16 @@ def test_ktab_count_mismatch():
         "S,desc, 4, 1\nActor,Description,Influence,P Position,P Salience\n"
         "A,a,1,10,10\nB,b,1,20,10\nC,c,1,30,10\n"
     )
-    with pytest.raises(
-        UserError, match=r"k\.csv:1: the first line says 4 actors but the file has 3"
-    ):
+    with pytest.raises(UserError, match=r"k\.csv:1: the first line says 4 actors but the file has 3"):
         read_ktab_csv(text, "k.csv")
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(UserError, match="no such file"):
         read_csv(tmp_path / "nope.csv")
+
+
+def test_fractional_saliences_are_caught():
+    text = "actor,capability,position,salience\nA,1,10,0.5\nB,1,20,0.8\nC,1,30,1\n"
+    with pytest.raises(UserError, match="look like fractions"):
+        read_plain_csv(text, "f.csv")

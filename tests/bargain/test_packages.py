@@ -75,9 +75,7 @@ def test_nash_and_ks_are_in_the_zopa_and_nash_maximises_the_product(kashmir):
     grid = (fr.u[0] - r["IND"]).clip(0) * (fr.u[1] - r["PAK"]).clip(0)
     assert prod >= grid.max() - 1e-9
     rows = {row["id"]: row for row in j["packages"]}
-    assert (
-        rows["status_quo"]["acceptable"]["CHN"] is True
-    )  # veto-holder's reservation is the status quo
+    assert rows["status_quo"]["acceptable"]["CHN"] is True  # veto-holder's reservation is the status quo
     assert 0 <= rows["confederation"]["support"] <= 1
     assert j["reservation"]["mode"] == "model (fallback)"
 

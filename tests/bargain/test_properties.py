@@ -18,15 +18,9 @@ def problems(draw, max_dims: int = 2) -> Problem:
     n = draw(st.integers(3, 8))
     d = draw(st.integers(1, max_dims))
     ints = st.integers(0, 100)
-    pos = np.array(
-        draw(st.lists(st.lists(ints, min_size=d, max_size=d), min_size=n, max_size=n)), float
-    )
+    pos = np.array(draw(st.lists(st.lists(ints, min_size=d, max_size=d), min_size=n, max_size=n)), float)
     sal = np.array(
-        draw(
-            st.lists(
-                st.lists(st.integers(1, 100 // d), min_size=d, max_size=d), min_size=n, max_size=n
-            )
-        ),
+        draw(st.lists(st.lists(st.integers(1, 100 // d), min_size=d, max_size=d), min_size=n, max_size=n)),
         float,
     )
     cap = np.array(draw(st.lists(st.integers(1, 100), min_size=n, max_size=n)), float)

@@ -213,7 +213,12 @@ def read_plain_csv(text: str, path: str = "<csv>") -> Problem:
             [_num(cells[j], w, f"salience of {dn!r}") for j, dn in zip(sal_cols, dim_names, strict=True)]
         )
         where.append(w)
-    # One dimension: BDM-style salience per issue, no cross-dimension sum to check beyond 100.
+    flat = [v for row in sals for v in row]
+    if flat and 0 < max(flat) <= 1:
+        raise UserError(
+            f"{path}: every salience is at most 1 — they look like fractions; write saliences on "
+            "0–100 (multiply by 100)"
+        )
     return validate(Path(path).stem, actors, caps, poss, sals, dim_names, where, source=path)
 
 
