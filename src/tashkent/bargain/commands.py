@@ -19,6 +19,20 @@ from tashkent.errors import UserError
 MODELS = ("eu", "smp", "compromise")
 
 
+def _option_help() -> str:
+    import dataclasses
+
+    from tashkent.bargain.eu import EUOptions
+    from tashkent.bargain.smp import SMPOptions
+
+    eu = ", ".join(f.name for f in dataclasses.fields(EUOptions))
+    smp = ", ".join(f.name for f in dataclasses.fields(SMPOptions))
+    return f"Model option NAME=VALUE (repeatable). eu: {eu}. smp: {smp}."
+
+
+_OPTION_HELP = _option_help()
+
+
 def load_problem(source: str) -> tuple[Problem, Any, Any]:
     """(problem, spec or None, scenario object or None) for a CSV path or a scenario."""
     from tashkent.bargain.load import load_spec
@@ -214,7 +228,7 @@ def register(app: typer.Typer) -> None:
         source: str = typer.Argument(..., help="CSV file (plain or KTAB format) or scenario name/file."),
         model: str = typer.Option("smp", "--model", help="eu | smp | compromise"),
         rounds: int = typer.Option(None, "--rounds", help="EU: rounds (default 10); SMP: turn limit."),
-        option: list[str] = typer.Option(None, "--option", help="Model option NAME=VALUE (repeatable)."),
+        option: list[str] = typer.Option(None, "--option", help=_OPTION_HELP),
         seed: int = typer.Option(None, "--seed", help="Seed for stochastic transitions."),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
         report: bool = typer.Option(False, "--report", help="Write a self-contained HTML report."),
