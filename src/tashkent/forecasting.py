@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tashkent import __version__
-from tashkent.errors import UserError
+from tashkent.errors import Interrupted, UserError
 from tashkent.scenario.load import scenario_hash
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.api import document
@@ -97,7 +97,7 @@ def execute(
         total = run_ensemble(scenario, config, run_dir=run_dir, progress=progress)
     except KeyboardInterrupt:
         index.record_finish(db, run_id, "interrupted", None, None)
-        raise UserError(
+        raise Interrupted(
             f"interrupted: finished chunks are kept; finish with `tashkent forecast --resume {run_id}`"
         ) from None
     except UserError:
