@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from tashkent.bargain.spec import BargainingSpec
+
 TRACKS = ("II", "1.5", "I")
 Track = Literal["II", "1.5", "I"]
 Role = Literal["party", "mediator", "co_facilitator", "great_power", "spoiler", "observer"]
@@ -197,7 +199,7 @@ class Scenario(Strict):
     schedule: list[ScheduledEvent] = []
     initial_state: InitialState
     parameters: dict[str, Parameter]
-    bargaining: Any | None = None
+    bargaining: BargainingSpec | None = None
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
