@@ -1,7 +1,8 @@
 """Every `$ tashkent …` command in the README (and in docs/tour/*.md) runs as written.
 
 Lines look like `$ tashkent forecast --runs 2000` inside fenced code blocks. A trailing
-`# exit N` comment states an expected non-zero exit status; `# head N` only trims the shown output. `<RUN_ID>` stands for the most recent
+`# exit N` comment states an expected non-zero exit status; `# head N` only trims the shown
+output. `<RUN_ID>` stands for the most recent
 run. A `> FILE` redirect writes stdout to a temporary file that later commands can read by name.
 The two install commands of the quickstart are run by CI itself (`.ci/run` → scripts/test.sh) and
 checked below for what they invoke.
@@ -14,9 +15,9 @@ import shlex
 from pathlib import Path
 
 import pytest
+from tests.core.helpers import run_cli
 
 from tashkent.store import index
-from tests.core.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs" / "tour").glob("*.md"))]

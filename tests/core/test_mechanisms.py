@@ -161,7 +161,12 @@ def test_closed_consent_gate_blocks_acceptance():
 def test_process_blocked_without_consent_or_in_crisis():
     p = {
         k: np.array([v])
-        for k, v in dict(advance_trust=3.0, advance_coverage_floor=0.3, advance_ripeness_floor=0.1).items()
+        for k, v in dict(
+            advance_trust=3.0,
+            advance_trust_reference=0.25,
+            advance_coverage_floor=0.3,
+            advance_ripeness_floor=0.1,
+        ).items()
     }
     base = dict(
         next_median_days=np.array([100.0]),

@@ -1,7 +1,7 @@
 """The phased process and trust (DESIGN §3). Phases: 0 none, 1 Track II confidence-building,
 2 expanding dialogue, 3 Track 1.5, 4 Track I, 5 framework agreement.
 
-The hazard of entering the next phase is ln 2 / median days × exp(w·(trust − ½)), times coalition
+The hazard of entering the next phase is ln 2 / median days × exp(w·(trust − t_ref)), times coalition
 coverage and ripeness factors for official phases (3–5), and zero unless both parties accept the
 phase's track (the consent gate), during a crisis, or, for official phases, while a freeze after
 an attack lasts. CBMs add trust while their preconditions hold; trust relaxes to a baseline; an
@@ -26,7 +26,9 @@ def advance_hazard(
     frozen: Array,
     p: dict[str, Array],
 ) -> Array:
-    base = np.log(2.0) / next_median_days * np.exp(p["advance_trust"] * (trust - 0.5))
+    base = (
+        np.log(2.0) / next_median_days * np.exp(p["advance_trust"] * (trust - p["advance_trust_reference"]))
+    )
     cov = p["advance_coverage_floor"] + (1 - p["advance_coverage_floor"]) * coverage
     rip = p["advance_ripeness_floor"] + (1 - p["advance_ripeness_floor"]) * ripe
     h = np.where(official_next, base * cov * rip, base)

@@ -17,6 +17,7 @@ from tashkent.errors import UserError
 from tashkent.scenario.load import load_scenario
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.ensemble import RunConfig
+from tashkent.sim.links import bargaining_overrides
 from tashkent.store import index
 
 console = Console(highlight=False)
@@ -196,6 +197,11 @@ def forecast(
     ),
     as_of: str | None = typer.Option(None, "--as-of", help="Nowcast date for --from-events (YYYY-MM-DD)."),
     resume: str | None = typer.Option(None, "--resume", help="Finish an interrupted run by its id."),
+    no_link: bool = typer.Option(
+        False,
+        "--no-bargaining-link",
+        help="Keep way_out/settlement_gap priors; skip the bargaining analysis.",
+    ),
 ) -> None:
     """Forecast a scenario: Monte Carlo ensemble, milestone table, saved results and run index."""
     prog, update = _progress(as_json)
@@ -209,6 +215,7 @@ def forecast(
                 prog.stop()
     else:
         sc = _scenario_for(scenario, set_, inject, uncalibrated, from_events or None, as_of)
+        link, link_info = ({}, {}) if no_link else bargaining_overrides(sc)
         config = RunConfig(
             runs=runs,
             days=days,
@@ -218,6 +225,7 @@ def forecast(
             dask=dask,
             keep_trajectories=keep_trajectories,
             param_mode="fixed" if fixed_params else "sample",
+            overrides=link,
         )
         inputs = {
             "source": scenario,
@@ -226,6 +234,7 @@ def forecast(
             "calibrated": not uncalibrated,
             "from_events": [str(p) for p in from_events],
             "as_of": as_of,
+            "bargaining_link": link_info,
         }
         run_id, run_dir = forecasting.start_run(sc, config, db, inputs)
         if prog:

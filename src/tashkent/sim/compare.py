@@ -20,6 +20,7 @@ from tashkent.errors import UserError
 from tashkent.scenario.load import load_scenario
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.ensemble import RunConfig, run_ensemble
+from tashkent.sim.links import bargaining_overrides
 
 console = Console(highlight=False)
 HEADLINE = (
@@ -101,8 +102,14 @@ def compare(
 
     overlays = [] if uncalibrated else calibrated_overlays()
     base_sc = load_scenario(base, sets=set_, injects=inject, overlays=overlays)
+    link, _ = bargaining_overrides(base_sc)
     config = RunConfig(
-        runs=runs, days=days, seed=seed, workers=workers or default_workers(), keep_trajectories=0
+        runs=runs,
+        days=days,
+        seed=seed,
+        workers=workers or default_workers(),
+        keep_trajectories=0,
+        overrides=link,
     )
     base_total = run_ensemble(base_sc, config, collect_blocks=True)
     out: dict[str, Any] = {"base": base, "runs": runs, "days": days, "seed": seed, "variants": []}

@@ -73,6 +73,7 @@ REQUIRED = (
     "accept_trust",
     "simla_gate_open",
     "advance_trust",
+    "advance_trust_reference",
     "advance_coverage_floor",
     "advance_ripeness_floor",
     "freeze_days",

@@ -186,7 +186,12 @@ def step(
             state.bias, ctx.war_aversion, p["cred_threshold"], p["cred_war_aversion"], p["cred_sharpness"]
         )
         coal = credibility.coalition(cred, ctx.leverage, active, p["coalition_optimum"])
-        restraint, coverage, leverage = coal["restraint"], coal["coverage"], coal["leverage"]
+        restraint = coal["restraint"]
+        # Parties judge an offered track by the coalition that would run it: the mediators
+        # already engaged plus every enabled co-facilitator due to join the official phases.
+        offered = active | (ctx.enabled & (ctx.joins_at_phase >= 0))[:, None]
+        prospect = credibility.coalition(cred, ctx.leverage, offered, p["coalition_optimum"])
+        coverage, leverage = prospect["coverage"], prospect["leverage"]
     else:
         restraint, coverage, leverage = np.zeros((2, n)), np.zeros(n), np.zeros(n)
     gp = np.where(state.crisis, d.gp, 0.0)
