@@ -1,0 +1,424 @@
+"""The rule-based English event coder: sentences in, CAMEO events out.
+
+The coder works on surface text with dictionaries (no parser, no downloaded model):
+
+1. split the text into sentences;
+2. find actor mentions (countries by name, adjective, capital or government seat; office holders,
+   resolved by their dates in office; organisations; militant groups) and attach sectors from
+   neighbouring nouns ("Indian troops" → IND MIL);
+3. find verb phrases from the verb dictionary; overlapping matches keep the most specific;
+4. give each verb phrase a source (the nearest actor before it in its clause, which makes reported
+   speech "X said Y would…" belong to Y; passive "was attacked by X" and quoted statements
+   '"…," X said' handled) and its targets (the actors after it; "India and Pakistan" gives one event
+   per target);
+5. apply negation ("has not accepted" → reject) and modality ("would", "any attempt to" → a
+   hypothetical material act is not an event; threats are their own codes).
+
+`code_text` is a pure function of (text, dictionaries, date).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from tashkent.events.dictionaries import (
+    ActorEntry,
+    Dictionaries,
+    compile_sequence,
+    first_words,
+    load_dictionaries,
+)
+from tashkent.events.model import Actor, Event
+from tashkent.events.taxonomy import describe
+
+# ---- sentences --------------------------------------------------------------------------------
+
+_ABBREV = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "no", "vs",
+           "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+           "u.s", "u.n", "u.k", "e.u", "inc", "corp", "govt", "prof", "sen", "rep", "gov", "j.d"}
+_SPLIT = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences (a blank line always ends a sentence)."""
+    out: list[str] = []
+    for para in re.split(r"\n\s*\n", text):
+        para = " ".join(para.split())
+        if not para:
+            continue
+        start = 0
+        for m in _SPLIT.finditer(para):
+            head = para[start:m.start()].rstrip("\"”’'")
+            last = head.rsplit(" ", 1)[-1].rstrip(".").lower()
+            if last in _ABBREV or (len(last) == 1 and last.isalpha()):
+                continue
+            out.append(para[start:m.start()].strip())
+            start = m.end()
+        tail = para[start:].strip()
+        if tail:
+            out.append(tail)
+    return out
+
+
+# ---- compiled dictionaries ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    code: str
+    rx: re.Pattern[str]
+    lits: int
+    passive: bool
+
+
+@dataclass
+class _Compiled:
+    dicts: Dictionaries
+    actor_rx: re.Pattern[str]
+    sector_rx: re.Pattern[str]
+    by_prefix: dict[str, list[_Pattern]]
+
+
+@cache
+def _compile(dicts: Dictionaries) -> _Compiled:
+    forms = sorted(dicts.surface, key=len, reverse=True)
+    actor_rx = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w\-])")
+    nouns = sorted(dicts.sectors, key=len, reverse=True)
+    sector_rx = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(n) for n in nouns) + r")(?![\w\-])",
+                           re.IGNORECASE)
+    by_prefix: dict[str, list[_Pattern]] = defaultdict(list)
+    for code, pat, passive in dicts.verbs:
+        body, lits = compile_sequence(pat.lower())
+        p = _Pattern(code, re.compile(r"(?<![\w\-])" + body), lits, passive)
+        for w in first_words(pat.lower()):
+            by_prefix[w[:3]].append(p)
+    return _Compiled(dicts, actor_rx, sector_rx, dict(by_prefix))
+
+
+# ---- mentions ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    code: str
+    sector: str
+    name: str
+    kind: str
+
+    def actor(self) -> Actor | None:
+        if not self.code:
+            return None
+        return Actor(self.code, self.sector, self.name)
+
+
+_TITLE_GAP = re.compile(r"^(?:\s*(?:'s|’s|the|of|[A-Z][\w\.\-]*|\(|\)|,))*\s*$")
+_LOCATIVE = re.compile(r"\b(?:in|at|from|near|outside|inside|via)\s+(?:the\s+)?$")
+_PREP_BEFORE = re.compile(r"(?:\b(?:of|in|from|with|to|against|at|on|by|between|for|over|into|"
+                          r"near|across|about|toward|towards|among|than|under|like|via|inside|"
+                          r"along)\s+(?:the\s+)?)$", re.IGNORECASE)
+
+
+def find_mentions(sentence: str, comp: _Compiled, when: date | None) -> list[Mention]:
+    """Actor mentions of a sentence, with sectors attached and titles merged into one mention."""
+    raw: list[Mention] = []
+    for m in comp.actor_rx.finditer(sentence):
+        e: ActorEntry = comp.dicts.surface[m.group(0)]
+        code, sector = e.resolve(when)
+        if e.kind == "capital" and _LOCATIVE.search(sentence[max(0, m.start() - 12):m.start()]):
+            continue  # "talks in Tashkent": a place, not an actor
+        raw.append(Mention(m.start(), m.end(), code, sector, e.name, e.kind))
+    nouns = [(m.start(), m.end(), comp.dicts.sectors[m.group(0).lower()])
+             for m in comp.sector_rx.finditer(sentence)]
+    # attach a sector noun that follows a country mention closely ("Indian troops",
+    # "Pakistan's Foreign Office", "the Indian Army")
+    used: set[int] = set()
+    for men in raw:
+        if men.kind not in ("country", "adjective", "capital", "org"):
+            continue
+        for i, (s, e, sec) in enumerate(nouns):
+            if s >= men.end and s - men.end <= 30 and _TITLE_GAP.match(sentence[men.end:s]) and (
+                    not any(o.start >= men.end and o.start < s for o in raw)):
+                men.sector = sec if men.kind != "org" or not men.sector else men.sector
+                men.end = max(men.end, e)
+                used.add(i)
+                break
+            if e <= men.start and men.start - e <= 4 and sentence[e:men.start].strip() in ("", "of"):
+                pass
+    # merge title chains: "Russian Foreign Minister Sergei Lavrov" → one mention (the person)
+    merged: list[Mention] = []
+    for men in sorted(raw, key=lambda x: x.start):
+        if merged:
+            prev = merged[-1]
+            gap = sentence[prev.end:men.start]
+            if (men.start >= prev.end and len(gap) <= 40 and _TITLE_GAP.match(gap)
+                    and "," not in gap and (men.kind == "person" or prev.kind == "person")
+                    and prev.code == men.code):
+                keep = men if men.kind == "person" else prev
+                merged[-1] = Mention(prev.start, max(prev.end, men.end), keep.code, keep.sector,
+                                     keep.name, keep.kind)
+                continue
+            if men.start < prev.end:
+                continue
+        merged.append(men)
+    # bare sector nouns ("militants", "the government") are actors with no code
+    for i, (s, e, sec) in enumerate(nouns):
+        if i in used or any(m.start <= s < m.end for m in merged):
+            continue
+        if any(0 <= s - m.end <= 25 and _TITLE_GAP.match(sentence[m.end:s]) for m in merged):
+            continue
+        merged.append(Mention(s, e, "", sec, sentence[s:e], "sector"))
+    merged.sort(key=lambda x: x.start)
+    return merged
+
+
+# ---- verb phrases -----------------------------------------------------------------------------
+
+
+@dataclass
+class _VMatch:
+    code: str
+    start: int
+    end: int
+    lits: int
+    passive: bool
+
+
+_WORD = re.compile(r"[\w\-']+")
+
+
+def find_verbs(low: str, comp: _Compiled) -> list[_VMatch]:
+    seen: set[int] = set()
+    found: list[_VMatch] = []
+    for w in _WORD.finditer(low):
+        for key in {w.group(0)[:3], w.group(0)[:2], w.group(0)[:1]}:
+            for p in comp.by_prefix.get(key, ()):
+                if id(p) in seen:
+                    continue
+                seen.add(id(p))
+                for m in p.rx.finditer(low):
+                    found.append(_VMatch(p.code, m.start(), m.end(), p.lits, p.passive))
+    # most specific first: more literal words, a finer code, a tighter span
+    found.sort(key=lambda v: (-(v.lits - (v.code in _GENERIC)), v.code in _GENERIC, -len(v.code),
+                              -(v.end - v.start), v.start))
+    chosen: list[_VMatch] = []
+    for v in found:
+        if any(v.start < c.end and c.start < v.end for c in chosen):
+            continue
+        chosen.append(v)
+    chosen.sort(key=lambda v: v.start)
+    return chosen
+
+
+# ---- assembling events ------------------------------------------------------------------------
+
+_NEG = re.compile(r"\b(?:not|n't|never|no|neither|nor|without|refus\w*\s+to|declin\w*\s+to|"
+                  r"fail\w*\s+to|unwilling\s+to|ruled\s+out|rule\s+out)\s+(?:\w+\s+){0,2}$",
+                  re.IGNORECASE)
+_HYPO = re.compile(r"\b(?:if|would|could|might|may|any\s+attempt\s+to|attempts?\s+to|"
+                   r"threat\w*\s+to|ready\s+to|willing\s+to|prepared\s+to|plans?\s+to|"
+                   r"considering|consider\w*|whether|will)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|got|get)\s+(?:\w+ly\s+)?$",
+                      re.IGNORECASE)
+_CLAUSE = re.compile(r";|\bbut\b|\bwhile\b|\bwhereas\b|\bafter\b|\bbefore\b|\bas\b|\bwhen\b|"
+                     r"\bwhich\b|\bwho\b|\bbecause\b|\bsince\b|\balthough\b|\bfollowing\b|"
+                     r"\bamid\b", re.IGNORECASE)
+_SPEECH_AFTER = re.compile(r"^[\s,\"”’']*(?:said|says|told|added|stated|declared|announced|"
+                           r"wrote|posted|tweeted|noted|insisted)\b", re.IGNORECASE)
+_SPEECH_BEFORE = re.compile(r"\b(?:said|says|according\s+to)\s*$", re.IGNORECASE)
+_JOIN = re.compile(r"^\s*(?:,|and|&|,\s*and|or)\s*(?:the\s+)?$", re.IGNORECASE)
+
+_NEGATE = {"038": "126", "039": "126", "045": "126", "036": "125", "046": "125", "040": "125",
+           "041": "125", "042": "125", "043": "125", "044": "125", "057": "127", "037": "127",
+           "0356": "1246", "087": "1246", "0871": "1246", "084": "1243", "0841": "1243",
+           "085": "1244", "081": "1241", "051": "110", "052": "110", "030": "120",
+           "032": "120", "033": "122", "070": "122", "071": "122", "072": "1212",
+           "073": "122", "060": "120", "061": "1211", "062": "1212", "075": "120",
+           "086": "1245", "0861": "1245", "035": "124", "080": "124", "083": "124"}
+
+_INTENT = re.compile(r"\b(?:agreed|agrees|agree|offered|offers|offer|pledged|pledges|pledge|promised|"
+                     r"promises|promise|vowed|vows|vow|ready|willing|prepared|plans?|planning|"
+                     r"intends?|intending|expected|will|would|shall|wants?|hopes?|seeks?|sought|"
+                     r"proposed|proposes|propose|considering|mulling|set|aims?)\s+"
+                     r"(?:to\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
+_INTENT_COOP = {"06": "031", "061": "031", "062": "0312", "063": "032", "064": "032", "07": "033",
+                "074": "0334", "08": "035", "087": "0356", "0871": "0356", "0872": "0356",
+                "086": "0355", "0861": "0355", "075": "033"}
+_INTENT_CONFLICT = {"15": "138", "16": "1313", "17": "132", "18": "138", "19": "138", "20": "138"}
+
+_REPORTING = {"010"}
+_GENERIC = {"010", "020", "030", "060", "090", "100", "110", "120", "130", "170"}
+_IRREGULAR = {"shot", "hit", "held", "struck", "brought", "made", "put", "cut", "built", "sent",
+              "told", "met", "led", "fought", "caught", "seized", "slain", "set", "let", "freed"}
+
+
+@dataclass
+class _Draft:
+    v: _VMatch
+    code: str
+    sources: list[Mention]
+    targets: list[Mention]
+    modality: str
+    confidence: float
+
+
+def _compound(ms: list[Mention], i: int, sentence: str, forward: bool) -> list[Mention]:
+    out = [ms[i]]
+    j = i
+    while True:
+        k = j + 1 if forward else j - 1
+        if not 0 <= k < len(ms):
+            break
+        a, b = (ms[j], ms[k]) if forward else (ms[k], ms[j])
+        if not _JOIN.match(sentence[a.end:b.start]):
+            break
+        out.append(ms[k])
+        j = k
+    return out
+
+
+def _clause_start(sentence: str, pos: int) -> int:
+    start = 0
+    for m in _CLAUSE.finditer(sentence, 0, pos):
+        start = m.end()
+    return start
+
+
+def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | None = None,
+                  dicts: Dictionaries | None = None) -> list[Event]:
+    """All events of one sentence, in text order."""
+    comp = _compile(dicts or load_dictionaries())
+    low = sentence.lower().replace("’", "'").replace("‘", "'")
+    mentions = find_mentions(sentence, comp, when)
+    verbs = find_verbs(low, comp)
+    if len(verbs) > 1:
+        verbs = [v for v in verbs if v.code not in _REPORTING] or verbs
+    drafts: list[_Draft] = []
+    used_targets: set[int] = set()
+    for vi, v in enumerate(verbs):
+        before = low[max(0, v.start - 40):v.start]
+        code = v.code
+        modality = ""
+        conf = 0.9
+        negated = bool(_NEG.search(before)) and not code.startswith(("12", "16"))
+        if negated:
+            if code in _NEGATE:
+                code = _NEGATE[code]
+                modality = "negated"
+            elif code[:2] in ("03", "04", "05", "06", "07", "08"):
+                code, modality = "120", "negated"
+            else:
+                continue  # "did not attack": no event
+        elif _INTENT.search(before) and code[:2] in ("06", "07", "08") and code not in (
+                "080", "0874"):
+            code, modality = _INTENT_COOP.get(code, _INTENT_COOP.get(code[:2], "030")), "intent"
+        elif _INTENT.search(before) and code[:2] in ("15", "16", "17", "18", "19", "20") and (
+                not any(u.code[:2] == "13" for u in verbs)):
+            code, modality = _INTENT_CONFLICT.get(code[:2], "130"), "intent"
+        elif _HYPO.search(before) and code[:2] in ("14", "15", "16", "17", "18", "19", "20"):
+            if not any(u.code[:2] == "13" for u in verbs):
+                modality, conf = "hypothetical", 0.4
+            else:
+                continue
+        # passive voice: "X was attacked by Y"
+        head = _WORD.match(low, v.start)
+        participle = bool(head and (head.group(0).endswith(("ed", "en", "wn")) or
+                                    head.group(0) in _IRREGULAR))
+        passive = v.passive or (participle and
+                                bool(_PASSIVE.search(low[max(0, v.start - 25):v.start])))
+        if passive and code[:2] == "01":
+            continue  # "would be considered": not a statement event
+        nxt = verbs[vi + 1].start if vi + 1 < len(verbs) else len(sentence)
+        clause0 = _clause_start(sentence, v.start)
+        pre = [i for i, m in enumerate(mentions)
+               if m.end <= v.start + 1 and m.start >= clause0 and id(m) not in used_targets]
+        pre = [i for i in pre if not _PREP_BEFORE.search(sentence[max(0, mentions[i].start - 25):
+                                                                  mentions[i].start])] or pre
+        post = [i for i, m in enumerate(mentions) if m.start >= v.start and m.start < nxt]
+        # drop a speaker in '…, X said' from the targets; use it as source when none precedes
+        speaker = [i for i in post if _SPEECH_AFTER.match(sentence[mentions[i].end:])
+                   or _SPEECH_BEFORE.search(sentence[:mentions[i].start])]
+        post = [i for i in post if i not in speaker]
+        sources: list[Mention] = []
+        targets: list[Mention] = []
+        if passive:
+            by = re.search(r"\bby\b", low[v.start:nxt])
+            by_i = [i for i in post if by and mentions[i].start >= v.start + by.start()]
+            if by_i:
+                sources = _compound(mentions, by_i[0], sentence, True)
+            if pre:
+                targets = _compound(mentions, pre[-1], sentence, False)
+            post = [i for i in post if i not in by_i]
+            if not sources and post:
+                sources = []
+        else:
+            if pre:
+                sources = _compound(mentions, pre[-1], sentence, False)
+            elif speaker:
+                sources = [mentions[speaker[0]]]
+            elif drafts and drafts[-1].sources:
+                sources = drafts[-1].sources
+            if post:
+                targets = _compound(mentions, post[0], sentence, True)
+        if not sources and drafts and drafts[-1].sources and not pre:
+            sources = drafts[-1].sources
+        for t in targets:
+            used_targets.add(id(t))
+        if not sources or not any(s.code for s in sources):
+            conf -= 0.2
+        drafts.append(_Draft(v, code, sources, targets, modality, conf))
+    return list(_events(drafts, sentence, doc, index, when))
+
+
+def _events(drafts: list[_Draft], sentence: str, doc: str, index: int,
+            when: date | None) -> Iterator[Event]:
+    for d in drafts:
+        info = describe(d.code)
+        srcs = [s for s in d.sources if s.code] or [None]
+        tgts = [t for t in d.targets if t.code] or [None]
+        pairs: list[tuple[Mention | None, Mention | None]] = []
+        if tgts == [None] and len(srcs) > 1:  # "India and Pakistan held talks": reciprocal
+            pairs = [(a, b) for a in srcs for b in srcs if a is not b and a and b
+                     and a.code != b.code]
+        if not pairs:
+            pairs = [(s, t) for s in srcs for t in tgts]
+        seen: set[tuple[str, str]] = set()
+        for s, t in pairs:
+            if s is not None and t is not None and s.code == t.code and s.sector == t.sector:
+                t = None
+            key = (s.code if s else "", t.code if t else "")
+            if key in seen:
+                continue
+            seen.add(key)
+            yield Event(
+                doc=doc, sentence=index, date=when,
+                source=s.actor() if s else None, target=t.actor() if t else None,
+                cameo=d.code, root=info.root, goldstein=info.goldstein, quad=info.quad,
+                penta=info.penta, plover=info.plover, plover_mode=info.plover_mode,
+                text=sentence, span=sentence[d.v.start:d.v.end], confidence=round(d.confidence, 2),
+                modality=d.modality,
+            )
+
+
+def code_text(text: str, doc: str = "1", when: date | None = None,
+              dicts: Dictionaries | None = None) -> list[Event]:
+    """All events of a document; sentences are numbered from 1."""
+    out: list[Event] = []
+    for i, s in enumerate(split_sentences(text), start=1):
+        out.extend(code_sentence(s, doc=doc, index=i, when=when, dicts=dicts))
+    return out
+
+
+def primary_event(events: list[Event]) -> Event | None:
+    """The sentence's main event for sentence-level scoring: the first that is not a bare
+    statement, else the first."""
+    for e in events:
+        if e.cameo not in _REPORTING:
+            return e
+    return events[0] if events else None
