@@ -119,7 +119,7 @@ class Mention:
 
 
 _TITLE_GAP = re.compile(r"^(?:\s*(?:'s|’s|the|of|[A-Z][\w\.\-]*|\(|\)|,))*\s*$")
-_LOCATIVE = re.compile(r"\b(?:in|at|from|near|outside|inside|via)\s+(?:the\s+)?$")
+_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|via)\s+(?:the\s+)?$")
 _PREP_BEFORE = re.compile(r"(?:\b(?:of|in|from|with|to|against|at|on|by|between|for|over|into|"
                           r"near|across|about|toward|towards|among|than|under|like|via|inside|"
                           r"along)\s+(?:the\s+)?)$", re.IGNORECASE)
@@ -297,8 +297,11 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
     low = sentence.lower().replace("’", "'").replace("‘", "'")
     mentions = find_mentions(sentence, comp, when)
     verbs = find_verbs(low, comp)
-    if len(verbs) > 1:
+    if len(verbs) > 1:  # "said" is subordinate to the events it reports
         verbs = [v for v in verbs if v.code not in _REPORTING] or verbs
+        if any(v.code[:2] == "13" for v in verbs):  # "warned that … act of war": a threat
+            verbs = [v for v in verbs if v.code != "012"]
+    verbs = [v for v in verbs if not _nominal(low, v)]
     drafts: list[_Draft] = []
     used_targets: set[int] = set()
     for vi, v in enumerate(verbs):
@@ -362,18 +365,40 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
                 sources = _compound(mentions, pre[-1], sentence, False)
             elif speaker:
                 sources = [mentions[speaker[0]]]
-            elif drafts and drafts[-1].sources:
+            elif drafts and drafts[-1].sources and not _CLAUSE.search(
+                    sentence, drafts[-1].v.end, v.start):
                 sources = drafts[-1].sources
             if post:
                 targets = _compound(mentions, post[0], sentence, True)
-        if not sources and drafts and drafts[-1].sources and not pre:
-            sources = drafts[-1].sources
         for t in targets:
             used_targets.add(id(t))
         if not sources or not any(s.code for s in sources):
             conf -= 0.2
         drafts.append(_Draft(v, code, sources, targets, modality, conf))
-    return list(_events(drafts, sentence, doc, index, when))
+    merged: list[_Draft] = []
+    for d in drafts:  # one event per (code, source): "spoke with X by telephone"
+        twin = next((m for m in merged if m.code == d.code and
+                     [s.code for s in m.sources] == [s.code for s in d.sources]), None)
+        if twin is None:
+            merged.append(d)
+        elif not twin.targets and d.targets:
+            twin.targets = d.targets
+    return list(_events(merged, sentence, doc, index, when))
+
+
+_NOMINAL = {"attack", "attacks", "offensive", "clash", "clashes", "fighting", "assault",
+            "bombing", "blast", "explosion", "strike", "strikes", "raid", "shelling", "invasion",
+            "hostilities", "ambush", "airstrike", "airstrikes", "crackdown", "siege", "massacre",
+            "protest", "protests", "sanctions", "boycott", "talks", "abeyance", "curfew",
+            "blockade", "occupation", "expulsion", "mediation", "investigation", "negotiations"}
+_DETERMINER = re.compile(r"\b(?:the|this|that|these|those|its|their|his|her|our|last|"
+                         r"previous|earlier|recent|since|after|before|over)\s+(?:[\w\-']+\s+){0,3}$")
+
+
+def _nominal(low: str, v: _VMatch) -> bool:
+    """A lone noun after a determiner ("the April 22 attack") names a past event, not a new one."""
+    text = low[v.start:v.end]
+    return text in _NOMINAL and bool(_DETERMINER.search(low[max(0, v.start - 40):v.start]))
 
 
 def _events(drafts: list[_Draft], sentence: str, doc: str, index: int,
