@@ -213,7 +213,10 @@ def find_verbs(low: str, comp: _Compiled) -> list[_VMatch]:
             continue
         chosen.append(v)
     chosen.sort(key=lambda v: v.start)
-    return chosen
+    # "agreed to | supply jets": the generic intent phrase gives way to the act it introduces
+    return [v for i, v in enumerate(chosen)
+            if not (v.code == "030" and i + 1 < len(chosen)
+                    and chosen[i + 1].start - v.end <= 2)]
 
 
 # ---- assembling events ------------------------------------------------------------------------
@@ -248,7 +251,7 @@ _INTENT = re.compile(r"\b(?:agreed|agrees|agree|offered|offers|offer|pledged|ple
                      r"proposed|proposes|propose|considering|mulling|set|aims?)\s+"
                      r"(?:to\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
 _INTENT_COOP = {"06": "031", "061": "031", "062": "0312", "063": "032", "064": "032", "07": "033",
-                "074": "0334", "08": "035", "087": "0356", "0871": "0356", "0872": "0356",
+                "074": "0334", "072": "0312", "071": "031", "08": "035", "087": "0356", "0871": "0356", "0872": "0356",
                 "086": "0355", "0861": "0355", "075": "033"}
 _INTENT_CONFLICT = {"15": "138", "16": "1313", "17": "132", "18": "138", "19": "138", "20": "138"}
 
@@ -280,7 +283,7 @@ def _compound(ms: list[Mention], i: int, sentence: str, forward: bool) -> list[M
             break
         out.append(ms[k])
         j = k
-    return out
+    return sorted(out, key=lambda m: m.start)
 
 
 def _clause_start(sentence: str, pos: int) -> int:
