@@ -322,7 +322,7 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
             else:
                 continue  # "did not attack": no event
         elif _INTENT.search(before) and code[:2] in ("06", "07", "08") and code not in (
-                "080", "0874"):
+                "080", "0874", "087", "0871", "0872"):
             code, modality = _INTENT_COOP.get(code, _INTENT_COOP.get(code[:2], "030")), "intent"
         elif _INTENT.search(before) and code[:2] in ("15", "16", "17", "18", "19", "20") and (
                 not any(u.code[:2] == "13" for u in verbs)):
@@ -343,10 +343,12 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
         nxt = verbs[vi + 1].start if vi + 1 < len(verbs) else len(sentence)
         clause0 = _clause_start(sentence, v.start)
         pre = [i for i, m in enumerate(mentions)
-               if m.end <= v.start + 1 and m.start >= clause0 and id(m) not in used_targets]
+               if m.start < v.start and m.end <= v.end and m.start >= clause0
+               and id(m) not in used_targets]
         pre = [i for i in pre if not _PREP_BEFORE.search(sentence[max(0, mentions[i].start - 25):
                                                                   mentions[i].start])] or pre
-        post = [i for i, m in enumerate(mentions) if m.start >= v.start and m.start < nxt]
+        post = [i for i, m in enumerate(mentions) if m.start >= v.start and m.start < nxt
+                and i not in pre]
         # drop a speaker in '…, X said' from the targets; use it as source when none precedes
         speaker = [i for i in post if _SPEECH_AFTER.match(sentence[mentions[i].end:])
                    or _SPEECH_BEFORE.search(sentence[:mentions[i].start])]
@@ -372,7 +374,8 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
                     sentence, drafts[-1].v.end, v.start):
                 sources = drafts[-1].sources
             if post:
-                targets = _compound(mentions, post[0], sentence, True)
+                coded = [i for i in post if mentions[i].code]
+                targets = _compound(mentions, (coded or post)[0], sentence, True)
         for t in targets:
             used_targets.add(id(t))
         if not sources or not any(s.code for s in sources):
