@@ -194,16 +194,17 @@ _WORD = re.compile(r"[\w\-']+")
 
 
 def find_verbs(low: str, comp: _Compiled) -> list[_VMatch]:
-    seen: set[int] = set()
     found: list[_VMatch] = []
+    seen: set[tuple[str, int, int]] = set()
     for w in _WORD.finditer(low):
-        for key in {w.group(0)[:3], w.group(0)[:2], w.group(0)[:1]}:
+        word = w.group(0)
+        for key in {word[:3], word[:2], word[:1]}:
             for p in comp.by_prefix.get(key, ()):
-                if id(p) in seen:
+                m = p.rx.match(low, w.start())
+                if m is None or (p.code, m.start(), m.end()) in seen:
                     continue
-                seen.add(id(p))
-                for m in p.rx.finditer(low):
-                    found.append(_VMatch(p.code, m.start(), m.end(), p.lits, p.passive))
+                seen.add((p.code, m.start(), m.end()))
+                found.append(_VMatch(p.code, m.start(), m.end(), p.lits, p.passive))
     # most specific first: more literal words, a finer code, a tighter span
     found.sort(key=lambda v: (-(v.lits - (v.code in _GENERIC)), v.code in _GENERIC, -len(v.code),
                               -(v.end - v.start), v.start))
