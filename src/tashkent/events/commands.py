@@ -204,5 +204,5 @@ def register(app: typer.Typer) -> None:
             console.print(f"{key}: {json.dumps(value)}", markup=False)
             for ev in nc.evidence.get(key, [])[:4]:
                 txt = ev["text"][:90] + ("…" if len(ev["text"]) > 90 else "")
-                console.print(f"    {ev['date']} {ev['cameo']} {ev['source']}→{ev['target']} "
+                console.print(f"    {ev['date']} {ev['cameo']} {ev['source'] or '—'}→{ev['target'] or '—'} "
                               f"[{ev['doc']}:{ev['sentence']}] {txt}", markup=False)

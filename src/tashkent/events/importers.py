@@ -135,10 +135,26 @@ def _gdelt_actor(code: str, country: str, type1: str) -> Actor | None:
     return Actor(c, sector)
 
 
+@cache
+def _day_iso(s: str) -> str:
+    """YYYYMMDD → YYYY-MM-DD, validated (cached: a file holds few distinct days)."""
+    return _day(s).isoformat()
+
+
+@cache
+def _plover_of() -> dict[str, str]:
+    return {c: i.plover for c, i in cameo_table().items()}
+
+
 def read_gdelt(fh: IO[str], version: int, flt: Filter, stats: IngestStats
                ) -> Iterator[StoredEvent]:
     widths = {1: (57, 58), 2: (61,)}[version]
     url_col = {1: 57, 2: 60}[version]
+    dataset = f"gdelt{version}"
+    plover = _plover_of()
+    actors = flt.actors
+    since = flt.since.isoformat() if flt.since else None
+    until = flt.until.isoformat() if flt.until else None
     for lineno, line in enumerate(fh, start=1):
         if not line.strip():
             continue
@@ -148,16 +164,17 @@ def read_gdelt(fh: IO[str], version: int, flt: Filter, stats: IngestStats
             stats.malformed(lineno, f"{len(f)} fields, expected {' or '.join(map(str, widths))}")
             continue
         try:
-            when = _day(f[1])
+            when = _day_iso(f[1])
         except ValueError:
             stats.malformed(lineno, f"Day {f[1]!r} is not YYYYMMDD")
             continue
-        src = f[7] or f[5][:3]
-        tgt = f[17] or f[15][:3]
-        if not flt.keep(src, tgt, when):
+        src = f[7] or f[5][:3] or None
+        tgt = f[17] or f[15][:3] or None
+        if (actors is not None and src not in actors and tgt not in actors) or (
+                since and when < since) or (until and when > until):
             stats.rows_filtered += 1
             continue
-        code = normalise_code(f[26])
+        code = f[26] if f[26] in plover else normalise_code(f[26])
         if code is None:
             stats.malformed(lineno, f"EventCode {f[26]!r} is not a CAMEO code")
             continue
@@ -167,9 +184,11 @@ def read_gdelt(fh: IO[str], version: int, flt: Filter, stats: IngestStats
             stats.malformed(lineno, f"GoldsteinScale {f[30]!r} is not a number")
             continue
         url = f[url_col] if len(f) > url_col else ""
-        ev = _event(code, _gdelt_actor(f[5], f[7], f[12]), _gdelt_actor(f[15], f[17], f[22]),
-                    when, doc=url or f[0], goldstein=g)
-        yield StoredEvent(key=f"gdelt:{f[0]}", dataset=f"gdelt{version}", event=ev, ref=url)
+        key = f"gdelt:{f[0]}"
+        row = (key, dataset, when, src, (f[12] or f[5][3:6]) if src else None,
+               tgt, (f[22] or f[15][3:6]) if tgt else None, code, g, plover[code], None,
+               url or f[0])
+        yield StoredEvent(key, dataset, ref=url, row=row)
 
 
 _ICEWS_SECTORS = (("military", "MIL"), ("police", "COP"), ("rebel", "REB"), ("insurgent", "REB"),
