@@ -5,8 +5,9 @@
 
 Prints sentences per second of the coder on one core (news sentences: the dev TSV in
 ../shared/data/events/ if present, else the hand-coded set), and the time and peak memory (max RSS)
-of importing synthetic GDELT 2.0 rows into a fresh SQLite store: once with an actor filter that keeps
-about one row in five, once keeping every row. Figures go to benchmarks/RESULTS.md (## Events).
+of importing synthetic GDELT 2.0 rows into a fresh SQLite store: once with an actor filter
+that keeps about one row in four, once keeping every row. Figures go to
+benchmarks/RESULTS.md (## Events).
 """
 
 from __future__ import annotations
@@ -26,10 +27,49 @@ REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "data" / "events" / "conflibert_cameo_penta_dev.tsv"
 HAND = REPO / "tests" / "events" / "data" / "handcoded.jsonl"
 
-ACTORS = ["IND", "PAK", "RUS", "CHN", "USA", "GBR", "FRA", "IRN", "SAU", "AFG", "BGD", "JPN",
-          "DEU", "TUR", "ISR"]
-CODES = ["010", "020", "036", "039", "040", "042", "046", "051", "057", "0871", "111", "112",
-         "120", "126", "138", "154", "160", "161", "163", "173", "190", "191", "194", "195"]
+ACTORS = [
+    "IND",
+    "PAK",
+    "RUS",
+    "CHN",
+    "USA",
+    "GBR",
+    "FRA",
+    "IRN",
+    "SAU",
+    "AFG",
+    "BGD",
+    "JPN",
+    "DEU",
+    "TUR",
+    "ISR",
+]
+CODES = [
+    "010",
+    "020",
+    "036",
+    "039",
+    "040",
+    "042",
+    "046",
+    "051",
+    "057",
+    "0871",
+    "111",
+    "112",
+    "120",
+    "126",
+    "138",
+    "154",
+    "160",
+    "161",
+    "163",
+    "173",
+    "190",
+    "191",
+    "194",
+    "195",
+]
 
 
 def sentences() -> list[str]:
@@ -86,8 +126,13 @@ def bench_import(n: int, actors: str | None) -> dict[str, float]:
         t = time.perf_counter()
         again = ingest(src, store, "gdelt2", flt)
         dt2 = time.perf_counter() - t
-    return {"rows": n, "added": st.rows_added, "seconds": round(dt, 1),
-            "reimport_added": again.rows_added, "reimport_seconds": round(dt2, 1)}
+    return {
+        "rows": n,
+        "added": st.rows_added,
+        "seconds": round(dt, 1),
+        "reimport_added": again.rows_added,
+        "reimport_seconds": round(dt2, 1),
+    }
 
 
 def max_rss_mb() -> float:
@@ -105,9 +150,11 @@ def main() -> None:
         print(f"coder: {bench_coder():,.0f} sentences/s (one core, {len(sentences())} sentences)")
     for actors in ("IND,PAK", None):
         r = bench_import(args.rows, actors)
-        print(f"import {r['rows']:,} GDELT 2.0 rows, actors={actors or 'all'}: {r['seconds']} s, "
-              f"{r['added']:,} added; re-import {r['reimport_seconds']} s, "
-              f"{r['reimport_added']} added; peak RSS so far {max_rss_mb():.0f} MB")
+        print(
+            f"import {r['rows']:,} GDELT 2.0 rows, actors={actors or 'all'}: {r['seconds']} s, "
+            f"{r['added']:,} added; re-import {r['reimport_seconds']} s, "
+            f"{r['reimport_added']} added; peak RSS so far {max_rss_mb():.0f} MB"
+        )
 
 
 if __name__ == "__main__":

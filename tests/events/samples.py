@@ -6,8 +6,9 @@ import zipfile
 from pathlib import Path
 
 
-def gdelt_row(event_id: int, day: str, a1: str, a2: str, code: str, version: int = 2,
-              goldstein: str = "-4.0") -> str:
+def gdelt_row(
+    event_id: int, day: str, a1: str, a2: str, code: str, version: int = 2, goldstein: str = "-4.0"
+) -> str:
     f = [""] * (61 if version == 2 else 58)
     f[0] = str(event_id)
     f[1] = day
@@ -38,26 +39,84 @@ def write_gdelt(path: Path, rows: list[str], zipped: bool = False) -> Path:
     return path
 
 
-ICEWS_HEADER = ("Event ID\tEvent Date\tSource Name\tSource Sectors\tSource Country\tEvent Text\t"
-                "CAMEO Code\tIntensity\tTarget Name\tTarget Sectors\tTarget Country\tStory ID\t"
-                "Sentence Number\tPublisher\tCity\tDistrict\tProvince\tCountry\tLatitude\tLongitude")
+ICEWS_HEADER = (
+    "Event ID\tEvent Date\tSource Name\tSource Sectors\tSource Country\tEvent Text\t"
+    "CAMEO Code\tIntensity\tTarget Name\tTarget Sectors\tTarget Country\tStory ID\t"
+    "Sentence Number\tPublisher\tCity\tDistrict\tProvince\tCountry\tLatitude\tLongitude"
+)
 
 
 def icews_row(eid: str, day: str, src: str, code: str, tgt: str) -> str:
-    return "\t".join([eid, day, f"Government ({src})", "Government,Executive", src,
-                      "Reduce relations", code, "-4", f"Military ({tgt})", "Military", tgt,
-                      "4711", "1", "Publisher", "City", "NA", "Prov", src, "0", "0"])
+    return "\t".join(
+        [
+            eid,
+            day,
+            f"Government ({src})",
+            "Government,Executive",
+            src,
+            "Reduce relations",
+            code,
+            "-4",
+            f"Military ({tgt})",
+            "Military",
+            tgt,
+            "4711",
+            "1",
+            "Publisher",
+            "City",
+            "NA",
+            "Prov",
+            src,
+            "0",
+            "0",
+        ]
+    )
 
 
-POLECAT_HEADER = "\t".join([
-    "Event ID", "Event Date", "Event Type", "Event Mode", "Intensity", "Quad Code", "Contexts",
-    "Actor Name", "Actor Country", "Actor COW", "Primary Actor Sector", "Actor Sectors",
-    "Actor Title", "Actor Name Raw", "Wikipedia Actor ID", "Recipient Name", "Recipient Country",
-    "Recipient COW", "Primary Recipient Sector", "Recipient Sectors", "Recipient Title",
-    "Recipient Name Raw", "Wikipedia Recipient ID", "Placename", "City", "District", "Province",
-    "Country", "Latitude", "Longitude", "GeoNames ID", "Raw Placename", "Feature Type", "Source",
-    "Publication Date", "Story People", "Story Organizations", "Story Locations", "Language",
-    "Version"])
+POLECAT_HEADER = "\t".join(
+    [
+        "Event ID",
+        "Event Date",
+        "Event Type",
+        "Event Mode",
+        "Intensity",
+        "Quad Code",
+        "Contexts",
+        "Actor Name",
+        "Actor Country",
+        "Actor COW",
+        "Primary Actor Sector",
+        "Actor Sectors",
+        "Actor Title",
+        "Actor Name Raw",
+        "Wikipedia Actor ID",
+        "Recipient Name",
+        "Recipient Country",
+        "Recipient COW",
+        "Primary Recipient Sector",
+        "Recipient Sectors",
+        "Recipient Title",
+        "Recipient Name Raw",
+        "Wikipedia Recipient ID",
+        "Placename",
+        "City",
+        "District",
+        "Province",
+        "Country",
+        "Latitude",
+        "Longitude",
+        "GeoNames ID",
+        "Raw Placename",
+        "Feature Type",
+        "Source",
+        "Publication Date",
+        "Story People",
+        "Story Organizations",
+        "Story Locations",
+        "Language",
+        "Version",
+    ]
+)
 
 
 def polecat_row(eid: str, day: str, etype: str, mode: str, src: str, tgt: str) -> str:

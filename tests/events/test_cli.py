@@ -30,16 +30,37 @@ def test_code_article_lists_offer_answers_and_measures(capsys):
     assert code == 0
     evs = [json.loads(line) for line in out.splitlines()]
     for e in evs:
-        assert {"doc", "sentence", "source", "target", "cameo", "root", "goldstein", "plover",
-                "text"} <= set(e)
-    got = {(e["source"]["code"] if e["source"] else None, e["cameo"],
-            e["target"]["code"] if e["target"] else None) for e in evs}
+        assert {
+            "doc",
+            "sentence",
+            "source",
+            "target",
+            "cameo",
+            "root",
+            "goldstein",
+            "plover",
+            "text",
+        } <= set(e)
+    got = {
+        (
+            e["source"]["code"] if e["source"] else None,
+            e["cameo"],
+            e["target"]["code"] if e["target"] else None,
+        )
+        for e in evs
+    }
     assert {("RUS", "039", "IND"), ("RUS", "039", "PAK")} <= got  # the offer
     assert ("PAK", "038", "RUS") in got  # Pakistan welcomes it
     assert ("IND", "126", None) in got  # India rejects mediation
-    assert {("IND", "160", None), ("IND", "161", "PAK"), ("IND", "163", "PAK"),
-            ("PAK", "191", "IND"), ("PAK", "163", "IND"), ("PAK", "138", None),
-            ("PAK", "150", None)} <= got  # the crisis measures
+    assert {
+        ("IND", "160", None),
+        ("IND", "161", "PAK"),
+        ("IND", "163", "PAK"),
+        ("PAK", "191", "IND"),
+        ("PAK", "163", "IND"),
+        ("PAK", "138", None),
+        ("PAK", "150", None),
+    } <= got  # the crisis measures
 
 
 def test_code_lines_and_stdin(tmp_path, capsys, monkeypatch):
@@ -56,7 +77,7 @@ def test_code_lines_and_stdin(tmp_path, capsys, monkeypatch):
 
 
 def test_user_errors_are_one_line_exit_2(tmp_path, capsys):
-    code, out, err = run(capsys, "events", "code", str(tmp_path / "nope.txt"))
+    code, _, err = run(capsys, "events", "code", str(tmp_path / "nope.txt"))
     assert code == 2 and err.count("\n") == 1 and "file not found" in err
     code, _, err = run(capsys, "events", "code", str(ARTICLE), "--date", "May 4")
     assert code == 2 and "is not a date" in err
@@ -69,8 +90,9 @@ def test_user_errors_are_one_line_exit_2(tmp_path, capsys):
 
 
 def test_evaluate_handcoded_meets_the_targets(capsys):
-    code, out, _ = run(capsys, "events", "evaluate",
-                       str(REPO / "tests/events/data/handcoded.jsonl"), "--json")
+    _, out, _ = run(
+        capsys, "events", "evaluate", str(REPO / "tests/events/data/handcoded.jsonl"), "--json"
+    )
     d = json.loads(out)
     assert d["sentences"] >= 150
     assert d["penta_accuracy"] >= 0.8
@@ -78,8 +100,13 @@ def test_evaluate_handcoded_meets_the_targets(capsys):
 
 
 def test_evaluate_dev_tsv(shared_data, capsys):
-    code, out, _ = run(capsys, "events", "evaluate",
-                       str(shared_data / "events/conflibert_cameo_penta_dev.tsv"), "--json")
+    _, out, _ = run(
+        capsys,
+        "events",
+        "evaluate",
+        str(shared_data / "events/conflibert_cameo_penta_dev.tsv"),
+        "--json",
+    )
     d = json.loads(out)
     assert d["sentences"] == 1349
     assert d["penta_accuracy"] >= 0.72
@@ -87,10 +114,12 @@ def test_evaluate_dev_tsv(shared_data, capsys):
 
 
 def test_ingest_list_and_nowcast_from_store(tmp_path, capsys):
-    rows = [gdelt_row(1, "20250423", "IND", "PAK", "160"),
-            gdelt_row(2, "20250507", "IND", "PAK", "195"),
-            gdelt_row(3, "20250504", "RUS", "IND", "039", goldstein="5.0"),
-            "garbage"]
+    rows = [
+        gdelt_row(1, "20250423", "IND", "PAK", "160"),
+        gdelt_row(2, "20250507", "IND", "PAK", "195"),
+        gdelt_row(3, "20250504", "RUS", "IND", "039", goldstein="5.0"),
+        "garbage",
+    ]
     p = write_gdelt(tmp_path / "g.export.CSV.zip", rows, zipped=True)
     db = str(tmp_path / "e.db")
     code, out, _ = run(capsys, "events", "ingest", str(p), "--actors", "IND,PAK", "--db", db)
@@ -100,17 +129,18 @@ def test_ingest_list_and_nowcast_from_store(tmp_path, capsys):
     assert ", 0 added" in out
     code, out, _ = run(capsys, "events", "list", "--dyad", "IND-PAK", "--db", db, "--json")
     assert [json.loads(x)["cameo"] for x in out.splitlines()] == ["160", "195"]
-    code, out, _ = run(capsys, "nowcast", "--from-store", "--db", db, "--as-of", "2025-05-08",
-                       "--json")
+    code, out, _ = run(
+        capsys, "nowcast", "--from-store", "--db", db, "--as-of", "2025-05-08", "--json"
+    )
     state = json.loads(out)["state"]
     assert state["rung"] == 5 and state["crisis_active"] is True and state["offers"] == ["RUS"]
 
 
 def test_nowcast_from_coded_events(tmp_path, capsys):
-    code, out, _ = run(capsys, "events", "code", str(ARTICLE), "--date", "2025-05-04", "--json")
+    _, out, _ = run(capsys, "events", "code", str(ARTICLE), "--date", "2025-05-04", "--json")
     f = tmp_path / "coded.jsonl"
     f.write_text(out)
-    code, out, _ = run(capsys, "nowcast", "--events", str(f), "--json")
+    _, out, _ = run(capsys, "nowcast", "--events", str(f), "--json")
     d = json.loads(out)
     s = d["state"]
     assert s["date"] == "2025-05-04"
@@ -121,12 +151,23 @@ def test_nowcast_from_coded_events(tmp_path, capsys):
     assert all(d["evidence"][k] for k in s if k != "date")
 
 
-@pytest.mark.parametrize("block", re.findall(r"^\$ (tashkent .+)$",
-                                             (REPO / "docs/tour/events.md").read_text()
-                                             if (REPO / "docs/tour/events.md").exists() else "",
-                                             re.M))
+@pytest.mark.parametrize(
+    "block",
+    re.findall(
+        r"^\$ (tashkent .+)$",
+        (REPO / "docs/tour/events.md").read_text()
+        if (REPO / "docs/tour/events.md").exists()
+        else "",
+        re.M,
+    ),
+)
 def test_tour_commands_run(block):
     argv = shlex.split(block)[1:]
-    res = subprocess.run([sys.executable, "-m", "tashkent", *argv], cwd=REPO,
-                         capture_output=True, text=True, timeout=60)
+    res = subprocess.run(
+        [sys.executable, "-m", "tashkent", *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == 0, res.stderr

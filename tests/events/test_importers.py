@@ -62,11 +62,18 @@ def test_date_filter(tmp_path, store):
 
 def test_icews(tmp_path, store):
     p = tmp_path / "events.2025.tab"
-    p.write_text("\n".join([ICEWS_HEADER,
-                            icews_row("10", "2025-04-23", "India", "161", "Pakistan"),
-                            icews_row("10", "2025-04-24", "India", "163", "Pakistan"),
-                            icews_row("11", "bad-date", "India", "163", "Pakistan"),
-                            icews_row("12", "2025-04-24", "Japan", "040", "China")]) + "\n")
+    p.write_text(
+        "\n".join(
+            [
+                ICEWS_HEADER,
+                icews_row("10", "2025-04-23", "India", "161", "Pakistan"),
+                icews_row("10", "2025-04-24", "India", "163", "Pakistan"),
+                icews_row("11", "bad-date", "India", "163", "Pakistan"),
+                icews_row("12", "2025-04-24", "Japan", "040", "China"),
+            ]
+        )
+        + "\n"
+    )
     assert detect_format(p) == "icews"
     st = ingest(p, store, "auto", Filter(frozenset({"IND"})))
     assert (st.rows_added, st.rows_malformed, st.rows_filtered) == (2, 1, 1)
@@ -78,12 +85,18 @@ def test_icews(tmp_path, store):
 
 def test_polecat(tmp_path, store):
     p = tmp_path / "polecat.tsv"
-    p.write_text("\n".join([POLECAT_HEADER,
-                            polecat_row("a1", "2025-05-07", "ASSAULT", "aerial", "IND", "PAK"),
-                            POLECAT_HEADER,  # misformatted files repeat the header
-                            polecat_row("a2", "2025-05-08", "NOPE", "", "PAK", "IND"),
-                            polecat_row("a3", "2025-05-10", "RETREAT", "ceasefire", "Pakistan",
-                                        "India")]) + "\n")
+    p.write_text(
+        "\n".join(
+            [
+                POLECAT_HEADER,
+                polecat_row("a1", "2025-05-07", "ASSAULT", "aerial", "IND", "PAK"),
+                POLECAT_HEADER,  # misformatted files repeat the header
+                polecat_row("a2", "2025-05-08", "NOPE", "", "PAK", "IND"),
+                polecat_row("a3", "2025-05-10", "RETREAT", "ceasefire", "Pakistan", "India"),
+            ]
+        )
+        + "\n"
+    )
     assert detect_format(p) == "polecat"
     st = ingest(p, store)
     assert (st.rows_added, st.rows_malformed) == (2, 1)
@@ -91,8 +104,7 @@ def test_polecat(tmp_path, store):
     assert codes == [("IND", "195", "ASSAULT"), ("PAK", "0871", "RETREAT")]
 
 
-def test_interrupted_import_leaves_whole_batches_and_can_be_resumed(tmp_path, store,
-                                                                    monkeypatch):
+def test_interrupted_import_leaves_whole_batches_and_can_be_resumed(tmp_path, store, monkeypatch):
     rows = [gdelt_row(i, "20250501", "IND", "PAK", "190") for i in range(1, 26)]
     path = write_gdelt(tmp_path / "b.export.CSV", rows)
     import tashkent.events.importers as imp

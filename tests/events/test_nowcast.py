@@ -4,9 +4,14 @@ from tashkent.events.coder import code_sentence
 from tashkent.events.nowcast import daily_series, fatalities, nowcast
 
 TIMELINE = [
-    ("2025-04-22", "Militants attacked tourists near Pahalgam in India, and 26 people were killed."),
-    ("2025-04-23", "India held the Indus Waters Treaty in abeyance and expelled Pakistani "
-                   "military advisers."),
+    (
+        "2025-04-22",
+        "Militants attacked tourists near Pahalgam in India, and 26 people were killed.",
+    ),
+    (
+        "2025-04-23",
+        "India held the Indus Waters Treaty in abeyance and expelled Pakistani military advisers.",
+    ),
     ("2025-04-24", "Pakistan closed its airspace to Indian airlines."),
     ("2025-04-25", "Iran offered its good offices to Pakistan and India."),
     ("2025-05-03", "Pakistan test-fired a ballistic missile."),
@@ -53,17 +58,20 @@ def test_ceasefire_ends_the_crisis_but_measures_stay_in_force():
 def test_lifting_a_measure_lowers_the_standing_rung():
     evs = events()
     evs += code_sentence("India reopened the Attari border crossing.", when=date(2025, 7, 1))
-    evs += code_sentence("Pakistan reopened its airspace to Indian airlines.", when=date(2025, 7, 2))
+    evs += code_sentence(
+        "Pakistan reopened its airspace to Indian airlines.", when=date(2025, 7, 2)
+    )
     evs += code_sentence("India restored the Indus Waters Treaty.", when=date(2025, 7, 3))
-    evs += code_sentence("India restored relations with Pakistan and sent back its envoy.",
-                         when=date(2025, 7, 4))
+    evs += code_sentence(
+        "India restored relations with Pakistan and sent back its envoy.", when=date(2025, 7, 4)
+    )
     nc = nowcast(evs, date(2025, 7, 10))
     assert nc.state["rung"] <= 1
 
 
 def test_events_after_as_of_are_ignored_and_empty_input_gives_only_the_date():
     nc = nowcast(events(), date(2025, 4, 23))
-    assert "offers" not in nc.state and nc.state["rung"] == 1 or nc.state["rung"] == 2
+    assert ("offers" not in nc.state and nc.state["rung"] == 1) or nc.state["rung"] == 2
     empty = nowcast([], date(2025, 1, 1))
     assert empty.state == {"date": "2025-01-01"}
 

@@ -28,7 +28,27 @@ def test_manual_labels_for_105_to_108():
 
 def test_penta_and_quad_classes():
     assert [penta_of(f"{r:02d}") for r in range(1, 21)] == [
-        0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 3, 4, 4, 4, 4]
+        0,
+        0,
+        1,
+        1,
+        1,
+        2,
+        2,
+        2,
+        3,
+        3,
+        3,
+        3,
+        3,
+        4,
+        4,
+        3,
+        4,
+        4,
+        4,
+        4,
+    ]
     assert [quad_of(f"{r:02d}") for r in (1, 5, 6, 8, 9, 13, 14, 20)] == [1, 1, 2, 2, 3, 3, 4, 4]
     assert describe("161").penta == 3 and describe("161").quad == 4
 

@@ -38,9 +38,45 @@ from tashkent.events.taxonomy import describe
 
 # ---- sentences --------------------------------------------------------------------------------
 
-_ABBREV = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "no", "vs",
-           "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-           "u.s", "u.n", "u.k", "e.u", "inc", "corp", "govt", "prof", "sen", "rep", "gov", "j.d"}
+_ABBREV = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "gen",
+    "lt",
+    "col",
+    "maj",
+    "capt",
+    "sgt",
+    "st",
+    "no",
+    "vs",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "u.s",
+    "u.n",
+    "u.k",
+    "e.u",
+    "inc",
+    "corp",
+    "govt",
+    "prof",
+    "sen",
+    "rep",
+    "gov",
+    "j.d",
+}
 _SPLIT = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z0-9])")
 
 
@@ -53,11 +89,11 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for m in _SPLIT.finditer(para):
-            head = para[start:m.start()].rstrip("\"”’'")
+            head = para[start : m.start()].rstrip("\"”’'")
             last = head.rsplit(" ", 1)[-1].rstrip(".").lower()
             if last in _ABBREV or (len(last) == 1 and last.isalpha()):
                 continue
-            out.append(para[start:m.start()].strip())
+            out.append(para[start : m.start()].strip())
             start = m.end()
         tail = para[start:].strip()
         if tail:
@@ -87,10 +123,13 @@ class _Compiled:
 @cache
 def _compile(dicts: Dictionaries) -> _Compiled:
     forms = sorted(dicts.surface, key=len, reverse=True)
-    actor_rx = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w\-])")
+    actor_rx = re.compile(
+        r"(?<![\w\-])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w\-])"
+    )
     nouns = sorted(dicts.sectors, key=len, reverse=True)
-    sector_rx = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(n) for n in nouns) + r")(?![\w\-])",
-                           re.IGNORECASE)
+    sector_rx = re.compile(
+        r"(?<![\w\-])(?:" + "|".join(re.escape(n) for n in nouns) + r")(?![\w\-])", re.IGNORECASE
+    )
     by_prefix: dict[str, list[_Pattern]] = defaultdict(list)
     for code, pat, passive in dicts.verbs:
         body, lits = compile_sequence(pat.lower())
@@ -120,22 +159,29 @@ class Mention:
 
 _TITLE_GAP = re.compile(r"^(?:\s*(?:'s|’s|the|of|[A-Z][\w\.\-]*|\(|\)|,))*\s*$")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|via)\s+(?:the\s+)?$")
-_PREP_BEFORE = re.compile(r"(?:\b(?:of|in|from|with|to|against|at|on|by|between|for|over|into|"
-                          r"near|across|about|toward|towards|among|than|under|like|via|inside|"
-                          r"along)\s+(?:the\s+)?)$", re.IGNORECASE)
+_PREP_BEFORE = re.compile(
+    r"(?:\b(?:of|in|from|with|to|against|at|on|by|between|for|over|into|"
+    r"near|across|about|toward|towards|among|than|under|like|via|inside|"
+    r"along)\s+(?:the\s+)?)$",
+    re.IGNORECASE,
+)
 
 
 def find_mentions(sentence: str, comp: _Compiled, when: date | None) -> list[Mention]:
     """Actor mentions of a sentence, with sectors attached and titles merged into one mention."""
     raw: list[Mention] = []
     for m in comp.actor_rx.finditer(sentence):
-        e: ActorEntry = comp.dicts.surface[m.group(0)]
-        code, sector = e.resolve(when)
-        if e.kind == "capital" and _LOCATIVE.search(sentence[max(0, m.start() - 12):m.start()]):
+        entry: ActorEntry = comp.dicts.surface[m.group(0)]
+        code, sector = entry.resolve(when)
+        if entry.kind == "capital" and _LOCATIVE.search(
+            sentence[max(0, m.start() - 12) : m.start()]
+        ):
             continue  # "talks in Tashkent": a place, not an actor
-        raw.append(Mention(m.start(), m.end(), code, sector, e.name, e.kind))
-    nouns = [(m.start(), m.end(), comp.dicts.sectors[m.group(0).lower()])
-             for m in comp.sector_rx.finditer(sentence)]
+        raw.append(Mention(m.start(), m.end(), code, sector, entry.name, entry.kind))
+    nouns = [
+        (m.start(), m.end(), comp.dicts.sectors[m.group(0).lower()])
+        for m in comp.sector_rx.finditer(sentence)
+    ]
     # attach a sector noun that follows a country mention closely ("Indian troops",
     # "Pakistan's Foreign Office", "the Indian Army")
     used: set[int] = set()
@@ -143,26 +189,34 @@ def find_mentions(sentence: str, comp: _Compiled, when: date | None) -> list[Men
         if men.kind not in ("country", "adjective", "capital", "org"):
             continue
         for i, (s, e, sec) in enumerate(nouns):
-            if s >= men.end and s - men.end <= 30 and _TITLE_GAP.match(sentence[men.end:s]) and (
-                    not any(o.start >= men.end and o.start < s for o in raw)):
+            if (
+                s >= men.end
+                and s - men.end <= 30
+                and _TITLE_GAP.match(sentence[men.end : s])
+                and (not any(o.start >= men.end and o.start < s for o in raw))
+            ):
                 men.sector = sec if men.kind != "org" or not men.sector else men.sector
                 men.end = max(men.end, e)
                 used.add(i)
                 break
-            if e <= men.start and men.start - e <= 4 and sentence[e:men.start].strip() in ("", "of"):
-                pass
     # merge title chains: "Russian Foreign Minister Sergei Lavrov" → one mention (the person)
     merged: list[Mention] = []
     for men in sorted(raw, key=lambda x: x.start):
         if merged:
             prev = merged[-1]
-            gap = sentence[prev.end:men.start]
-            if (men.start >= prev.end and len(gap) <= 40 and _TITLE_GAP.match(gap)
-                    and "," not in gap and (men.kind == "person" or prev.kind == "person")
-                    and prev.code == men.code):
+            gap = sentence[prev.end : men.start]
+            if (
+                men.start >= prev.end
+                and len(gap) <= 40
+                and _TITLE_GAP.match(gap)
+                and "," not in gap
+                and (men.kind == "person" or prev.kind == "person")
+                and prev.code == men.code
+            ):
                 keep = men if men.kind == "person" else prev
-                merged[-1] = Mention(prev.start, max(prev.end, men.end), keep.code, keep.sector,
-                                     keep.name, keep.kind)
+                merged[-1] = Mention(
+                    prev.start, max(prev.end, men.end), keep.code, keep.sector, keep.name, keep.kind
+                )
                 continue
             if men.start < prev.end:
                 continue
@@ -171,7 +225,7 @@ def find_mentions(sentence: str, comp: _Compiled, when: date | None) -> list[Men
     for i, (s, e, sec) in enumerate(nouns):
         if i in used or any(m.start <= s < m.end for m in merged):
             continue
-        if any(0 <= s - m.end <= 25 and _TITLE_GAP.match(sentence[m.end:s]) for m in merged):
+        if any(0 <= s - m.end <= 25 and _TITLE_GAP.match(sentence[m.end : s]) for m in merged):
             continue
         merged.append(Mention(s, e, "", sec, sentence[s:e], "sector"))
     merged.sort(key=lambda x: x.start)
@@ -206,8 +260,15 @@ def find_verbs(low: str, comp: _Compiled) -> list[_VMatch]:
                 seen.add((p.code, m.start(), m.end()))
                 found.append(_VMatch(p.code, m.start(), m.end(), p.lits, p.passive))
     # most specific first: more literal words, a finer code, a tighter span
-    found.sort(key=lambda v: (-(v.lits - (v.code in _GENERIC)), v.code in _GENERIC, -len(v.code),
-                              -(v.end - v.start), v.start))
+    found.sort(
+        key=lambda v: (
+            -(v.lits - (v.code in _GENERIC)),
+            v.code in _GENERIC,
+            -len(v.code),
+            -(v.end - v.start),
+            v.start,
+        )
+    )
     chosen: list[_VMatch] = []
     for v in found:
         if any(v.start < c.end and c.start < v.end for c in chosen):
@@ -215,51 +276,135 @@ def find_verbs(low: str, comp: _Compiled) -> list[_VMatch]:
         chosen.append(v)
     chosen.sort(key=lambda v: v.start)
     # "agreed to | supply jets": the generic intent phrase gives way to the act it introduces
-    return [v for i, v in enumerate(chosen)
-            if not (v.code == "030" and i + 1 < len(chosen)
-                    and chosen[i + 1].start - v.end <= 2)]
+    return [
+        v
+        for i, v in enumerate(chosen)
+        if not (v.code == "030" and i + 1 < len(chosen) and chosen[i + 1].start - v.end <= 2)
+    ]
 
 
 # ---- assembling events ------------------------------------------------------------------------
 
-_NEG = re.compile(r"\b(?:not|n't|never|no|neither|nor|without|refus\w*\s+to|declin\w*\s+to|"
-                  r"fail\w*\s+to|unwilling\s+to|ruled\s+out|rule\s+out)\s+(?:\w+\s+){0,2}$",
-                  re.IGNORECASE)
-_HYPO = re.compile(r"\b(?:if|would|could|might|may|any\s+attempt\s+to|attempts?\s+to|"
-                   r"threat\w*\s+to|ready\s+to|willing\s+to|prepared\s+to|plans?\s+to|"
-                   r"considering|consider\w*|whether|will)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
-_PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|got|get)\s+(?:\w+ly\s+)?$",
-                      re.IGNORECASE)
-_CLAUSE = re.compile(r";|\bbut\b|\bwhile\b|\bwhereas\b|\bafter\b|\bbefore\b|\bas\b|\bwhen\b|"
-                     r"\bwhich\b|\bwho\b|\bbecause\b|\bsince\b|\balthough\b|\bfollowing\b|"
-                     r"\bamid\b", re.IGNORECASE)
-_SPEECH_AFTER = re.compile(r"^[\s,\"”’']*(?:said|says|told|added|stated|declared|announced|"
-                           r"wrote|posted|tweeted|noted|insisted)\b", re.IGNORECASE)
+_NEG = re.compile(
+    r"\b(?:not|n't|never|no|neither|nor|without|refus\w*\s+to|declin\w*\s+to|"
+    r"fail\w*\s+to|unwilling\s+to|ruled\s+out|rule\s+out)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_HYPO = re.compile(
+    r"\b(?:if|would|could|might|may|any\s+attempt\s+to|attempts?\s+to|"
+    r"threat\w*\s+to|ready\s+to|willing\s+to|prepared\s+to|plans?\s+to|"
+    r"considering|consider\w*|whether|will)\s+(?:\w+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_PASSIVE = re.compile(
+    r"\b(?:was|were|been|being|is|are|be|got|get)\s+(?:\w+ly\s+)?$", re.IGNORECASE
+)
+_CLAUSE = re.compile(
+    r";|\bbut\b|\bwhile\b|\bwhereas\b|\bafter\b|\bbefore\b|\bas\b|\bwhen\b|"
+    r"\bwhich\b|\bwho\b|\bbecause\b|\bsince\b|\balthough\b|\bfollowing\b|"
+    r"\bamid\b",
+    re.IGNORECASE,
+)
+_SPEECH_AFTER = re.compile(
+    r"^[\s,\"”’']*(?:said|says|told|added|stated|declared|announced|"
+    r"wrote|posted|tweeted|noted|insisted)\b",
+    re.IGNORECASE,
+)
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|according\s+to)\s*$", re.IGNORECASE)
 _JOIN = re.compile(r"^\s*(?:,|and|&|,\s*and|or)\s*(?:the\s+)?$", re.IGNORECASE)
 
-_NEGATE = {"038": "126", "039": "126", "045": "126", "036": "125", "046": "125", "040": "125",
-           "041": "125", "042": "125", "043": "125", "044": "125", "057": "127", "037": "127",
-           "0356": "1246", "087": "1246", "0871": "1246", "084": "1243", "0841": "1243",
-           "085": "1244", "081": "1241", "051": "110", "052": "110", "030": "120",
-           "032": "120", "033": "122", "070": "122", "071": "122", "072": "1212",
-           "073": "122", "060": "120", "061": "1211", "062": "1212", "075": "120",
-           "086": "1245", "0861": "1245", "035": "124", "080": "124", "083": "124"}
+_NEGATE = {
+    "038": "126",
+    "039": "126",
+    "045": "126",
+    "036": "125",
+    "046": "125",
+    "040": "125",
+    "041": "125",
+    "042": "125",
+    "043": "125",
+    "044": "125",
+    "057": "127",
+    "037": "127",
+    "0356": "1246",
+    "087": "1246",
+    "0871": "1246",
+    "084": "1243",
+    "0841": "1243",
+    "085": "1244",
+    "081": "1241",
+    "051": "110",
+    "052": "110",
+    "030": "120",
+    "032": "120",
+    "033": "122",
+    "070": "122",
+    "071": "122",
+    "072": "1212",
+    "073": "122",
+    "060": "120",
+    "061": "1211",
+    "062": "1212",
+    "075": "120",
+    "086": "1245",
+    "0861": "1245",
+    "035": "124",
+    "080": "124",
+    "083": "124",
+}
 
-_INTENT = re.compile(r"\b(?:agreed|agrees|agree|offered|offers|offer|pledged|pledges|pledge|promised|"
-                     r"promises|promise|vowed|vows|vow|ready|willing|prepared|plans?|planning|"
-                     r"intends?|intending|expected|will|would|shall|wants?|hopes?|seeks?|sought|"
-                     r"proposed|proposes|propose|considering|mulling|set|aims?)\s+"
-                     r"(?:to\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
-_INTENT_COOP = {"06": "031", "061": "031", "062": "0312", "063": "032", "064": "032", "07": "033",
-                "074": "0334", "072": "0312", "071": "031", "08": "035", "087": "0356", "0871": "0356", "0872": "0356",
-                "086": "0355", "0861": "0355", "075": "033"}
+_INTENT = re.compile(
+    r"\b(?:agreed|agrees|agree|offered|offers|offer|pledged|pledges|pledge|promised|"
+    r"promises|promise|vowed|vows|vow|ready|willing|prepared|plans?|planning|"
+    r"intends?|intending|expected|will|would|shall|wants?|hopes?|seeks?|sought|"
+    r"proposed|proposes|propose|considering|mulling|set|aims?)\s+"
+    r"(?:to\s+)?(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_INTENT_COOP = {
+    "06": "031",
+    "061": "031",
+    "062": "0312",
+    "063": "032",
+    "064": "032",
+    "07": "033",
+    "074": "0334",
+    "072": "0312",
+    "071": "031",
+    "08": "035",
+    "087": "0356",
+    "0871": "0356",
+    "0872": "0356",
+    "086": "0355",
+    "0861": "0355",
+    "075": "033",
+}
 _INTENT_CONFLICT = {"15": "138", "16": "1313", "17": "132", "18": "138", "19": "138", "20": "138"}
 
 _REPORTING = {"010"}
 _GENERIC = {"010", "020", "030", "060", "090", "100", "110", "120", "130", "170"}
-_IRREGULAR = {"shot", "hit", "held", "struck", "brought", "made", "put", "cut", "built", "sent",
-              "told", "met", "led", "fought", "caught", "seized", "slain", "set", "let", "freed"}
+_IRREGULAR = {
+    "shot",
+    "hit",
+    "held",
+    "struck",
+    "brought",
+    "made",
+    "put",
+    "cut",
+    "built",
+    "sent",
+    "told",
+    "met",
+    "led",
+    "fought",
+    "caught",
+    "seized",
+    "slain",
+    "set",
+    "let",
+    "freed",
+}
 
 
 @dataclass
@@ -280,7 +425,7 @@ def _compound(ms: list[Mention], i: int, sentence: str, forward: bool) -> list[M
         if not 0 <= k < len(ms):
             break
         a, b = (ms[j], ms[k]) if forward else (ms[k], ms[j])
-        if not _JOIN.match(sentence[a.end:b.start]):
+        if not _JOIN.match(sentence[a.end : b.start]):
             break
         out.append(ms[k])
         j = k
@@ -294,8 +439,13 @@ def _clause_start(sentence: str, pos: int) -> int:
     return start
 
 
-def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | None = None,
-                  dicts: Dictionaries | None = None) -> list[Event]:
+def code_sentence(
+    sentence: str,
+    doc: str = "1",
+    index: int = 1,
+    when: date | None = None,
+    dicts: Dictionaries | None = None,
+) -> list[Event]:
     """All events of one sentence, in text order."""
     comp = _compile(dicts or load_dictionaries())
     low = sentence.lower().replace("’", "'").replace("‘", "'")
@@ -309,7 +459,7 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
     drafts: list[_Draft] = []
     used_targets: set[int] = set()
     for vi, v in enumerate(verbs):
-        before = low[max(0, v.start - 40):v.start]
+        before = low[max(0, v.start - 40) : v.start]
         code = v.code
         modality = ""
         conf = 0.9
@@ -322,11 +472,17 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
                 code, modality = "120", "negated"
             else:
                 continue  # "did not attack": no event
-        elif _INTENT.search(before) and code[:2] in ("06", "07", "08") and code not in (
-                "080", "0874", "087", "0871", "0872"):
+        elif (
+            _INTENT.search(before)
+            and code[:2] in ("06", "07", "08")
+            and code not in ("080", "0874", "087", "0871", "0872")
+        ):
             code, modality = _INTENT_COOP.get(code, _INTENT_COOP.get(code[:2], "030")), "intent"
-        elif _INTENT.search(before) and code[:2] in ("15", "16", "17", "18", "19", "20") and (
-                not any(u.code[:2] == "13" for u in verbs)):
+        elif (
+            _INTENT.search(before)
+            and code[:2] in ("15", "16", "17", "18", "19", "20")
+            and (not any(u.code[:2] == "13" for u in verbs))
+        ):
             code, modality = _INTENT_CONFLICT.get(code[:2], "130"), "intent"
         elif _HYPO.search(before) and code[:2] in ("14", "15", "16", "17", "18", "19", "20"):
             if not any(u.code[:2] == "13" for u in verbs):
@@ -335,29 +491,46 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
                 continue
         # passive voice: "X was attacked by Y"
         head = _WORD.match(low, v.start)
-        participle = bool(head and (head.group(0).endswith(("ed", "en", "wn")) or
-                                    head.group(0) in _IRREGULAR))
-        passive = v.passive or (participle and
-                                bool(_PASSIVE.search(low[max(0, v.start - 25):v.start])))
+        participle = bool(
+            head and (head.group(0).endswith(("ed", "en", "wn")) or head.group(0) in _IRREGULAR)
+        )
+        passive = v.passive or (
+            participle and bool(_PASSIVE.search(low[max(0, v.start - 25) : v.start]))
+        )
         if passive and code[:2] == "01":
             continue  # "would be considered": not a statement event
         nxt = verbs[vi + 1].start if vi + 1 < len(verbs) else len(sentence)
         clause0 = _clause_start(sentence, v.start)
-        pre = [i for i, m in enumerate(mentions)
-               if m.start < v.start and m.end <= v.end and m.start >= clause0
-               and id(m) not in used_targets]
-        pre = [i for i in pre if not _PREP_BEFORE.search(sentence[max(0, mentions[i].start - 25):
-                                                                  mentions[i].start])] or pre
-        post = [i for i, m in enumerate(mentions) if m.start >= v.start and m.start < nxt
-                and i not in pre]
+        pre = [
+            i
+            for i, m in enumerate(mentions)
+            if m.start < v.start
+            and m.end <= v.end
+            and m.start >= clause0
+            and id(m) not in used_targets
+        ]
+        pre = [
+            i
+            for i in pre
+            if not _PREP_BEFORE.search(sentence[max(0, mentions[i].start - 25) : mentions[i].start])
+        ] or pre
+        post = [
+            i
+            for i, m in enumerate(mentions)
+            if m.start >= v.start and m.start < nxt and i not in pre
+        ]
         # drop a speaker in '…, X said' from the targets; use it as source when none precedes
-        speaker = [i for i in post if _SPEECH_AFTER.match(sentence[mentions[i].end:])
-                   or _SPEECH_BEFORE.search(sentence[:mentions[i].start])]
+        speaker = [
+            i
+            for i in post
+            if _SPEECH_AFTER.match(sentence[mentions[i].end :])
+            or _SPEECH_BEFORE.search(sentence[: mentions[i].start])
+        ]
         post = [i for i in post if i not in speaker]
         sources: list[Mention] = []
         targets: list[Mention] = []
         if passive:
-            by = re.search(r"\bby\b", low[v.start:nxt])
+            by = re.search(r"\bby\b", low[v.start : nxt])
             by_i = [i for i in post if by and mentions[i].start >= v.start + by.start()]
             if by_i:
                 sources = _compound(mentions, by_i[0], sentence, True)
@@ -371,8 +544,11 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
                 sources = _compound(mentions, pre[-1], sentence, False)
             elif speaker:
                 sources = [mentions[speaker[0]]]
-            elif drafts and drafts[-1].sources and not _CLAUSE.search(
-                    sentence, drafts[-1].v.end, v.start):
+            elif (
+                drafts
+                and drafts[-1].sources
+                and not _CLAUSE.search(sentence, drafts[-1].v.end, v.start)
+            ):
                 sources = drafts[-1].sources
             if post:
                 coded = [i for i in post if mentions[i].code]
@@ -384,8 +560,14 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
         drafts.append(_Draft(v, code, sources, targets, modality, conf))
     merged: list[_Draft] = []
     for d in drafts:  # one event per (code, source): "spoke with X by telephone"
-        twin = next((m for m in merged if m.code == d.code and
-                     [s.code for s in m.sources] == [s.code for s in d.sources]), None)
+        twin = next(
+            (
+                m
+                for m in merged
+                if m.code == d.code and [s.code for s in m.sources] == [s.code for s in d.sources]
+            ),
+            None,
+        )
         if twin is None:
             merged.append(d)
         elif not twin.targets and d.targets:
@@ -393,31 +575,67 @@ def code_sentence(sentence: str, doc: str = "1", index: int = 1, when: date | No
     return list(_events(merged, sentence, doc, index, when))
 
 
-_NOMINAL = {"attack", "attacks", "offensive", "clash", "clashes", "fighting", "assault",
-            "bombing", "blast", "explosion", "strike", "strikes", "raid", "shelling", "invasion",
-            "hostilities", "ambush", "airstrike", "airstrikes", "crackdown", "siege", "massacre",
-            "protest", "protests", "sanctions", "boycott", "talks", "abeyance", "curfew",
-            "blockade", "occupation", "expulsion", "mediation", "investigation", "negotiations"}
-_DETERMINER = re.compile(r"\b(?:the|this|that|these|those|its|their|his|her|our|last|"
-                         r"previous|earlier|recent|since|after|before|over)\s+(?:[\w\-']+\s+){0,3}$")
+_NOMINAL = {
+    "attack",
+    "attacks",
+    "offensive",
+    "clash",
+    "clashes",
+    "fighting",
+    "assault",
+    "bombing",
+    "blast",
+    "explosion",
+    "strike",
+    "strikes",
+    "raid",
+    "shelling",
+    "invasion",
+    "hostilities",
+    "ambush",
+    "airstrike",
+    "airstrikes",
+    "crackdown",
+    "siege",
+    "massacre",
+    "protest",
+    "protests",
+    "sanctions",
+    "boycott",
+    "talks",
+    "abeyance",
+    "curfew",
+    "blockade",
+    "occupation",
+    "expulsion",
+    "mediation",
+    "investigation",
+    "negotiations",
+}
+_DETERMINER = re.compile(
+    r"\b(?:the|this|that|these|those|its|their|his|her|our|last|"
+    r"previous|earlier|recent|since|after|before|over)\s+(?:[\w\-']+\s+){0,3}$"
+)
 
 
 def _nominal(low: str, v: _VMatch) -> bool:
     """A lone noun after a determiner ("the April 22 attack") names a past event, not a new one."""
-    text = low[v.start:v.end]
-    return text in _NOMINAL and bool(_DETERMINER.search(low[max(0, v.start - 40):v.start]))
+    text = low[v.start : v.end]
+    return text in _NOMINAL and bool(_DETERMINER.search(low[max(0, v.start - 40) : v.start]))
 
 
-def _events(drafts: list[_Draft], sentence: str, doc: str, index: int,
-            when: date | None) -> Iterator[Event]:
+def _events(
+    drafts: list[_Draft], sentence: str, doc: str, index: int, when: date | None
+) -> Iterator[Event]:
     for d in drafts:
         info = describe(d.code)
-        srcs = [s for s in d.sources if s.code] or [None]
-        tgts = [t for t in d.targets if t.code] or [None]
+        srcs: list[Mention | None] = [s for s in d.sources if s.code] or [None]
+        tgts: list[Mention | None] = [t for t in d.targets if t.code] or [None]
         pairs: list[tuple[Mention | None, Mention | None]] = []
         if tgts == [None] and len(srcs) > 1:  # "India and Pakistan held talks": reciprocal
-            pairs = [(a, b) for a in srcs for b in srcs if a is not b and a and b
-                     and a.code != b.code]
+            pairs = [
+                (a, b) for a in srcs for b in srcs if a is not b and a and b and a.code != b.code
+            ]
         if not pairs:
             pairs = [(s, t) for s in srcs for t in tgts]
         seen: set[tuple[str, str]] = set()
@@ -429,17 +647,28 @@ def _events(drafts: list[_Draft], sentence: str, doc: str, index: int,
                 continue
             seen.add(key)
             yield Event(
-                doc=doc, sentence=index, date=when,
-                source=s.actor() if s else None, target=t.actor() if t else None,
-                cameo=d.code, root=info.root, goldstein=info.goldstein, quad=info.quad,
-                penta=info.penta, plover=info.plover, plover_mode=info.plover_mode,
-                text=sentence, span=sentence[d.v.start:d.v.end], confidence=round(d.confidence, 2),
+                doc=doc,
+                sentence=index,
+                date=when,
+                source=s.actor() if s else None,
+                target=t.actor() if t else None,
+                cameo=d.code,
+                root=info.root,
+                goldstein=info.goldstein,
+                quad=info.quad,
+                penta=info.penta,
+                plover=info.plover,
+                plover_mode=info.plover_mode,
+                text=sentence,
+                span=sentence[d.v.start : d.v.end],
+                confidence=round(d.confidence, 2),
                 modality=d.modality,
             )
 
 
-def code_text(text: str, doc: str = "1", when: date | None = None,
-              dicts: Dictionaries | None = None) -> list[Event]:
+def code_text(
+    text: str, doc: str = "1", when: date | None = None, dicts: Dictionaries | None = None
+) -> list[Event]:
     """All events of a document; sentences are numbered from 1."""
     out: list[Event] = []
     for i, s in enumerate(split_sentences(text), start=1):

@@ -31,10 +31,13 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(f"{path}: file not found; give a plain-text article or - for stdin") from None
+        raise UserError(
+            f"{path}: file not found; give a plain-text article or - for stdin"
+        ) from None
     except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); save the article as UTF-8") \
-            from None
+        raise UserError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the article as UTF-8"
+        ) from None
 
 
 def _actor(a: object) -> str:
@@ -44,17 +47,25 @@ def _actor(a: object) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    events_app = typer.Typer(help="Code news into events, evaluate the coder, import event data.",
-                             no_args_is_help=True)
+    events_app = typer.Typer(
+        help="Code news into events, evaluate the coder, import event data.", no_args_is_help=True
+    )
     app.add_typer(events_app, name="events")
 
     @events_app.command("code")
     def code_cmd(
         file: Path = typer.Argument(..., help="Plain-text article, or - for standard input."),
-        on: str | None = typer.Option(None, "--date", help="Date of the text, YYYY-MM-DD "
-                                      "(resolves office holders by their dates in office)."),
-        lines: bool = typer.Option(False, "--lines", help="Each line is its own document (1, 2, …)."),
-        as_json: bool = typer.Option(False, "--json", help="One JSON object per event (JSON Lines)."),
+        on: str | None = typer.Option(
+            None,
+            "--date",
+            help="Date of the text, YYYY-MM-DD (resolves office holders by their dates in office).",
+        ),
+        lines: bool = typer.Option(
+            False, "--lines", help="Each line is its own document (1, 2, …)."
+        ),
+        as_json: bool = typer.Option(
+            False, "--json", help="One JSON object per event (JSON Lines)."
+        ),
         actors: list[Path] = typer.Option([], "--actors", help="Extra actor dictionary (YAML)."),
         verbs: list[Path] = typer.Option([], "--verbs", help="Extra verb dictionary (YAML)."),
     ) -> None:
@@ -65,8 +76,11 @@ def register(app: typer.Typer) -> None:
         when = _date(on, "--date")
         dicts = load_dictionaries(actors, verbs)
         text = _read_text(file)
-        docs = ([(str(i), ln) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip()]
-                if lines else [(file.stem if str(file) != "-" else "1", text)])
+        docs = (
+            [(str(i), ln) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip()]
+            if lines
+            else [(file.stem if str(file) != "-" else "1", text)]
+        )
         events = [e for doc, t in docs for e in code_text(t, doc=doc, when=when, dicts=dicts)]
         if as_json:
             for e in events:
@@ -76,14 +90,18 @@ def register(app: typer.Typer) -> None:
 
         for e in events:
             name = describe(e.cameo).name + (f" ({e.modality})" if e.modality else "")
-            console.print(f"{e.doc}:{e.sentence:<3d} {_actor(e.source):8s} {e.cameo:4s} "
-                          f"{name[:38]:38s} → {_actor(e.target):8s} \"{e.span}\"", markup=False)
+            console.print(
+                f"{e.doc}:{e.sentence:<3d} {_actor(e.source):8s} {e.cameo:4s} "
+                f'{name[:38]:38s} → {_actor(e.target):8s} "{e.span}"',
+                markup=False,
+            )
         console.print(f"{len(events)} events")
 
     @events_app.command("evaluate")
     def evaluate_cmd(
-        file: Path = typer.Argument(..., help="Labelled sentences: the dev TSV "
-                                    "(sentence, penta_class) or tashkent JSONL."),
+        file: Path = typer.Argument(
+            ..., help="Labelled sentences: the dev TSV (sentence, penta_class) or tashkent JSONL."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
     ) -> None:
         """Score the coder: penta class, CAMEO root, source, target and triple P/R/F1."""
@@ -95,14 +113,18 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(d, indent=2))
             return
-        console.print(f"{file}: {rep.n} sentences, penta-class accuracy "
-                      f"{rep.penta_accuracy:.3f}")
+        console.print(f"{file}: {rep.n} sentences, penta-class accuracy {rep.penta_accuracy:.3f}")
         t = Table(title="penta class")
         for col in ("class", "precision", "recall", "F1", "n"):
             t.add_column(col)
         for k, p in enumerate(rep.per_class()):
-            t.add_row(f"{k} {PENTA_NAMES[k]}", f"{p.precision:.3f}", f"{p.recall:.3f}",
-                      f"{p.f1:.3f}", str(p.tp + p.fn))
+            t.add_row(
+                f"{k} {PENTA_NAMES[k]}",
+                f"{p.precision:.3f}",
+                f"{p.recall:.3f}",
+                f"{p.f1:.3f}",
+                str(p.tp + p.fn),
+            )
         console.print(t)
         cm = Table(title="confusion (rows gold, columns predicted)")
         cm.add_column("gold")
@@ -116,17 +138,19 @@ def register(app: typer.Typer) -> None:
             console.print(f"CAMEO root accuracy {d['root_accuracy']:.3f}")
             for key in ("source", "target", "triple"):
                 s = d[key]
-                console.print(f"{key:7s} P {s['precision']:.3f}  R {s['recall']:.3f}  "
-                              f"F1 {s['f1']:.3f}")
+                console.print(
+                    f"{key:7s} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}"
+                )
 
     @events_app.command("ingest")
     def ingest_cmd(
-        files: list[Path] = typer.Argument(..., help="Event files (GDELT, ICEWS, POLECAT, "
-                                           "coded JSONL); .zip accepted."),
-        fmt: str = typer.Option("auto", "--format",
-                                help="gdelt1|gdelt2|icews|polecat|jsonl|auto"),
-        actors: str | None = typer.Option(None, "--actors",
-                                          help="Keep rows with one of these actors, e.g. IND,PAK."),
+        files: list[Path] = typer.Argument(
+            ..., help="Event files (GDELT, ICEWS, POLECAT, coded JSONL); .zip accepted."
+        ),
+        fmt: str = typer.Option("auto", "--format", help="gdelt1|gdelt2|icews|polecat|jsonl|auto"),
+        actors: str | None = typer.Option(
+            None, "--actors", help="Keep rows with one of these actors, e.g. IND,PAK."
+        ),
         since: str | None = typer.Option(None, "--since", help="Keep rows on or after YYYY-MM-DD."),
         until: str | None = typer.Option(None, "--until", help="Keep rows up to YYYY-MM-DD."),
         db: str | None = typer.Option(None, "--db", help="Database URL or SQLite file."),
@@ -135,13 +159,20 @@ def register(app: typer.Typer) -> None:
         from tashkent.events.importers import Filter, ingest
         from tashkent.events.store import EventStore
 
-        flt = Filter(frozenset(a.strip().upper() for a in actors.split(",") if a.strip())
-                     if actors else None, _date(since, "--since"), _date(until, "--until"))
+        flt = Filter(
+            frozenset(a.strip().upper() for a in actors.split(",") if a.strip())
+            if actors
+            else None,
+            _date(since, "--since"),
+            _date(until, "--until"),
+        )
         store = EventStore(db)
         for f in files:
             st = ingest(f, store, fmt, flt)
-            msg = (f"{f}: {st.format}, {st.rows_read} rows read, {st.rows_added} added, "
-                   f"{st.rows_filtered} filtered out, {st.rows_malformed} malformed")
+            msg = (
+                f"{f}: {st.format}, {st.rows_read} rows read, {st.rows_added} added, "
+                f"{st.rows_filtered} filtered out, {st.rows_malformed} malformed"
+            )
             if st.malformed_lines:
                 more = "…" if st.rows_malformed > len(st.malformed_lines) else ""
                 msg += f" (lines {', '.join(map(str, st.malformed_lines))}{more})"
@@ -170,26 +201,41 @@ def register(app: typer.Typer) -> None:
         rows = EventStore(db).query(pair, _date(since, "--since"), _date(until, "--until"), limit)
         if as_json:
             for r in rows:
-                typer.echo(json.dumps({"key": r.key, "dataset": r.dataset, **r.event.to_json()},
-                                      ensure_ascii=False))
+                typer.echo(
+                    json.dumps(
+                        {"key": r.key, "dataset": r.dataset, **r.event.to_json()},
+                        ensure_ascii=False,
+                    )
+                )
             return
         t = Table()
         for col in ("date", "dataset", "source", "cameo", "target", "goldstein", "ref"):
             t.add_column(col, overflow="fold")
         for r in rows:
             e = r.event
-            t.add_row(str(e.date), r.dataset, _actor(e.source), e.cameo, _actor(e.target),
-                      f"{e.goldstein:+.1f}", (r.ref or "")[:60])
+            t.add_row(
+                str(e.date),
+                r.dataset,
+                _actor(e.source),
+                e.cameo,
+                _actor(e.target),
+                f"{e.goldstein:+.1f}",
+                (r.ref or "")[:60],
+            )
         console.print(t)
         console.print(f"{len(rows)} events")
 
     @app.command("nowcast")
     def nowcast_cmd(
-        events: list[Path] = typer.Option([], "--events", help="Event file (coded JSONL or an "
-                                          "importer format); repeat for several."),
+        events: list[Path] = typer.Option(
+            [],
+            "--events",
+            help="Event file (coded JSONL or an importer format); repeat for several.",
+        ),
         from_store: bool = typer.Option(False, "--from-store", help="Use the event store."),
-        as_of: str | None = typer.Option(None, "--as-of", help="As-of date YYYY-MM-DD "
-                                         "(default: the latest event)."),
+        as_of: str | None = typer.Option(
+            None, "--as-of", help="As-of date YYYY-MM-DD (default: the latest event)."
+        ),
         db: str | None = typer.Option(None, "--db", help="Database URL or SQLite file."),
         as_json: bool = typer.Option(False, "--json", help="Print state and evidence as JSON."),
     ) -> None:
@@ -204,5 +250,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"{key}: {json.dumps(value)}", markup=False)
             for ev in nc.evidence.get(key, [])[:4]:
                 txt = ev["text"][:90] + ("…" if len(ev["text"]) > 90 else "")
-                console.print(f"    {ev['date']} {ev['cameo']} {ev['source'] or '—'}→{ev['target'] or '—'} "
-                              f"[{ev['doc']}:{ev['sentence']}] {txt}", markup=False)
+                console.print(
+                    f"    {ev['date']} {ev['cameo']} {ev['source'] or '—'}→{ev['target'] or '—'} "
+                    f"[{ev['doc']}:{ev['sentence']}] {txt}",
+                    markup=False,
+                )

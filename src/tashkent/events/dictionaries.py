@@ -72,8 +72,9 @@ def _read_yaml(path: Path | None, packaged: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
-        raise UserError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)}); "
-                        "fix the syntax") from None
+        raise UserError(
+            f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax"
+        ) from None
 
 
 def _date(v: Any) -> date | None:
@@ -84,8 +85,9 @@ def _date(v: Any) -> date | None:
     return date.fromisoformat(str(v))
 
 
-def _add_actors(raw: dict[str, Any], surface: dict[str, ActorEntry], sectors: dict[str, str],
-                where: str) -> None:
+def _add_actors(
+    raw: dict[str, Any], surface: dict[str, ActorEntry], sectors: dict[str, str], where: str
+) -> None:
     for c in raw.get("countries", []) or []:
         code = c["code"]
         for n in c.get("names", []) or []:
@@ -97,13 +99,20 @@ def _add_actors(raw: dict[str, Any], surface: dict[str, ActorEntry], sectors: di
     for p in raw.get("people", []) or []:
         try:
             roles = tuple(
-                Role(r["code"], r.get("sector", "GOV") or "", r.get("title", ""),
-                     _date(r.get("from")), _date(r.get("to")))
+                Role(
+                    r["code"],
+                    r.get("sector", "GOV") or "",
+                    r.get("title", ""),
+                    _date(r.get("from")),
+                    _date(r.get("to")),
+                )
                 for r in p["roles"]
             )
         except (KeyError, ValueError) as exc:
-            raise UserError(f"{where}: person {p.get('name')!r} has a bad role ({exc}); "
-                            "each role needs code, sector and from/to dates YYYY-MM-DD") from None
+            raise UserError(
+                f"{where}: person {p.get('name')!r} has a bad role ({exc}); "
+                "each role needs code, sector and from/to dates YYYY-MM-DD"
+            ) from None
         for pat in p.get("patterns", [p["name"]]):
             surface[pat] = ActorEntry("person", roles[-1].code, roles[-1].sector, p["name"], roles)
     for o in raw.get("organisations", []) or []:
@@ -136,8 +145,10 @@ def _load(actor_files: tuple[str, ...], verb_files: tuple[str, ...]) -> Dictiona
         for code, pats in raw.items():
             code = str(code)
             if not is_cameo(code):
-                raise UserError(f"{f}: key {code!r} is not a CAMEO code; use codes such as '039'"
-                                " (quote them so leading zeros survive)")
+                raise UserError(
+                    f"{f}: key {code!r} is not a CAMEO code; use codes such as '039'"
+                    " (quote them so leading zeros survive)"
+                )
             for pat in pats:
                 passive = False
                 if isinstance(pat, dict):
@@ -147,8 +158,9 @@ def _load(actor_files: tuple[str, ...], verb_files: tuple[str, ...]) -> Dictiona
     return Dictionaries(surface=surface, sectors=sectors, verbs=tuple(verbs))
 
 
-def load_dictionaries(actor_files: list[Path] | None = None,
-                      verb_files: list[Path] | None = None) -> Dictionaries:
+def load_dictionaries(
+    actor_files: list[Path] | None = None, verb_files: list[Path] | None = None
+) -> Dictionaries:
     """The shipped dictionaries, extended by the user's files (same YAML format)."""
     return _load(tuple(str(p) for p in actor_files or []), tuple(str(p) for p in verb_files or []))
 
@@ -159,7 +171,9 @@ _GAP = {"*": r"(?:\s+\S+){0,6}?", "~": r"(?:\s+\S+){0,3}?"}
 
 
 def _split_top(s: str, sep: str) -> list[str]:
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in s:
         if ch == "(":
             depth += 1
@@ -197,12 +211,12 @@ def _token(tok: str) -> tuple[str, int]:
 
 
 def _unglue(pattern: str) -> str:
-    """"(the )?(claim+)" → "(the )? (claim+)": adjacent groups are separate words."""
+    """ "(the )?(claim+)" → "(the )? (claim+)": adjacent groups are separate words."""
     return re.sub(r"\)(\??)\(", r")\1 (", pattern)
 
 
 def compile_sequence(pattern: str) -> tuple[str, int]:
-    """Compile a dictionary pattern into a regex body (no leading boundary) and its literal count."""
+    """A dictionary pattern as a regex body (no leading boundary) and its literal count."""
     toks = [t for t in _split_top(_unglue(pattern.strip()), " ") if t]
     parts: list[str] = []
     lits = 0

@@ -63,8 +63,14 @@ class PRF:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float]:
-        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3),
-                "f1": round(self.f1, 3), "tp": self.tp, "fp": self.fp, "fn": self.fn}
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
 @dataclass
@@ -97,8 +103,11 @@ class Report:
             "sentences": self.n,
             "penta_accuracy": round(self.penta_accuracy, 3),
             "penta_classes": {PENTA_NAMES[k]: p.as_dict() for k, p in enumerate(self.per_class())},
-            "confusion": {"rows": "gold class 0-4", "columns": "predicted class 0-4, then none",
-                          "matrix": self.confusion},
+            "confusion": {
+                "rows": "gold class 0-4",
+                "columns": "predicted class 0-4, then none",
+                "matrix": self.confusion,
+            },
         }
         if self.has_actors:
             out["root_accuracy"] = round(self.root_correct / self.root_n, 3) if self.root_n else 0
@@ -128,8 +137,9 @@ def _read_tsv(path: Path) -> Iterable[Labelled]:
             if not row:
                 continue
             if len(row) < 2 or row[-1].strip() not in {"0", "1", "2", "3", "4"}:
-                raise UserError(f"{path}:{lineno}: expected 'sentence<TAB>class' with class 0-4; "
-                                "fix the row")
+                raise UserError(
+                    f"{path}:{lineno}: expected 'sentence<TAB>class' with class 0-4; fix the row"
+                )
             yield Labelled(text=row[0], line=lineno, penta=int(row[-1]))
 
 
@@ -150,12 +160,18 @@ def _read_jsonl(path: Path) -> Iterable[Labelled]:
                 penta = obj.get("penta")
                 if penta is None and events and events[0].cameo:
                     penta = penta_of(root_of(events[0].cameo))
-                yield Labelled(text=obj["text"], line=lineno,
-                               penta=int(penta) if penta is not None else None,
-                               events=tuple(events), when=date.fromisoformat(d) if d else None)
+                yield Labelled(
+                    text=obj["text"],
+                    line=lineno,
+                    penta=int(penta) if penta is not None else None,
+                    events=tuple(events),
+                    when=date.fromisoformat(d) if d else None,
+                )
             except (ValueError, KeyError, TypeError) as exc:
-                raise UserError(f"{path}:{lineno}: bad labelled sentence ({exc}); expected "
-                                '{"text": ..., "events": [{"source", "target", "cameo"}]}') from None
+                raise UserError(
+                    f"{path}:{lineno}: bad labelled sentence ({exc}); expected "
+                    '{"text": ..., "events": [{"source", "target", "cameo"}]}'
+                ) from None
 
 
 def evaluate(items: Iterable[Labelled], dicts: Dictionaries | None = None) -> Report:
@@ -178,14 +194,25 @@ def evaluate(items: Iterable[Labelled], dicts: Dictionaries | None = None) -> Re
         if gold:
             rep.root_n += 1
             rep.root_correct += int(main is not None and main.root == root_of(gold[0].cameo or ""))
-        _score_sets(rep.source, {g.source for g in it.events if g.source},
-                    {e.source.code for e in events if e.source and e.cameo != "010"})
-        _score_sets(rep.target, {g.target for g in it.events if g.target},
-                    {e.target.code for e in events if e.target and e.cameo != "010"})
-        _score_sets(rep.triple,
-                    {(g.source, root_of(g.cameo), g.target) for g in gold},
-                    {(e.source.code if e.source else None, e.root,
-                      e.target.code if e.target else None) for e in events if e.cameo != "010"})
+        _score_sets(
+            rep.source,
+            {g.source for g in it.events if g.source},
+            {e.source.code for e in events if e.source and e.cameo != "010"},
+        )
+        _score_sets(
+            rep.target,
+            {g.target for g in it.events if g.target},
+            {e.target.code for e in events if e.target and e.cameo != "010"},
+        )
+        _score_sets(
+            rep.triple,
+            {(g.source, root_of(g.cameo or ""), g.target) for g in gold},
+            {
+                (e.source.code if e.source else None, e.root, e.target.code if e.target else None)
+                for e in events
+                if e.cameo != "010"
+            },
+        )
     return rep
 
 

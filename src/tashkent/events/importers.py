@@ -33,16 +33,35 @@ FORMATS = ("gdelt1", "gdelt2", "icews", "polecat", "jsonl")
 
 # PLOVER event type → a representative CAMEO code (POLECAT has no CAMEO codes)
 PLOVER_TO_CAMEO = {
-    "AGREE": "030", "CONSULT": "040", "SUPPORT": "051", "CONCEDE": "080", "COOPERATE": "060",
-    "AID": "070", "RETREAT": "087", "REQUEST": "020", "ACCUSE": "112", "REJECT": "120",
-    "THREATEN": "130", "PROTEST": "140", "SANCTION": "160", "MOBILIZE": "154", "COERCE": "170",
+    "AGREE": "030",
+    "CONSULT": "040",
+    "SUPPORT": "051",
+    "CONCEDE": "080",
+    "COOPERATE": "060",
+    "AID": "070",
+    "RETREAT": "087",
+    "REQUEST": "020",
+    "ACCUSE": "112",
+    "REJECT": "120",
+    "THREATEN": "130",
+    "PROTEST": "140",
+    "SANCTION": "160",
+    "MOBILIZE": "154",
+    "COERCE": "170",
     "ASSAULT": "190",
 }
-_POLECAT_MODE = {("SANCTION", "expel"): "161", ("SANCTION", "withdraw"): "164",
-                 ("COERCE", "restrict"): "191", ("ASSAULT", "aerial"): "195",
-                 ("ASSAULT", "heavy-weapons"): "194", ("ASSAULT", "firearms"): "193",
-                 ("MOBILIZE", "troops"): "154", ("RETREAT", "ceasefire"): "0871",
-                 ("ASSAULT", "explosives"): "183", ("ASSAULT", "suicide-attack"): "1831"}
+_POLECAT_MODE = {
+    ("SANCTION", "expel"): "161",
+    ("SANCTION", "withdraw"): "164",
+    ("COERCE", "restrict"): "191",
+    ("ASSAULT", "aerial"): "195",
+    ("ASSAULT", "heavy-weapons"): "194",
+    ("ASSAULT", "firearms"): "193",
+    ("MOBILIZE", "troops"): "154",
+    ("RETREAT", "ceasefire"): "0871",
+    ("ASSAULT", "explosives"): "183",
+    ("ASSAULT", "suicide-attack"): "1831",
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +95,9 @@ def open_text(path: Path) -> Iterator[IO[str]]:
         try:
             zf = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
-            raise UserError(f"{path}: not a valid zip archive; give the .zip as downloaded "
-                            "or the unzipped file") from None
+            raise UserError(
+                f"{path}: not a valid zip archive; give the .zip as downloaded or the unzipped file"
+            ) from None
         with zf:
             names = [n for n in zf.namelist() if not n.endswith("/")]
             if not names:
@@ -107,8 +127,10 @@ def detect_format(path: Path) -> str:
         return "gdelt2"
     if n in (57, 58):
         return "gdelt1"
-    raise UserError(f"{path}:1: cannot tell the format ({n} tab-separated fields); give "
-                    "--format gdelt1|gdelt2|icews|polecat|jsonl")
+    raise UserError(
+        f"{path}:1: cannot tell the format ({n} tab-separated fields); give "
+        "--format gdelt1|gdelt2|icews|polecat|jsonl"
+    )
 
 
 def _day(s: str) -> date:
@@ -118,13 +140,32 @@ def _day(s: str) -> date:
     return date.fromisoformat(s[:10])
 
 
-def _event(cameo: str, src: Actor | None, tgt: Actor | None, when: date | None, doc: str,
-           goldstein: float | None = None, text: str = "", plover: str | None = None) -> Event:
+def _event(
+    cameo: str,
+    src: Actor | None,
+    tgt: Actor | None,
+    when: date | None,
+    doc: str,
+    goldstein: float | None = None,
+    text: str = "",
+    plover: str | None = None,
+) -> Event:
     info = cameo_table()[cameo]
-    return Event(doc=doc, sentence=0, date=when, source=src, target=tgt, cameo=cameo,
-                 root=info.root, goldstein=info.goldstein if goldstein is None else goldstein,
-                 quad=info.quad, penta=info.penta, plover=plover or info.plover,
-                 plover_mode=info.plover_mode, text=text)
+    return Event(
+        doc=doc,
+        sentence=0,
+        date=when,
+        source=src,
+        target=tgt,
+        cameo=cameo,
+        root=info.root,
+        goldstein=info.goldstein if goldstein is None else goldstein,
+        quad=info.quad,
+        penta=info.penta,
+        plover=plover or info.plover,
+        plover_mode=info.plover_mode,
+        text=text,
+    )
 
 
 def _gdelt_actor(code: str, country: str, type1: str) -> Actor | None:
@@ -146,8 +187,7 @@ def _plover_of() -> dict[str, str]:
     return {c: i.plover for c, i in cameo_table().items()}
 
 
-def read_gdelt(fh: IO[str], version: int, flt: Filter, stats: IngestStats
-               ) -> Iterator[StoredEvent]:
+def read_gdelt(fh: IO[str], version: int, flt: Filter, stats: IngestStats) -> Iterator[StoredEvent]:
     widths = {1: (57, 58), 2: (61,)}[version]
     url_col = {1: 57, 2: 60}[version]
     dataset = f"gdelt{version}"
@@ -170,8 +210,11 @@ def read_gdelt(fh: IO[str], version: int, flt: Filter, stats: IngestStats
             continue
         src = f[7] or f[5][:3] or None
         tgt = f[17] or f[15][:3] or None
-        if (actors is not None and src not in actors and tgt not in actors) or (
-                since and when < since) or (until and when > until):
+        if (
+            (actors is not None and src not in actors and tgt not in actors)
+            or (since and when < since)
+            or (until and when > until)
+        ):
             stats.rows_filtered += 1
             continue
         code = f[26] if f[26] in plover else normalise_code(f[26])
@@ -185,16 +228,37 @@ def read_gdelt(fh: IO[str], version: int, flt: Filter, stats: IngestStats
             continue
         url = f[url_col] if len(f) > url_col else ""
         key = f"gdelt:{f[0]}"
-        row = (key, dataset, when, src, (f[12] or f[5][3:6]) if src else None,
-               tgt, (f[22] or f[15][3:6]) if tgt else None, code, g, plover[code], None,
-               url or f[0])
+        row = (
+            key,
+            dataset,
+            when,
+            src,
+            (f[12] or f[5][3:6]) if src else None,
+            tgt,
+            (f[22] or f[15][3:6]) if tgt else None,
+            code,
+            g,
+            plover[code],
+            None,
+            url or f[0],
+        )
         yield StoredEvent(key, dataset, ref=url, row=row)
 
 
-_ICEWS_SECTORS = (("military", "MIL"), ("police", "COP"), ("rebel", "REB"), ("insurgent", "REB"),
-                  ("judicial", "JUD"), ("legislative", "LEG"), ("opposition", "OPP"),
-                  ("government", "GOV"), ("executive", "GOV"), ("foreign ministry", "GOV"),
-                  ("business", "BUS"), ("media", "MED"))
+_ICEWS_SECTORS = (
+    ("military", "MIL"),
+    ("police", "COP"),
+    ("rebel", "REB"),
+    ("insurgent", "REB"),
+    ("judicial", "JUD"),
+    ("legislative", "LEG"),
+    ("opposition", "OPP"),
+    ("government", "GOV"),
+    ("executive", "GOV"),
+    ("foreign ministry", "GOV"),
+    ("business", "BUS"),
+    ("media", "MED"),
+)
 
 
 @cache
@@ -221,21 +285,24 @@ def _sector(sectors: str) -> str:
     return ""
 
 
-def _header_reader(fh: IO[str], required: list[str], path: str
-                   ) -> tuple[Iterator[tuple[int, list[str]]], dict[str, int]]:
+def _header_reader(
+    fh: IO[str], required: list[str], path: str
+) -> tuple[Iterator[tuple[int, list[str]]], dict[str, int]]:
     reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
     header = next(reader, None) or []
     header = [h.strip().lstrip("\ufeff") for h in header]
     col = {h: i for i, h in enumerate(header)}
     missing = [r for r in required if r not in col]
     if missing:
-        raise UserError(f"{path}:1: header lacks column(s) {', '.join(missing)}; is this the "
-                        "right --format?")
+        raise UserError(
+            f"{path}:1: header lacks column(s) {', '.join(missing)}; is this the right --format?"
+        )
     return ((i, row) for i, row in enumerate(reader, start=2)), col
 
 
-def read_icews(fh: IO[str], flt: Filter, stats: IngestStats, path: str = ""
-               ) -> Iterator[StoredEvent]:
+def read_icews(
+    fh: IO[str], flt: Filter, stats: IngestStats, path: str = ""
+) -> Iterator[StoredEvent]:
     req = ["Event ID", "Event Date", "Source Country", "CAMEO Code", "Target Country"]
     rows, col = _header_reader(fh, req, path)
     for lineno, row in rows:
@@ -267,20 +334,32 @@ def read_icews(fh: IO[str], flt: Filter, stats: IngestStats, path: str = ""
                 g = float(row[col["Intensity"]])
             except ValueError:
                 g = None
-        sa = Actor(src, _sector(row[col.get("Source Sectors", 0)] if "Source Sectors" in col
-                                else ""), row[col["Source Name"]] if "Source Name" in col else "")
-        ta = Actor(tgt, _sector(row[col["Target Sectors"]] if "Target Sectors" in col else ""),
-                   row[col["Target Name"]] if "Target Name" in col else "")
+        sa = Actor(
+            src or "",
+            _sector(row[col.get("Source Sectors", 0)] if "Source Sectors" in col else ""),
+            row[col["Source Name"]] if "Source Name" in col else "",
+        )
+        ta = Actor(
+            tgt or "",
+            _sector(row[col["Target Sectors"]] if "Target Sectors" in col else ""),
+            row[col["Target Name"]] if "Target Name" in col else "",
+        )
         text = row[col["Event Text"]] if "Event Text" in col else ""
         ref = row[col["Story ID"]] if "Story ID" in col else ""
-        ev = _event(code, sa if src else None, ta if tgt else None, when, doc=ref, goldstein=g,
-                    text=text)
-        yield StoredEvent(key=f"icews:{row[col['Event ID']]}:{when.isoformat()}",
-                          dataset="icews", event=ev, ref=ref)
+        ev = _event(
+            code, sa if src else None, ta if tgt else None, when, doc=ref, goldstein=g, text=text
+        )
+        yield StoredEvent(
+            key=f"icews:{row[col['Event ID']]}:{when.isoformat()}",
+            dataset="icews",
+            event=ev,
+            ref=ref,
+        )
 
 
-def read_polecat(fh: IO[str], flt: Filter, stats: IngestStats, path: str = ""
-                 ) -> Iterator[StoredEvent]:
+def read_polecat(
+    fh: IO[str], flt: Filter, stats: IngestStats, path: str = ""
+) -> Iterator[StoredEvent]:
     req = ["Event ID", "Event Date", "Event Type", "Actor Country", "Recipient Country"]
     rows, col = _header_reader(fh, req, path)
     for lineno, row in rows:
@@ -313,8 +392,12 @@ def read_polecat(fh: IO[str], flt: Filter, stats: IngestStats, path: str = ""
         sa = Actor(src, row[col[sec]].strip()[:3].upper() if sec in col else "") if src else None
         ta = Actor(tgt, row[col[rsec]].strip()[:3].upper() if rsec in col else "") if tgt else None
         ev = _event(code, sa, ta, when, doc=row[col["Event ID"]], plover=etype)
-        yield StoredEvent(key=f"polecat:{row[col['Event ID']]}", dataset="polecat", event=ev,
-                          ref=row[col["Event ID"]])
+        yield StoredEvent(
+            key=f"polecat:{row[col['Event ID']]}",
+            dataset="polecat",
+            event=ev,
+            ref=row[col["Event ID"]],
+        )
 
 
 def read_jsonl(fh: IO[str], flt: Filter, stats: IngestStats) -> Iterator[StoredEvent]:
@@ -328,20 +411,30 @@ def read_jsonl(fh: IO[str], flt: Filter, stats: IngestStats) -> Iterator[StoredE
         except (ValueError, KeyError, TypeError) as exc:
             stats.malformed(lineno, f"not a coded event ({exc})")
             continue
-        if not flt.keep(ev.source.code if ev.source else None,
-                        ev.target.code if ev.target else None, ev.date):
+        if not flt.keep(
+            ev.source.code if ev.source else None, ev.target.code if ev.target else None, ev.date
+        ):
             stats.rows_filtered += 1
             continue
-        h = hashlib.sha1(json.dumps([ev.doc, ev.sentence, ev.cameo, ev.text,
-                                     ev.source.code if ev.source else None,
-                                     ev.target.code if ev.target else None,
-                                     ev.date.isoformat() if ev.date else None]).encode())
-        yield StoredEvent(key=f"coded:{h.hexdigest()}", dataset="coded", event=ev,
-                          ref=f"{ev.doc}#{ev.sentence}")
+        h = hashlib.sha1(
+            json.dumps(
+                [
+                    ev.doc,
+                    ev.sentence,
+                    ev.cameo,
+                    ev.text,
+                    ev.source.code if ev.source else None,
+                    ev.target.code if ev.target else None,
+                    ev.date.isoformat() if ev.date else None,
+                ]
+            ).encode()
+        )
+        yield StoredEvent(
+            key=f"coded:{h.hexdigest()}", dataset="coded", event=ev, ref=f"{ev.doc}#{ev.sentence}"
+        )
 
 
-def read_events(path: Path, fmt: str, flt: Filter, stats: IngestStats
-                ) -> Iterator[StoredEvent]:
+def read_events(path: Path, fmt: str, flt: Filter, stats: IngestStats) -> Iterator[StoredEvent]:
     """Stream the events of one file (any supported format)."""
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r} is unknown; use one of {', '.join(FORMATS)} or auto")
@@ -358,15 +451,17 @@ def read_events(path: Path, fmt: str, flt: Filter, stats: IngestStats
             yield from read_jsonl(fh, flt, stats)
 
 
-def ingest(path: Path, store: EventStore, fmt: str = "auto", flt: Filter | None = None,
-           batch: int = 20_000) -> IngestStats:
+def ingest(
+    path: Path, store: EventStore, fmt: str = "auto", flt: Filter | None = None, batch: int = 20_000
+) -> IngestStats:
     """Import one file into the store (idempotent; see `tashkent.events.store`)."""
     fmt = detect_format(path) if fmt == "auto" else fmt
     stats = IngestStats(path=str(path), format=fmt)
     ingest_id = store.begin_ingest(str(path), fmt)
     try:
-        stats.rows_added = store.add(read_events(path, fmt, flt or Filter(), stats), ingest_id,
-                                     batch=batch)
+        stats.rows_added = store.add(
+            read_events(path, fmt, flt or Filter(), stats), ingest_id, batch=batch
+        )
     except BaseException:
         store.finish_ingest(ingest_id, stats, status="interrupted")
         raise

@@ -89,5 +89,8 @@ def _actor_from(obj: Any) -> Actor | None:
         return None
     if isinstance(obj, str):
         return Actor(code=obj[:3] if len(obj) > 3 and not obj.startswith("IGO") else obj)
-    return Actor(code=str(obj.get("code", "")), sector=str(obj.get("sector", "") or ""),
-                 name=str(obj.get("name", "") or ""))
+    return Actor(
+        code=str(obj.get("code", "")),
+        sector=str(obj.get("sector", "") or ""),
+        name=str(obj.get("name", "") or ""),
+    )

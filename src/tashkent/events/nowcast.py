@@ -3,22 +3,23 @@
 `nowcast(events, as_of)` is a pure function; `initial_state_overlay(...)` reads event files or the
 store and calls it. The rules are judgement, stated here and in docs/decisions/0404:
 
-* **rung** — a crisis measure (a CAMEO code whose ladder action has a rung, from ladder.yaml) by
-  India or Pakistan raises the standing rung to that action's rung. Diplomatic and economic measures
-  (rungs 1–2) stay in force until a lifting event of the same kind (CAMEO 081x/083/084/085, or
-  "restored", "reopened", "lifted", "resumed" naming the same measure). Military rungs (3–5) end at a
-  ceasefire (0871/087/0356) or lapse 30 days after their last event. The rung is the highest in force.
+* **rung** — a crisis measure (a CAMEO code whose ladder action has a rung, from ladder.yaml)
+  by India or Pakistan raises the standing rung to that action's rung. Diplomatic and economic
+  measures (rungs 1–2) stay in force until a lifting event of the same kind (CAMEO
+  081x/083/084/085, or "restored", "reopened", "lifted", "resumed" naming the same measure).
+  Military rungs (3–5) end at a ceasefire (0871/087/0356) or lapse 30 days after their last
+  event. The rung is the highest in force.
 * **crisis_active / crisis_day** — a rung ≥ 3 event or a mass-casualty attack (root 18, or 19x
   with a fatality count in the text) against India or Pakistan in the last 60 days, and no ceasefire
   after the last such event. `crisis_day` counts from the first such event of the episode.
 * **nuclear_signal** — in the active crisis window: a nuclear-signal action (ladder.yaml) or a
   missile test (15x with "missile" or "nuclear" in the text), both parties' ballistic missiles being
   nuclear-capable.
-* **offers** — third parties with an offer of good offices (039, or 045 mediation) naming India or
-  Pakistan in the last 365 days, not withdrawn (165 by the same party).
-* **accept** — the latest 038 (accept) or 126 (reject mediation) by each party sets its acceptance of
-  the official tracks ("1.5" and "I"); text naming Track II sets "II". Only tracks with evidence are
-  given.
+* **offers** — third parties with an offer of good offices (039, or 045 mediation) naming India
+  or Pakistan in the last 365 days, not withdrawn (165 by the same party).
+* **accept** — the latest 038 (accept) or 126 (reject mediation) by each party sets its
+  acceptance of the official tracks ("1.5" and "I"); text naming Track II sets "II". Only
+  tracks with evidence are given.
 * **provocation** — each attack on a party (roots 18–20, or a rung ≥ 4 act) adds its severity,
   min(1, fatalities/25) with 0.2 for attacks without a count, decaying with a 30-day half-life.
 * **trust** — 0.5 + mean Goldstein weight of India–Pakistan events over the last 90 days / 20,
@@ -55,20 +56,47 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "trade_ban": ("trade", "import", "export", "goods", "tariff", "transit", "ships", "port"),
     "visa_cut": ("visa", "mail", "parcel", "postal", "bus", "train", "flight", "travel"),
     "close_border": ("border", "crossing", "airspace", "attari", "wagah", "check post", "port"),
-    "expel_diplomats": ("diplomat", "envoy", "high commission", "ambassador", "mission",
-                        "advis", "staff", "persona non grata"),
+    "expel_diplomats": (
+        "diplomat",
+        "envoy",
+        "high commission",
+        "ambassador",
+        "mission",
+        "advis",
+        "staff",
+        "persona non grata",
+    ),
     "suspend_dialogue": ("talks", "dialogue", "negotiation"),
     "protest": ("protest", "demarche", "démarche"),
 }
 _LIFT_CODES = {"081", "0811", "0812", "0813", "0814", "083", "084", "085", "086"}
-_LIFT_WORDS = re.compile(r"\b(restor\w*|reopen\w*|re-open\w*|lift\w*|resum\w*|revok\w* the ban|"
-                         r"ended|eased|withdr\w* the (ban|suspension))\b", re.IGNORECASE)
+_LIFT_WORDS = re.compile(
+    r"\b(restor\w*|reopen\w*|re-open\w*|lift\w*|resum\w*|revok\w* the ban|"
+    r"ended|eased|withdr\w* the (ban|suspension))\b",
+    re.IGNORECASE,
+)
 _CEASEFIRE = {"0871", "087", "0356", "0872"}
-_DEATHS = re.compile(r"(\d[\d,]*)\s+(?:people\s+|civilians\s+|tourists\s+|soldiers\s+|persons\s+)?"
-                     r"(?:were\s+|have\s+been\s+)?(?:killed|dead|died|deaths|fatalities)|"
-                     r"kill(?:ed|ing)\s+(?:at\s+least\s+)?(\d[\d,]*)", re.IGNORECASE)
-_WORDNUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-            "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "dozens": 24}
+_DEATHS = re.compile(
+    r"(\d[\d,]*)\s+(?:people\s+|civilians\s+|tourists\s+|soldiers\s+|persons\s+)?"
+    r"(?:were\s+|have\s+been\s+)?(?:killed|dead|died|deaths|fatalities)|"
+    r"kill(?:ed|ing)\s+(?:at\s+least\s+)?(\d[\d,]*)",
+    re.IGNORECASE,
+)
+_WORDNUM = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "dozens": 24,
+}
 
 
 @dataclass
@@ -85,9 +113,15 @@ class Nowcast:
 
 
 def evidence_of(e: Event) -> dict[str, Any]:
-    return {"doc": e.doc, "sentence": e.sentence, "date": e.date.isoformat() if e.date else None,
-            "cameo": e.cameo, "source": e.source.code if e.source else None,
-            "target": e.target.code if e.target else None, "text": e.text}
+    return {
+        "doc": e.doc,
+        "sentence": e.sentence,
+        "date": e.date.isoformat() if e.date else None,
+        "cameo": e.cameo,
+        "source": e.source.code if e.source else None,
+        "target": e.target.code if e.target else None,
+        "text": e.text,
+    }
 
 
 def _src(e: Event) -> str | None:
@@ -115,8 +149,11 @@ def fatalities(text: str) -> int | None:
         if raw.isdigit():
             best = max(best or 0, int(raw))
     if best is None:
-        m2 = re.search(r"\b(" + "|".join(_WORDNUM) + r")\s+(?:people\s+)?(?:were\s+)?killed",
-                       text, re.IGNORECASE)
+        m2 = re.search(
+            r"\b(" + "|".join(_WORDNUM) + r")\s+(?:people\s+)?(?:were\s+)?killed",
+            text,
+            re.IGNORECASE,
+        )
         if m2:
             best = _WORDNUM[m2.group(1).lower()]
     return best
@@ -126,14 +163,18 @@ def _is_attack_on_party(e: Event) -> bool:
     if _tgt(e) not in PARTIES:
         return False
     r = rung_of(e.cameo)
-    return e.root in ("18", "20") or (r is not None and r >= 4) or (
-        e.root == "19" and fatalities(e.text) is not None)
+    return (
+        e.root in ("18", "20")
+        or (r is not None and r >= 4)
+        or (e.root == "19" and fatalities(e.text) is not None)
+    )
 
 
 def daily_series(events: Iterable[Event], dyad: tuple[str, str] = ("IND", "PAK")) -> pd.DataFrame:
     """Daily dyadic conflict–cooperation series: Goldstein sum and counts by quad class."""
-    rows = [(e.date, e.goldstein, e.quad) for e in events
-            if e.date and {_src(e), _tgt(e)} == set(dyad)]
+    rows = [
+        (e.date, e.goldstein, e.quad) for e in events if e.date and {_src(e), _tgt(e)} == set(dyad)
+    ]
     cols = ["goldstein", "events", "quad1", "quad2", "quad3", "quad4"]
     if not rows:
         return pd.DataFrame(columns=cols)
@@ -177,8 +218,11 @@ def nowcast(events: Iterable[Event], as_of: date | None = None) -> Nowcast:
                 del active[k]
             lifted.append(e)
             rung_seen = True
-        elif e.cameo in _LIFT_CODES or (a is not None and a.id == "lift_measure") or (
-                _LIFT_WORDS.search(e.text) and e.root in ("03", "05", "08")):
+        elif (
+            e.cameo in _LIFT_CODES
+            or (a is not None and a.id == "lift_measure")
+            or (_LIFT_WORDS.search(e.text) and e.root in ("03", "05", "08"))
+        ):
             kinds = _kind_of_text(e.span + " " + e.text) if e.text else set()
             if e.cameo == "085":
                 kinds.add("trade_ban")
@@ -194,46 +238,68 @@ def nowcast(events: Iterable[Event], as_of: date | None = None) -> Nowcast:
         del active[k]
     if rung_seen:
         state["rung"] = max((rr for rr, _ in active.values()), default=0)
-        evidence["rung"] = [evidence_of(ev) for _, ev in
-                            sorted(active.values(), key=lambda t: (-t[0], t[1].date))]
+        evidence["rung"] = [
+            evidence_of(ev) for _, ev in sorted(active.values(), key=lambda t: (-t[0], t[1].date))
+        ]
         evidence["rung"] += [evidence_of(ev) for ev in lifted[-3:]]
 
     # --- crisis ----------------------------------------------------------------------------------
     window = [e for e in evs if age(e) <= CRISIS_WINDOW]
-    triggers = [e for e in window
-                if (_src(e) in PARTIES and (rung_of(e.cameo) or 0) >= 3
-                    and e.modality not in ("hypothetical", "negated"))
-                or (_is_attack_on_party(e) and (e.root == "18" or (fatalities(e.text) or 0) >= 5
-                                                or (rung_of(e.cameo) or 0) >= 4))]
+    triggers = [
+        e
+        for e in window
+        if (
+            _src(e) in PARTIES
+            and (rung_of(e.cameo) or 0) >= 3
+            and e.modality not in ("hypothetical", "negated")
+        )
+        or (
+            _is_attack_on_party(e)
+            and (e.root == "18" or (fatalities(e.text) or 0) >= 5 or (rung_of(e.cameo) or 0) >= 4)
+        )
+    ]
     if triggers:
         last = triggers[-1]
         assert last.date is not None
-        ceasefire = [e for e in window if e.cameo in _CEASEFIRE and e.date is not None
-                     and e.date >= last.date]
+        ceasefire = [
+            e
+            for e in window
+            if e.cameo in _CEASEFIRE and e.date is not None and e.date >= last.date
+        ]
         active_crisis = not ceasefire
         state["crisis_active"] = active_crisis
         first = triggers[0]
         state["crisis_day"] = age(first) if active_crisis else 0
-        evidence["crisis_active"] = [evidence_of(e) for e in (triggers[:1] + triggers[-1:]
-                                                              + ceasefire[-1:])]
+        evidence["crisis_active"] = [
+            evidence_of(e) for e in (triggers[:1] + triggers[-1:] + ceasefire[-1:])
+        ]
         evidence["crisis_day"] = [evidence_of(first)]
-        nukes = [e for e in window if _src(e) in PARTIES and (
-            (action_for(e.cameo) is not None and action_for(e.cameo).rung == "nuclear_signal")  # type: ignore[union-attr]
-            or (e.root == "15" and re.search(r"missile|nuclear", e.text, re.IGNORECASE)))]
+        nukes = [
+            e
+            for e in window
+            if _src(e) in PARTIES
+            and (
+                (action_for(e.cameo) is not None and action_for(e.cameo).rung == "nuclear_signal")  # type: ignore[union-attr]
+                or (e.root == "15" and re.search(r"missile|nuclear", e.text, re.IGNORECASE))
+            )
+        ]
         if active_crisis or nukes:
             state["nuclear_signal"] = bool(nukes) and active_crisis
             evidence["nuclear_signal"] = [evidence_of(e) for e in nukes]
             if not nukes:
                 evidence["nuclear_signal"] = [evidence_of(first)]
 
-    # --- offers and acceptance ---------------------------------------------------------------------
+    # --- offers and acceptance --------------------------------------------------------------------
     offers: dict[str, Event] = {}
     for e in evs:
         s = _src(e)
         if not s or s in PARTIES or age(e) > OFFER_WINDOW:
             continue
-        if e.cameo in ("039", "045") and (_tgt(e) in PARTIES or _tgt(e) is None) and (
-                e.modality != "negated"):
+        if (
+            e.cameo in ("039", "045")
+            and (_tgt(e) in PARTIES or _tgt(e) is None)
+            and (e.modality != "negated")
+        ):
             offers.setdefault(s, e)
         elif e.cameo == "165" and s in offers:
             del offers[s]
@@ -243,12 +309,13 @@ def nowcast(events: Iterable[Event], as_of: date | None = None) -> Nowcast:
     accept: dict[str, dict[str, bool]] = {}
     acc_ev: list[Event] = []
     for e in evs:
-        p = _src(e)
+        p = _src(e) or ""
         if p not in PARTIES or e.cameo not in ("038", "126"):
             continue
         val = e.cameo == "038"
-        tracks = ["II"] if re.search(r"track[ -](ii|two|2)\b", e.text, re.IGNORECASE) else [
-            "1.5", "I"]
+        tracks = (
+            ["II"] if re.search(r"track[ -](ii|two|2)\b", e.text, re.IGNORECASE) else ["1.5", "I"]
+        )
         for t in tracks:
             accept.setdefault(p, {})[t] = val
         acc_ev.append(e)
@@ -262,40 +329,41 @@ def nowcast(events: Iterable[Event], as_of: date | None = None) -> Nowcast:
     for e in evs:
         if not _is_attack_on_party(e):
             continue
-        t = _tgt(e)
-        assert t is not None
+        hit = _tgt(e) or ""
         n = fatalities(e.text)
         sev = min(1.0, n / 25.0) if n else 0.2
-        prov[t] = prov.get(t, 0.0) + sev * math.exp(-math.log(2) * age(e) / PROVOCATION_HALF_LIFE)
+        prov[hit] = prov.get(hit, 0.0) + sev * math.exp(
+            -math.log(2) * age(e) / PROVOCATION_HALF_LIFE
+        )
         prov_ev.append(e)
     if prov:
         state["provocation"] = {p: round(prov.get(p, 0.0), 3) for p in PARTIES}
         evidence["provocation"] = [evidence_of(e) for e in prov_ev]
 
-    # --- trust -------------------------------------------------------------------------------------
+    # --- trust ------------------------------------------------------------------------------------
     recent = [e for e in evs if _dyadic(e) and age(e) <= TRUST_WINDOW]
     if recent:
         mean_g = sum(e.goldstein for e in recent) / len(recent)
         state["trust"] = round(min(1.0, max(0.0, 0.5 + mean_g / 20.0)), 3)
         evidence["trust"] = [evidence_of(e) for e in recent]
 
-    # --- phase -------------------------------------------------------------------------------------
+    # --- phase ------------------------------------------------------------------------------------
     phase_ev: tuple[int, Event] | None = None
     for e in evs:
         low = e.text.lower()
-        p: int | None = None
+        ph: int | None = None
         if _src(e) in PARTIES and e.cameo == "164":
-            p = 0
+            ph = 0
         elif re.search(r"track[ -](ii|two|2)\b", low):
-            p = 1
+            ph = 1
         elif "track 1.5" in low or "track one-and-a-half" in low:
-            p = 3
+            ph = 3
         elif _dyadic(e) and e.cameo == "057" and "framework" in low:
-            p = 5
+            ph = 5
         elif _dyadic(e) and e.cameo == "046" and re.search(r"dialogue|negotiation", low):
-            p = 4
-        if p is not None:
-            phase_ev = (p, e)
+            ph = 4
+        if ph is not None:
+            phase_ev = (ph, e)
     if phase_ev is not None:
         state["phase"] = phase_ev[0]
         evidence["phase"] = [evidence_of(phase_ev[1])]
@@ -317,8 +385,9 @@ def load_events(paths: Iterable[Path]) -> list[Event]:
     return out
 
 
-def initial_state_overlay(paths: list[Path] | None, from_store: bool, as_of: date | None,
-                          db_url: str | None) -> Nowcast:
+def initial_state_overlay(
+    paths: list[Path] | None, from_store: bool, as_of: date | None, db_url: str | None
+) -> Nowcast:
     """The nowcast as an overlay for a scenario's `initial_state`.
 
     Args:
@@ -349,5 +418,3 @@ def initial_state_overlay(paths: list[Path] | None, from_store: bool, as_of: dat
     if not paths and not from_store:
         raise UserError("no events given: pass --events FILE… or --from-store")
     return nowcast(events, as_of)
-
-

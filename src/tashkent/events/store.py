@@ -43,7 +43,8 @@ from tashkent.store.paths import resolve_db_url
 metadata = MetaData()
 
 events_table = Table(
-    "event_events", metadata,
+    "event_events",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("key", String(200), nullable=False, unique=True),
     Column("dataset", String(20), nullable=False),
@@ -61,7 +62,8 @@ events_table = Table(
 )
 
 ingests_table = Table(
-    "event_ingests", metadata,
+    "event_ingests",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("path", Text, nullable=False),
     Column("format", String(20), nullable=False),
@@ -84,8 +86,14 @@ class StoredEvent:
 
     __slots__ = ("_event", "_row", "dataset", "key", "ref")
 
-    def __init__(self, key: str, dataset: str, event: Event | None = None, ref: str = "",
-                 row: tuple[Any, ...] | None = None) -> None:
+    def __init__(
+        self,
+        key: str,
+        dataset: str,
+        event: Event | None = None,
+        ref: str = "",
+        row: tuple[Any, ...] | None = None,
+    ) -> None:
         if event is None and row is None:
             raise ValueError("StoredEvent needs an event or a row")
         self.key, self.dataset, self.ref = key, dataset, ref
@@ -96,8 +104,9 @@ class StoredEvent:
         if self._event is None:
             assert self._row is not None
             r = self._row
-            self._event = _build_event(r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
-                                       r[11] or r[0])
+            self._event = _build_event(
+                r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11] or r[0]
+            )
         return self._event
 
 
@@ -138,21 +147,37 @@ class EventStore:
 
     def begin_ingest(self, path: str, fmt: str) -> int:
         with self.engine.begin() as conn:
-            res = conn.execute(ingests_table.insert().values(
-                path=path, format=fmt, started=datetime.now(UTC).replace(tzinfo=None),
-                status="running"))
-            return int(res.inserted_primary_key[0])
+            res = conn.execute(
+                ingests_table.insert().values(
+                    path=path,
+                    format=fmt,
+                    started=datetime.now(UTC).replace(tzinfo=None),
+                    status="running",
+                )
+            )
+            pk = res.inserted_primary_key
+            assert pk is not None
+            return int(pk[0])
 
     def finish_ingest(self, ingest_id: int, stats: IngestStats, status: str = "complete") -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(ingests_table).where(ingests_table.c.id == ingest_id).values(
-                finished=datetime.now(UTC).replace(tzinfo=None), status=status,
-                rows_read=stats.rows_read, rows_added=stats.rows_added,
-                rows_filtered=stats.rows_filtered, rows_malformed=stats.rows_malformed,
-                malformed_lines=json.dumps(stats.malformed_lines)))
+            conn.execute(
+                update(ingests_table)
+                .where(ingests_table.c.id == ingest_id)
+                .values(
+                    finished=datetime.now(UTC).replace(tzinfo=None),
+                    status=status,
+                    rows_read=stats.rows_read,
+                    rows_added=stats.rows_added,
+                    rows_filtered=stats.rows_filtered,
+                    rows_malformed=stats.rows_malformed,
+                    malformed_lines=json.dumps(stats.malformed_lines),
+                )
+            )
 
-    def add(self, rows: Iterable[StoredEvent], ingest_id: int | None = None,
-            batch: int = 20_000) -> int:
+    def add(
+        self, rows: Iterable[StoredEvent], ingest_id: int | None = None, batch: int = 20_000
+    ) -> int:
         """Insert events in batches (one transaction each); returns how many were new."""
         added = 0
         for chunk in _chunks(rows, batch):
@@ -176,15 +201,24 @@ class EventStore:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(select(ingests_table))]
 
-    def query(self, dyad: tuple[str, str] | None = None, since: date | None = None,
-              until: date | None = None, limit: int | None = None) -> list[StoredEvent]:
+    def query(
+        self,
+        dyad: tuple[str, str] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
         """Events ordered by date; `dyad` matches either direction."""
         t = events_table
         q = select(t).order_by(t.c.date, t.c.id)
         if dyad:
             a, b = dyad
-            q = q.where(or_((t.c.source_code == a) & (t.c.target_code == b),
-                            (t.c.source_code == b) & (t.c.target_code == a)))
+            q = q.where(
+                or_(
+                    (t.c.source_code == a) & (t.c.target_code == b),
+                    (t.c.source_code == b) & (t.c.target_code == a),
+                )
+            )
         if since:
             q = q.where(t.c.date >= since)
         if until:
@@ -206,10 +240,25 @@ def _chunks(rows: Iterable[StoredEvent], n: int) -> Iterator[list[StoredEvent]]:
         yield buf
 
 
-_COLS = ("key", "dataset", "date", "source_code", "source_sector", "target_code", "target_sector",
-         "cameo", "goldstein", "plover", "text", "ref", "ingest_id")
-_SQLITE_INSERT = (f"INSERT OR IGNORE INTO event_events ({', '.join(_COLS)}) "
-                  f"VALUES ({', '.join('?' * len(_COLS))})")
+_COLS = (
+    "key",
+    "dataset",
+    "date",
+    "source_code",
+    "source_sector",
+    "target_code",
+    "target_sector",
+    "cameo",
+    "goldstein",
+    "plover",
+    "text",
+    "ref",
+    "ingest_id",
+)
+_SQLITE_INSERT = (
+    f"INSERT OR IGNORE INTO event_events ({', '.join(_COLS)}) "
+    f"VALUES ({', '.join('?' * len(_COLS))})"
+)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -224,42 +273,85 @@ def _tuple(r: StoredEvent, ingest_id: int | None) -> tuple[Any, ...]:
         return (*r._row, ingest_id)
     e = r.event
     s, t = e.source, e.target
-    return (r.key, r.dataset, e.date.isoformat() if e.date else None,
-            s.code if s else None, s.sector if s else None,
-            t.code if t else None, t.sector if t else None,
-            e.cameo, e.goldstein, e.plover, e.text or None, r.ref or None, ingest_id)
+    return (
+        r.key,
+        r.dataset,
+        e.date.isoformat() if e.date else None,
+        s.code if s else None,
+        s.sector if s else None,
+        t.code if t else None,
+        t.sector if t else None,
+        e.cameo,
+        e.goldstein,
+        e.plover,
+        e.text or None,
+        r.ref or None,
+        ingest_id,
+    )
 
 
 def _row(r: StoredEvent, ingest_id: int | None) -> dict[str, Any]:
     e = r.event
     return {
-        "key": r.key, "dataset": r.dataset, "date": e.date,
+        "key": r.key,
+        "dataset": r.dataset,
+        "date": e.date,
         "source_code": e.source.code if e.source else None,
         "source_sector": e.source.sector if e.source else None,
         "target_code": e.target.code if e.target else None,
         "target_sector": e.target.sector if e.target else None,
-        "cameo": e.cameo, "goldstein": e.goldstein, "plover": e.plover,
-        "text": e.text or None, "ref": r.ref or None, "ingest_id": ingest_id,
+        "cameo": e.cameo,
+        "goldstein": e.goldstein,
+        "plover": e.plover,
+        "text": e.text or None,
+        "ref": r.ref or None,
+        "ingest_id": ingest_id,
     }
 
 
-def _build_event(when: Any, s_code: str | None, s_sec: str | None, t_code: str | None,
-                 t_sec: str | None, cameo: str, goldstein: float | None, plover: str | None,
-                 text: str | None, doc: str) -> Event:
+def _build_event(
+    when: Any,
+    s_code: str | None,
+    s_sec: str | None,
+    t_code: str | None,
+    t_sec: str | None,
+    cameo: str,
+    goldstein: float | None,
+    plover: str | None,
+    text: str | None,
+    doc: str,
+) -> Event:
     info = describe(cameo)
     if isinstance(when, str):
         when = date.fromisoformat(when)
-    return Event(doc=doc, sentence=0, date=when,
-                 source=Actor(s_code, s_sec or "") if s_code else None,
-                 target=Actor(t_code, t_sec or "") if t_code else None,
-                 cameo=cameo, root=info.root,
-                 goldstein=goldstein if goldstein is not None else info.goldstein,
-                 quad=info.quad, penta=info.penta, plover=plover or info.plover,
-                 plover_mode=info.plover_mode, text=text or "")
+    return Event(
+        doc=doc,
+        sentence=0,
+        date=when,
+        source=Actor(s_code, s_sec or "") if s_code else None,
+        target=Actor(t_code, t_sec or "") if t_code else None,
+        cameo=cameo,
+        root=info.root,
+        goldstein=goldstein if goldstein is not None else info.goldstein,
+        quad=info.quad,
+        penta=info.penta,
+        plover=plover or info.plover,
+        plover_mode=info.plover_mode,
+        text=text or "",
+    )
 
 
 def _from_row(m: Any) -> StoredEvent:
-    ev = _build_event(m["date"], m["source_code"], m["source_sector"], m["target_code"],
-                      m["target_sector"], m["cameo"], m["goldstein"], m["plover"], m["text"],
-                      m["ref"] or m["key"])
+    ev = _build_event(
+        m["date"],
+        m["source_code"],
+        m["source_sector"],
+        m["target_code"],
+        m["target_sector"],
+        m["cameo"],
+        m["goldstein"],
+        m["plover"],
+        m["text"],
+        m["ref"] or m["key"],
+    )
     return StoredEvent(key=m["key"], dataset=m["dataset"], event=ev, ref=m["ref"] or "")

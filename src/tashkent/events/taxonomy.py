@@ -18,17 +18,40 @@ from importlib import resources
 from tashkent.ladder import Action, load_ladder
 
 ROOT_NAMES = {
-    "01": "MAKE PUBLIC STATEMENT", "02": "APPEAL", "03": "EXPRESS INTENT TO COOPERATE",
-    "04": "CONSULT", "05": "ENGAGE IN DIPLOMATIC COOPERATION", "06": "ENGAGE IN MATERIAL COOPERATION",
-    "07": "PROVIDE AID", "08": "YIELD", "09": "INVESTIGATE", "10": "DEMAND", "11": "DISAPPROVE",
-    "12": "REJECT", "13": "THREATEN", "14": "PROTEST", "15": "EXHIBIT FORCE POSTURE",
-    "16": "REDUCE RELATIONS", "17": "COERCE", "18": "ASSAULT", "19": "FIGHT",
+    "01": "MAKE PUBLIC STATEMENT",
+    "02": "APPEAL",
+    "03": "EXPRESS INTENT TO COOPERATE",
+    "04": "CONSULT",
+    "05": "ENGAGE IN DIPLOMATIC COOPERATION",
+    "06": "ENGAGE IN MATERIAL COOPERATION",
+    "07": "PROVIDE AID",
+    "08": "YIELD",
+    "09": "INVESTIGATE",
+    "10": "DEMAND",
+    "11": "DISAPPROVE",
+    "12": "REJECT",
+    "13": "THREATEN",
+    "14": "PROTEST",
+    "15": "EXHIBIT FORCE POSTURE",
+    "16": "REDUCE RELATIONS",
+    "17": "COERCE",
+    "18": "ASSAULT",
+    "19": "FIGHT",
     "20": "USE UNCONVENTIONAL MASS VIOLENCE",
 }
-PENTA_NAMES = ("statement/appeal", "verbal cooperation", "material cooperation",
-               "verbal conflict", "material conflict")
-QUAD_NAMES = {1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict",
-              4: "material conflict"}
+PENTA_NAMES = (
+    "statement/appeal",
+    "verbal cooperation",
+    "material cooperation",
+    "verbal conflict",
+    "material conflict",
+)
+QUAD_NAMES = {
+    1: "verbal cooperation",
+    2: "material cooperation",
+    3: "verbal conflict",
+    4: "material conflict",
+}
 
 
 @dataclass(frozen=True)
@@ -83,9 +106,15 @@ def cameo_table() -> dict[str, CameoInfo]:
         root = r["root"]
         p = plover.get(code, {})
         out[code] = CameoInfo(
-            code=code, root=root, name=r["name"], goldstein=float(r["goldstein"]),
-            quad=quad_of(root), penta=penta_of(root), plover=p.get("event", ""),
-            plover_mode=p.get("mode", ""), plover_context=p.get("context", ""),
+            code=code,
+            root=root,
+            name=r["name"],
+            goldstein=float(r["goldstein"]),
+            quad=quad_of(root),
+            penta=penta_of(root),
+            plover=p.get("event", ""),
+            plover_mode=p.get("mode", ""),
+            plover_context=p.get("context", ""),
         )
     return out
 
