@@ -329,10 +329,10 @@ def nowcast(events: Iterable[Event], as_of: date | None = None) -> Nowcast:
     for e in evs:
         if not _is_attack_on_party(e):
             continue
-        hit = _tgt(e) or ""
+        victim = _tgt(e) or ""
         n = fatalities(e.text)
         sev = min(1.0, n / 25.0) if n else 0.2
-        prov[hit] = prov.get(hit, 0.0) + sev * math.exp(
+        prov[victim] = prov.get(victim, 0.0) + sev * math.exp(
             -math.log(2) * age(e) / PROVOCATION_HALF_LIFE
         )
         prov_ev.append(e)
