@@ -383,6 +383,10 @@ _INTENT_CONFLICT = {"15": "138", "16": "1313", "17": "132", "18": "138", "19": "
 
 _REPORTING = {"010"}
 _GENERIC = {"010", "020", "030", "060", "090", "100", "110", "120", "130", "170"}
+_ADJECTIVAL = {"prepared", "determined", "committed", "concerned", "interested", "opposed",
+               "expected", "pleased", "disappointed", "worried", "alarmed", "engaged",
+               "involved", "united", "divided", "ready", "open", "keen", "eager", "inclined",
+               "dedicated", "poised", "resolved", "set"}
 _IRREGULAR = {
     "shot",
     "hit",
@@ -492,7 +496,9 @@ def code_sentence(
         # passive voice: "X was attacked by Y"
         head = _WORD.match(low, v.start)
         participle = bool(
-            head and (head.group(0).endswith(("ed", "en", "wn")) or head.group(0) in _IRREGULAR)
+            head
+            and (head.group(0).endswith(("ed", "en", "wn")) or head.group(0) in _IRREGULAR)
+            and head.group(0) not in _ADJECTIVAL
         )
         passive = v.passive or (
             participle and bool(_PASSIVE.search(low[max(0, v.start - 25) : v.start]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from rich.table import Table
 from tashkent.errors import UserError
 
 console = Console(highlight=False, soft_wrap=True)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -61,7 +63,8 @@ def register(app: typer.Typer) -> None:
             help="Date of the text, YYYY-MM-DD (resolves office holders by their dates in office).",
         ),
         lines: bool = typer.Option(
-            False, "--lines", help="Each line is its own document (1, 2, …)."
+            False, "--lines",
+            help="Each line is its own document (1, 2, …); a line may start with YYYY-MM-DD<TAB>.",
         ),
         as_json: bool = typer.Option(
             False, "--json", help="One JSON object per event (JSON Lines)."
@@ -76,12 +79,19 @@ def register(app: typer.Typer) -> None:
         when = _date(on, "--date")
         dicts = load_dictionaries(actors, verbs)
         text = _read_text(file)
-        docs = (
-            [(str(i), ln) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip()]
-            if lines
-            else [(file.stem if str(file) != "-" else "1", text)]
-        )
-        events = [e for doc, t in docs for e in code_text(t, doc=doc, when=when, dicts=dicts)]
+        docs: list[tuple[str, str, date | None]] = []
+        if lines:
+            for i, ln in enumerate(text.splitlines(), start=1):
+                if not ln.strip():
+                    continue
+                head, tab, rest = ln.partition("\t")
+                if tab and _DATE.fullmatch(head.strip()):  # "YYYY-MM-DD<TAB>text"
+                    docs.append((str(i), rest, _date(head.strip(), f"{file}:{i}: date")))
+                else:
+                    docs.append((str(i), ln, when))
+        else:
+            docs.append((file.stem if str(file) != "-" else "1", text, when))
+        events = [e for doc, t, d in docs for e in code_text(t, doc=doc, when=d, dicts=dicts)]
         if as_json:
             for e in events:
                 typer.echo(json.dumps(e.to_json(), ensure_ascii=False))
