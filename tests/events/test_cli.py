@@ -5,8 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tashkent.cli import main
 
 from .samples import gdelt_row, write_gdelt
@@ -151,23 +149,20 @@ def test_nowcast_from_coded_events(tmp_path, capsys):
     assert all(d["evidence"][k] for k in s if k != "date")
 
 
-@pytest.mark.parametrize(
-    "block",
-    re.findall(
-        r"^\$ (tashkent .+)$",
-        (REPO / "docs/tour/events.md").read_text()
-        if (REPO / "docs/tour/events.md").exists()
-        else "",
-        re.M,
-    ),
-)
-def test_tour_commands_run(block):
-    argv = shlex.split(block)[1:]
-    res = subprocess.run(
-        [sys.executable, "-m", "tashkent", *argv],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert res.returncode == 0, res.stderr
+def test_tour_commands_run_in_order_and_print_what_the_tour_shows():
+    """Every `$ tashkent …` line of docs/tour/events.md runs from the repository root (in one
+    shared TASHKENT_HOME, in order) and its first output line is the one the tour shows."""
+    tour = (REPO / "docs/tour/events.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^\$ (tashkent .+)\n(.*)$", tour, re.M)
+    assert len(blocks) >= 6
+    for command, first_line in blocks:
+        argv = shlex.split(command)[1:]
+        res = subprocess.run(
+            [sys.executable, "-m", "tashkent", *argv],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert res.returncode == 0, (command, res.stderr)
+        assert res.stdout.splitlines()[0] == first_line, command

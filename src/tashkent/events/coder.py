@@ -383,10 +383,32 @@ _INTENT_CONFLICT = {"15": "138", "16": "1313", "17": "132", "18": "138", "19": "
 
 _REPORTING = {"010"}
 _GENERIC = {"010", "020", "030", "060", "090", "100", "110", "120", "130", "170"}
-_ADJECTIVAL = {"prepared", "determined", "committed", "concerned", "interested", "opposed",
-               "expected", "pleased", "disappointed", "worried", "alarmed", "engaged",
-               "involved", "united", "divided", "ready", "open", "keen", "eager", "inclined",
-               "dedicated", "poised", "resolved", "set"}
+_ADJECTIVAL = {
+    "prepared",
+    "determined",
+    "committed",
+    "concerned",
+    "interested",
+    "opposed",
+    "expected",
+    "pleased",
+    "disappointed",
+    "worried",
+    "alarmed",
+    "engaged",
+    "involved",
+    "united",
+    "divided",
+    "ready",
+    "open",
+    "keen",
+    "eager",
+    "inclined",
+    "dedicated",
+    "poised",
+    "resolved",
+    "set",
+}
 _IRREGULAR = {
     "shot",
     "hit",

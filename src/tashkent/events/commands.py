@@ -63,7 +63,8 @@ def register(app: typer.Typer) -> None:
             help="Date of the text, YYYY-MM-DD (resolves office holders by their dates in office).",
         ),
         lines: bool = typer.Option(
-            False, "--lines",
+            False,
+            "--lines",
             help="Each line is its own document (1, 2, …); a line may start with YYYY-MM-DD<TAB>.",
         ),
         as_json: bool = typer.Option(
@@ -218,21 +219,13 @@ def register(app: typer.Typer) -> None:
                     )
                 )
             return
-        t = Table()
-        for col in ("date", "dataset", "source", "cameo", "target", "goldstein", "ref"):
-            t.add_column(col, overflow="fold")
         for r in rows:
             e = r.event
-            t.add_row(
-                str(e.date),
-                r.dataset,
-                _actor(e.source),
-                e.cameo,
-                _actor(e.target),
-                f"{e.goldstein:+.1f}",
-                (r.ref or "")[:60],
+            console.print(
+                f"{e.date}  {r.dataset:8s} {_actor(e.source):8s} {e.cameo:4s} → "
+                f"{_actor(e.target):8s} {e.goldstein:+5.1f}  {r.ref or ''}",
+                markup=False,
             )
-        console.print(t)
         console.print(f"{len(rows)} events")
 
     @app.command("nowcast")
