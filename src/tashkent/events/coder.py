@@ -642,7 +642,7 @@ _NOMINAL = {
 }
 _DETERMINER = re.compile(
     r"\b(?:the|this|that|these|those|its|their|his|her|our|last|"
-    r"previous|earlier|recent|since|after|before|over)\s+(?:[\w\-']+\s+){0,3}$"
+    r"previous|earlier|recent|since|after|before|over)\s+(?:\S+\s+){0,3}$"
 )
 
 
