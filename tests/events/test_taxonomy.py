@@ -83,3 +83,10 @@ def test_normalise_code():
     assert normalise_code("0256") == "0256"
     assert normalise_code("abc") is None
     assert normalise_code("999") is None
+
+
+def test_verb_dictionary_covers_all_twenty_roots():
+    from tashkent.events.dictionaries import load_dictionaries
+
+    roots = {code[:2] for code, _, _ in load_dictionaries().verbs}
+    assert roots == {f"{i:02d}" for i in range(1, 21)}
