@@ -150,6 +150,7 @@ class Mention:
     sector: str
     name: str
     kind: str
+    locative: bool = False
 
     def actor(self) -> Actor | None:
         if not self.code:
@@ -173,11 +174,11 @@ def find_mentions(sentence: str, comp: _Compiled, when: date | None) -> list[Men
     for m in comp.actor_rx.finditer(sentence):
         entry: ActorEntry = comp.dicts.surface[m.group(0)]
         code, sector = entry.resolve(when)
-        if entry.kind == "capital" and _LOCATIVE.search(
-            sentence[max(0, m.start() - 12) : m.start()]
-        ):
-            continue  # "talks in Tashkent": a place, not an actor
-        raw.append(Mention(m.start(), m.end(), code, sector, entry.name, entry.kind))
+        # "talks in Tashkent": a place, not an actor (but the target of a visit or an offer)
+        locative = entry.kind == "capital" and bool(
+            _LOCATIVE.search(sentence[max(0, m.start() - 12) : m.start()])
+        )
+        raw.append(Mention(m.start(), m.end(), code, sector, entry.name, entry.kind, locative))
     nouns = [
         (m.start(), m.end(), comp.dicts.sectors[m.group(0).lower()])
         for m in comp.sector_rx.finditer(sentence)
@@ -300,7 +301,7 @@ _PASSIVE = re.compile(
     r"\b(?:was|were|been|being|is|are|be|got|get)\s+(?:\w+ly\s+)?$", re.IGNORECASE
 )
 _CLAUSE = re.compile(
-    r";|\bbut\b|\bwhile\b|\bwhereas\b|\bafter\b|\bbefore\b|\bas\b|\bwhen\b|"
+    r";|\bbut\b|\bwhile\b|\bwhereas\b|\bafter\b|\bbefore\b|,\s*as\b|\bwhen\b|"
     r"\bwhich\b|\bwho\b|\bbecause\b|\bsince\b|\balthough\b|\bfollowing\b|"
     r"\bamid\b",
     re.IGNORECASE,
@@ -382,6 +383,8 @@ _INTENT_COOP = {
 _INTENT_CONFLICT = {"15": "138", "16": "1313", "17": "132", "18": "138", "19": "138", "20": "138"}
 
 _REPORTING = {"010"}
+_LOCATIVE_TARGET = {"042", "039", "036"}
+_PRONOUN = re.compile(r"\b(?:it|they|he|she|we)\b")
 _GENERIC = {"010", "020", "030", "060", "090", "100", "110", "120", "130", "170"}
 _ADJECTIVAL = {
     "prepared",
@@ -535,6 +538,7 @@ def code_sentence(
             if m.start < v.start
             and m.end <= v.end
             and m.start >= clause0
+            and not m.locative
             and id(m) not in used_targets
         ]
         pre = [
@@ -545,7 +549,10 @@ def code_sentence(
         post = [
             i
             for i, m in enumerate(mentions)
-            if m.start >= v.start and m.start < nxt and i not in pre
+            if m.start >= v.start
+            and m.start < nxt
+            and i not in pre
+            and (not m.locative or code[:3] in _LOCATIVE_TARGET)
         ]
         # drop a speaker in '…, X said' from the targets; use it as source when none precedes
         speaker = [
@@ -578,6 +585,11 @@ def code_sentence(
                 and not _CLAUSE.search(sentence, drafts[-1].v.end, v.start)
             ):
                 sources = drafts[-1].sources
+            elif _PRONOUN.search(low, clause0, v.start):
+                # "…, but said it did not need a mediator": the pronoun is the sentence's subject
+                first = [m for m in mentions if m.start < clause0 and not m.locative and m.code]
+                if first:
+                    sources = [first[0]]
             if post:
                 coded = [i for i in post if mentions[i].code]
                 targets = _compound(mentions, (coded or post)[0], sentence, True)
@@ -640,16 +652,32 @@ _NOMINAL = {
     "investigation",
     "negotiations",
 }
+_NOMINAL_HEADS = _NOMINAL | {
+    "killing",
+    "killings",
+    "fight",
+    "terrorist",
+    "terror",
+    "retaliatory",
+    "firing",
+    "bombings",
+    "shootings",
+    "arrests",
+}
 _DETERMINER = re.compile(
-    r"\b(?:the|this|that|these|those|its|their|his|her|our|last|"
-    r"previous|earlier|recent|since|after|before|over)\s+(?:\S+\s+){0,3}$"
+    r"(?:\b(?:the|this|that|these|those|its|their|his|her|our|last|previous|earlier|recent|"
+    r"since|after|before|over)|\S+'s)\s+(?:\S+\s+){0,3}$"
 )
 
 
 def _nominal(low: str, v: _VMatch) -> bool:
-    """A lone noun after a determiner ("the April 22 attack") names a past event, not a new one."""
+    """A noun phrase after a determiner or possessive ("the April 22 attack", "India's military
+    strikes", "the killing of civilians") names an event told elsewhere, not a new one."""
     text = low[v.start : v.end]
-    return text in _NOMINAL and bool(_DETERMINER.search(low[max(0, v.start - 40) : v.start]))
+    first = text.split(" ", 1)[0]
+    if text not in _NOMINAL and first not in _NOMINAL_HEADS:
+        return False
+    return bool(_DETERMINER.search(low[max(0, v.start - 40) : v.start]))
 
 
 def _events(

@@ -203,7 +203,7 @@ def _token(tok: str) -> tuple[str, int]:
         alts = [a.strip() for a in _split_top(tok[1:-1], "|")]
         compiled = [compile_sequence(a) for a in alts if a]
         rx = "(?:" + "|".join(c[0] for c in compiled) + ")"
-        lits = min(c[1] for c in compiled) if compiled else 0
+        lits = 1 if compiled else 0  # a group is one slot, however many words it has
         if optional:
             return rx, 0
         return rx, lits
