@@ -142,3 +142,23 @@ def test_bad_files_fail_with_one_line_errors(tmp_path, store):
     icews.write_text("Event ID\tfoo\n1\t2\n")
     with pytest.raises(UserError, match="header lacks column"):
         ingest(icews, store, "icews")
+
+
+def test_coded_jsonl_ingest_is_idempotent_and_counts_bad_lines(tmp_path, store):
+    import json
+
+    from tashkent.events.coder import code_text
+
+    evs = code_text(
+        "India expelled Pakistani diplomats. Russia offered to mediate.", when=date(2025, 5, 4)
+    )
+    p = tmp_path / "coded.jsonl"
+    p.write_text(
+        "\n".join(json.dumps(e.to_json()) for e in evs) + '\n{"cameo": "nope"}\nnot json\n'
+    )
+    assert detect_format(p) == "jsonl"
+    st = ingest(p, store)
+    assert (st.rows_added, st.rows_malformed, st.malformed_lines) == (2, 2, [3, 4])
+    assert ingest(p, store).rows_added == 0
+    got = [(r.event.source.code, r.event.cameo, r.dataset) for r in store.query()]
+    assert got == [("IND", "161", "coded"), ("RUS", "039", "coded")]
