@@ -265,6 +265,7 @@ def find_verbs(low: str, comp: _Compiled) -> list[_VMatch]:
         key=lambda v: (
             -(v.lits - (v.code in _GENERIC)),
             v.code in _GENERIC,
+            not v.code.startswith("08"),  # "eased restrictions on movement": the lifting wins
             -len(v.code),
             -(v.end - v.start),
             v.start,
@@ -363,6 +364,7 @@ _INTENT = re.compile(
     re.IGNORECASE,
 )
 _INTENT_COOP = {
+    "080": "035",
     "06": "031",
     "061": "031",
     "062": "0312",
@@ -501,11 +503,7 @@ def code_sentence(
                 code, modality = "120", "negated"
             else:
                 continue  # "did not attack": no event
-        elif (
-            _INTENT.search(before)
-            and code[:2] in ("06", "07", "08")
-            and code not in ("080", "0874", "087", "0871", "0872")
-        ):
+        elif _INTENT.search(before) and code[:2] in ("06", "07", "08") and code != "0874":
             code, modality = _INTENT_COOP.get(code, _INTENT_COOP.get(code[:2], "030")), "intent"
         elif (
             _INTENT.search(before)
