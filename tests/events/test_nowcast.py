@@ -82,4 +82,4 @@ def test_fatalities_and_daily_series():
     assert fatalities("no casualties") is None
     s = daily_series(events())
     assert int(s["events"].sum()) >= 4
-    assert s.loc[date(2025, 5, 10), "quad2"] == 2
+    assert s.loc[date(2025, 5, 10), "quad1"] == 2  # the ceasefire agreement (0356, both ways)
