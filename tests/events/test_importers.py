@@ -162,3 +162,8 @@ def test_coded_jsonl_ingest_is_idempotent_and_counts_bad_lines(tmp_path, store):
     assert ingest(p, store).rows_added == 0
     got = [(r.event.source.code, r.event.cameo, r.dataset) for r in store.query()]
     assert got == [("IND", "161", "coded"), ("RUS", "039", "coded")]
+
+
+def test_a_folder_is_a_one_line_error(tmp_path, store):
+    with pytest.raises(UserError, match="cannot read"):
+        ingest(tmp_path, store, "gdelt2")

@@ -36,6 +36,8 @@ def _read_text(path: Path) -> str:
         raise UserError(
             f"{path}: file not found; give a plain-text article or - for stdin"
         ) from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder; give a plain-text article") from None
     except UnicodeDecodeError as exc:
         raise UserError(
             f"{path}: not UTF-8 text (byte {exc.start}); save the article as UTF-8"

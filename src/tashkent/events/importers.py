@@ -105,7 +105,13 @@ def open_text(path: Path) -> Iterator[IO[str]]:
             with zf.open(names[0]) as raw:
                 yield io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
         return
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+    try:
+        fh = open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise UserError(
+            f"{path}: cannot read ({exc.strerror}); give a readable event file"
+        ) from None
+    with fh:
         yield fh
 
 
