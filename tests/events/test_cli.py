@@ -166,3 +166,25 @@ def test_tour_commands_run_in_order_and_print_what_the_tour_shows():
         )
         assert res.returncode == 0, (command, res.stderr)
         assert res.stdout.splitlines()[0] == first_line, command
+
+
+def test_nowcast_series(capsys):
+    _, out, _ = run(
+        capsys,
+        "nowcast",
+        "--events",
+        str(REPO / "examples/events/timeline_2025.coded.jsonl"),
+        "--series",
+        "--json",
+    )
+    series = json.loads(out)["series"]
+    assert series[0] == {
+        "date": "2025-04-23",
+        "goldstein": -4.0,
+        "events": 1,
+        "quad1": 0,
+        "quad2": 0,
+        "quad3": 0,
+        "quad4": 1,
+    }
+    assert sum(day["events"] for day in series) == 7

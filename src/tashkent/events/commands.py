@@ -243,13 +243,25 @@ def register(app: typer.Typer) -> None:
         ),
         db: str | None = typer.Option(None, "--db", help="Database URL or SQLite file."),
         as_json: bool = typer.Option(False, "--json", help="Print state and evidence as JSON."),
+        series: bool = typer.Option(
+            False, "--series", help="Also print the daily India–Pakistan Goldstein series."
+        ),
     ) -> None:
         """Infer the model's initial state from events, with the evidence for each value."""
         from tashkent.events.nowcast import initial_state_overlay
 
         nc = initial_state_overlay(events or None, from_store, _date(as_of, "--as-of"), db)
         if as_json:
-            typer.echo(json.dumps(nc.to_json(), indent=2, ensure_ascii=False))
+            out = nc.to_json()
+            if series:
+                out["series"] = [
+                    {
+                        "date": str(d),
+                        **{k: (float(v) if k == "goldstein" else int(v)) for k, v in row.items()},
+                    }
+                    for d, row in nc.series.iterrows()
+                ]
+            typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
             return
         for key, value in nc.state.items():
             console.print(f"{key}: {json.dumps(value)}", markup=False)
@@ -258,5 +270,14 @@ def register(app: typer.Typer) -> None:
                 console.print(
                     f"    {ev['date']} {ev['cameo']} {ev['source'] or '—'}→{ev['target'] or '—'} "
                     f"[{ev['doc']}:{ev['sentence']}] {txt}",
+                    markup=False,
+                )
+        if series:
+            console.print("daily IND–PAK series: date, events, Goldstein sum, quad 1/2/3/4")
+            for d, row in nc.series.iterrows():
+                console.print(
+                    f"    {d}  {int(row['events']):3d}  {row['goldstein']:+7.1f}  "
+                    f"{int(row['quad1'])}/{int(row['quad2'])}/{int(row['quad3'])}/"
+                    f"{int(row['quad4'])}",
                     markup=False,
                 )
