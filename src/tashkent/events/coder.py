@@ -569,9 +569,6 @@ def code_sentence(
                 sources = _compound(mentions, by_i[0], sentence, True)
             if pre:
                 targets = _compound(mentions, pre[-1], sentence, False)
-            post = [i for i in post if i not in by_i]
-            if not sources and post:
-                sources = []
         else:
             if pre:
                 sources = _compound(mentions, pre[-1], sentence, False)
