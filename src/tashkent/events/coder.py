@@ -260,6 +260,8 @@ def find_verbs(low: str, comp: _Compiled) -> list[_VMatch]:
                     continue
                 seen.add((p.code, m.start(), m.end()))
                 found.append(_VMatch(p.code, m.start(), m.end(), p.lits, p.passive))
+    # a noun phrase naming an event told elsewhere is not an event ("the April 22 attack")
+    found = [v for v in found if not _nominal(low, v)]
     # most specific first: more literal words, a finer code, a tighter span
     found.sort(
         key=lambda v: (
@@ -385,6 +387,9 @@ _INTENT_COOP = {
 _INTENT_CONFLICT = {"15": "138", "16": "1313", "17": "132", "18": "138", "19": "138", "20": "138"}
 
 _REPORTING = {"010"}
+_CLAIMED = re.compile(
+    r"\bclaim\w*\s+(?:that\s+)?(?:it|they|he|she|we|its\s+\w+)\s+(?:had\s+|have\s+|has\s+)?$"
+)
 _LOCATIVE_TARGET = {"042", "039", "036"}
 _PRONOUN = re.compile(r"\b(?:it|they|he|she|we)\b")
 _GENERIC = {"010", "020", "030", "060", "090", "100", "110", "120", "130", "170"}
@@ -486,7 +491,6 @@ def code_sentence(
         verbs = [v for v in verbs if v.code not in _REPORTING] or verbs
         if any(v.code[:2] == "13" for v in verbs):  # "warned that … act of war": a threat
             verbs = [v for v in verbs if v.code != "012"]
-    verbs = [v for v in verbs if not _nominal(low, v)]
     drafts: list[_Draft] = []
     used_targets: set[int] = set()
     for vi, v in enumerate(verbs):
@@ -494,6 +498,8 @@ def code_sentence(
         code = v.code
         modality = ""
         conf = 0.9
+        if code[:2] in ("18", "19", "20") and _CLAIMED.search(before):
+            code, modality = "015", "claimed"  # "X claimed that they had attacked …"
         negated = bool(_NEG.search(before)) and not code.startswith(("12", "16"))
         if negated:
             if code in _NEGATE:
@@ -658,10 +664,15 @@ _NOMINAL_HEADS = _NOMINAL | {
     "bombings",
     "shootings",
     "arrests",
+    "accusations",
+    "accusation",
+    "allegations",
+    "allegation",
+    "charges",
 }
 _DETERMINER = re.compile(
-    r"(?:\b(?:the|this|that|these|those|its|their|his|her|our|last|previous|earlier|recent|"
-    r"since|after|before|over)|\S+'s)\s+(?:\S+\s+){0,3}$"
+    r"(?:\b(?:the|this|that|these|those|its|their|his|her|our|any|all|such|last|previous|"
+    r"earlier|recent|since|after|before|over)|\S+'s)\s+(?:\S+\s+){0,3}$"
 )
 
 
