@@ -366,6 +366,8 @@ _INTENT = re.compile(
     re.IGNORECASE,
 )
 _INTENT_COOP = {
+    "04": "036",
+    "05": "032",
     "080": "035",
     "06": "031",
     "061": "031",
@@ -387,6 +389,30 @@ _INTENT_COOP = {
 _INTENT_CONFLICT = {"15": "138", "16": "1313", "17": "132", "18": "138", "19": "138", "20": "138"}
 
 _REPORTING = {"010"}
+_COORDINATED = re.compile(r"(?:,\s*|\s)and\s+(?:then\s+|also\s+)?$")
+_SYMMETRIC = {
+    "036",
+    "037",
+    "040",
+    "041",
+    "044",
+    "046",
+    "057",
+    "060",
+    "061",
+    "062",
+    "063",
+    "064",
+    "0356",
+    "087",
+    "0871",
+    "0872",
+    "0841",
+    "190",
+    "193",
+    "194",
+    "196",
+}
 _CLAIMED = re.compile(
     r"\bclaim\w*\s+(?:that\s+)?(?:it|they|he|she|we|its\s+\w+)\s+(?:had\s+|have\s+|has\s+)?$"
 )
@@ -509,7 +535,11 @@ def code_sentence(
                 code, modality = "120", "negated"
             else:
                 continue  # "did not attack": no event
-        elif _INTENT.search(before) and code[:2] in ("06", "07", "08") and code != "0874":
+        elif (
+            _INTENT.search(before)
+            and code[:2] in ("04", "05", "06", "07", "08")
+            and (code not in ("0874", "057"))
+        ):
             code, modality = _INTENT_COOP.get(code, _INTENT_COOP.get(code[:2], "030")), "intent"
         elif (
             _INTENT.search(before)
@@ -535,6 +565,9 @@ def code_sentence(
         if passive and code[:2] == "01":
             continue  # "would be considered": not a statement event
         nxt = verbs[vi + 1].start if vi + 1 < len(verbs) else len(sentence)
+        next_clause = _CLAUSE.search(sentence, v.end)
+        if next_clause:  # "closed the border after clashes between X and Y": X, Y are not targets
+            nxt = min(nxt, next_clause.start())
         clause0 = _clause_start(sentence, v.start)
         pre = [
             i
@@ -576,7 +609,10 @@ def code_sentence(
             if pre:
                 targets = _compound(mentions, pre[-1], sentence, False)
         else:
-            if pre:
+            if drafts and drafts[-1].sources and _COORDINATED.search(low, 0, v.start):
+                # "accused Pakistan of violating Afghan airspace and warned …": same subject
+                sources = drafts[-1].sources
+            elif pre:
                 sources = _compound(mentions, pre[-1], sentence, False)
             elif speaker:
                 sources = [mentions[speaker[0]]]
@@ -694,7 +730,12 @@ def _events(
         srcs: list[Mention | None] = [s for s in d.sources if s.code] or [None]
         tgts: list[Mention | None] = [t for t in d.targets if t.code] or [None]
         pairs: list[tuple[Mention | None, Mention | None]] = []
-        if tgts == [None] and len(srcs) > 1:  # "India and Pakistan held talks": reciprocal
+        if (
+            tgts == [None]
+            and len(srcs) > 1
+            and (d.code in _SYMMETRIC or d.code[:2] in ("03", "06"))
+        ):
+            # "India and Pakistan held talks": one event each way
             pairs = [
                 (a, b) for a in srcs for b in srcs if a is not b and a and b and a.code != b.code
             ]
