@@ -16,7 +16,9 @@ class Actor:
     name: str = ""
 
     def label(self) -> str:
-        return f"{self.code}{'-' + self.sector if self.sector else ''}"
+        if not self.sector or self.code.endswith(self.sector):  # SASREB, not SASREB-REB
+            return self.code
+        return f"{self.code}-{self.sector}"
 
 
 @dataclass(frozen=True)
