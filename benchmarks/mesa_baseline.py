@@ -20,6 +20,7 @@ values and the ladder's tier scores are read from tashkent; no mechanism code is
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -76,7 +77,8 @@ def load_config(path: Path = SCENARIO) -> Config:
         raise SystemExit(f"{path.name}: the Mesa baseline models no mediators or great powers")
     params = {k: float(v.value) for k, v in sc.parameters.items()}
     if params["accept_rate"] != 0.0 or sc.initial_state.phase != 0:
-        raise SystemExit(f"{path.name}: the Mesa baseline needs an inert process (accept_rate 0, phase 0)")
+        raise SystemExit(f"{path.name}: the Mesa baseline needs an inert process "
+                         "(accept_rate 0, phase 0)")
     attacks: dict[int, tuple[float, int]] = {}
     for ev in sc.schedule:
         if ev.kind != "attack":
@@ -93,7 +95,8 @@ def load_config(path: Path = SCENARIO) -> Config:
         crisis_day=init.crisis_day,
         signal=init.nuclear_signal,
         trust=init.trust,
-        provocation=(init.provocation.get(sc.parties[0], 0.0), init.provocation.get(sc.parties[1], 0.0)),
+        provocation=(init.provocation.get(sc.parties[0], 0.0),
+                     init.provocation.get(sc.parties[1], 0.0)),
         attacks=attacks,
         entry_score=tuple(float(x) for x in ladder.entry_scores()),
         deesc_score=float(ladder.tier_scores["de_escalation"]),
@@ -161,7 +164,8 @@ class Party(mesa.Agent):
             if r > 0 else -math.inf,
             0: 0.0,
             1: push - self._climb_cost(r, 1) if r + 1 <= MAX_RUNG else -math.inf,
-            2: push - p["esc_two_step"] - self._climb_cost(r, 2) if r + 2 <= MAX_RUNG else -math.inf,
+            2: (push - p["esc_two_step"] - self._climb_cost(r, 2))
+            if r + 2 <= MAX_RUNG else -math.inf,
         }
         top = max(utilities.values())
         weights = np.array([math.exp(utilities[mv] - top) for mv in MOVES])
@@ -250,7 +254,8 @@ class CrisisModel(mesa.Model):
         self.catastrophe = 0.0
         self.kinetic_days = 0
         self.crisis_triggered = False
-        self.party = [Party(self, code, i, config.provocation[i]) for i, code in enumerate(config.parties)]
+        self.party = [Party(self, code, i, config.provocation[i])
+                      for i, code in enumerate(config.parties)]
         self.parties = self.agents_by_type[Party]
         SpoilerGroup(self, target=self.party[0])
         self.spoilers = self.agents_by_type[SpoilerGroup]
@@ -283,9 +288,10 @@ class CrisisModel(mesa.Model):
             elif a < 0 or b < 0:
                 self.rung = max(rung_before - 1, 0)
             # nuclear signalling, then (after signalling, at rung 5-6) use
-            if self.both_nuclear and self.rung >= 2 and not self.signal:
-                if self.rng.random() < logistic(p["ns_intercept"] + p["ns_slope"] * (self.rung - 3.0)):
-                    self.signal = new_signal = True
+            signal_p = logistic(p["ns_intercept"] + p["ns_slope"] * (self.rung - 3.0))
+            if (self.both_nuclear and self.rung >= 2 and not self.signal
+                    and self.rng.random() < signal_p):
+                self.signal = new_signal = True
             if self.both_nuclear and self.signal and self.rung >= 5:
                 daily_use = p["nuclear_use_daily"] * (5.0 if self.rung >= 6 else 1.0)
                 if self.rng.random() < daily_use:
@@ -359,7 +365,7 @@ def run_mesa_parallel(path: Path, runs: int, days: int, seed: int, processes: in
     if processes <= 1:
         return run_mesa(load_config(path), runs, days, seed)
     edges = np.linspace(0, runs, processes + 1).astype(int)
-    parts = [(path, int(b - a), days, seed, int(a)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    parts = [(path, int(b - a), days, seed, int(a)) for a, b in itertools.pairwise(edges)]
     with ProcessPoolExecutor(max_workers=processes) as pool:
         return np.sum(list(pool.map(_run_mesa_part, parts)), axis=0)
 
@@ -405,7 +411,8 @@ def machine() -> dict[str, Any]:
     import importlib.metadata as md
 
     return {"nproc": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "mesa": mesa.__version__, "scipy": md.version("scipy"), "tashkent": md.version("tashkent"),
+            "mesa": mesa.__version__, "scipy": md.version("scipy"),
+            "tashkent": md.version("tashkent"),
             "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
@@ -413,12 +420,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scenario", type=Path, default=SCENARIO)
-    ap.add_argument("--runs", type=int, default=10_000, help="runs on each side for the distributions")
+    ap.add_argument("--runs", type=int, default=10_000,
+                    help="runs on each side for the distributions")
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--seed", type=int, default=20251120)
     ap.add_argument("--timing-runs", type=int, default=1_000,
                     help="Mesa runs timed in one process (extrapolated linearly to --runs)")
-    ap.add_argument("--processes", type=int, default=2, help="processes for the Mesa distribution runs")
+    ap.add_argument("--processes", type=int, default=2,
+                    help="processes for the Mesa distribution runs")
     ap.add_argument("--repeats", type=int, default=3, help="timed repeats of tashkent (median)")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     a = ap.parse_args(argv)
@@ -446,7 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Mesa {a.timing_runs} runs x {a.days} days in one process: {t_sub:.1f} s "
           f"({per_run * 1e3:.2f} ms/run) -> {a.runs} runs ≈ {mesa_full_est:.0f} s", flush=True)
     t_dist, mesa_counts = timed(run_mesa_parallel, a.scenario, a.runs, a.days, a.seed, a.processes)
-    print(f"Mesa {a.runs} runs for the distribution on {a.processes} processes: {t_dist:.1f} s", flush=True)
+    print(f"Mesa {a.runs} runs for the distribution on {a.processes} processes: {t_dist:.1f} s",
+          flush=True)
 
     result = compare(mesa_counts, tk_counts)
     info.update(
@@ -454,7 +464,8 @@ def main(argv: list[str] | None = None) -> int:
         mesa_timing_runs=a.timing_runs, mesa_timing_seconds=t_sub, mesa_seconds_per_run=per_run,
         mesa_serial_estimate_seconds=mesa_full_est, mesa_distribution_seconds=t_dist,
         mesa_processes=a.processes,
-        speed_ratio_1_worker=mesa_full_est / tk_med[1], speed_ratio_2_workers=mesa_full_est / tk_med[2],
+        speed_ratio_1_worker=mesa_full_est / tk_med[1],
+        speed_ratio_2_workers=mesa_full_est / tk_med[2],
         mesa_counts=mesa_counts.tolist(), tashkent_counts=tk_counts.tolist(), comparison=result,
     )
     print(f"\nhighest rung within {a.days} days, {result['mesa_runs']} Mesa runs vs "
@@ -464,8 +475,10 @@ def main(argv: list[str] | None = None) -> int:
     for r in result["rows"]:
         print(f"| {r['rung']} | {r['mesa']:.4f} | {r['tashkent']:.4f} | {r['diff']:+.4f} | "
               f"{r['se']:.4f} | {r['z']:+.2f} |")
-    print(f"chi-square of homogeneity: {result['chi2']:.2f} on {result['dof']} df, p = {result['p_value']:.3f}")
-    print(f"speed ratio (Mesa serial, extrapolated / tashkent): {info['speed_ratio_1_worker']:.0f}x "
+    print(f"chi-square of homogeneity: {result['chi2']:.2f} on {result['dof']} df, "
+          f"p = {result['p_value']:.3f}")
+    print(f"speed ratio (Mesa serial, extrapolated / tashkent): "
+          f"{info['speed_ratio_1_worker']:.0f}x "
           f"(tashkent 1 worker), {info['speed_ratio_2_workers']:.0f}x (2 workers)")
     if a.json:
         a.json.write_text(json.dumps(info, indent=2, default=float))
