@@ -25,6 +25,7 @@ import json
 import math
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -376,8 +377,11 @@ def run_tashkent(path: Path, runs: int, days: int, seed: int, workers: int) -> n
     from tashkent.sim.ensemble import RunConfig, run_ensemble
 
     scenario = load_scenario(str(path))  # no calibration overlay: the file's values
-    config = RunConfig(runs=runs, days=days, seed=seed, workers=workers, keep_trajectories=0,
-                       param_mode="fixed")
+    # the default chunk (10,000 runs) would leave a second worker idle at 10,000 runs: split the
+    # runs into one chunk per worker (results are identical for any chunking)
+    chunk = max(100, -(-runs // workers // 100) * 100)
+    config = RunConfig(runs=runs, days=days, seed=seed, workers=workers, chunk_runs=chunk,
+                       keep_trajectories=0, param_mode="fixed")
     return np.asarray(run_ensemble(scenario, config)["max_rung_hist"], dtype=np.int64)
 
 
@@ -401,10 +405,17 @@ def compare(mesa_counts: np.ndarray, tk_counts: np.ndarray) -> dict[str, Any]:
             "mesa_runs": n1, "tashkent_runs": n2}
 
 
-def timed(fn: Any, *args: Any) -> tuple[float, Any]:
-    t0 = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its reaped worker processes."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def timed(fn: Any, *args: Any) -> tuple[float, float, Any]:
+    """Wall and CPU seconds of one call (CPU time is robust to other load on a shared machine)."""
+    t0, c0 = time.perf_counter(), _cpu()
     out = fn(*args)
-    return time.perf_counter() - t0, out
+    return time.perf_counter() - t0, _cpu() - c0, out
 
 
 def machine() -> dict[str, Any]:
@@ -438,35 +449,47 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {info['machine']}", flush=True)
 
     # tashkent: timing (median of repeats) with 1 and 2 workers, and its distribution
-    tk_times: dict[int, list[float]] = {1: [], 2: []}
+    tk_wall: dict[int, list[float]] = {1: [], 2: []}
+    tk_cpu: dict[int, list[float]] = {1: [], 2: []}
     tk_counts = np.zeros(MAX_RUNG + 1, dtype=np.int64)
+    run_tashkent(a.scenario, 200, a.days, a.seed, 1)  # warm up: imports, ladder, scipy
     for _ in range(a.repeats):
         for w in (1, 2):
-            sec, tk_counts = timed(run_tashkent, a.scenario, a.runs, a.days, a.seed, w)
-            tk_times[w].append(sec)
-    tk_med = {w: statistics.median(v) for w, v in tk_times.items()}
-    print(f"tashkent {a.runs} runs x {a.days} days: median {tk_med[1]:.2f} s (1 worker), "
-          f"{tk_med[2]:.2f} s (2 workers); all {tk_times}", flush=True)
+            wall, cpu, tk_counts = timed(run_tashkent, a.scenario, a.runs, a.days, a.seed, w)
+            tk_wall[w].append(wall)
+            tk_cpu[w].append(cpu)
+    tk_med = {w: statistics.median(v) for w, v in tk_wall.items()}
+    tk_cpu_med = {w: statistics.median(v) for w, v in tk_cpu.items()}
+    print(f"tashkent {a.runs} runs x {a.days} days: median wall {tk_med[1]:.2f} s (1 worker), "
+          f"{tk_med[2]:.2f} s (2 workers); median CPU {tk_cpu_med[1]:.2f} s (1 worker); "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
 
     # Mesa: serial timing on a subset, extrapolated; then the full distribution
-    t_sub, _ = timed(run_mesa, config, a.timing_runs, a.days, a.seed + 1)
-    per_run = t_sub / a.timing_runs
-    mesa_full_est = per_run * a.runs
-    print(f"Mesa {a.timing_runs} runs x {a.days} days in one process: {t_sub:.1f} s "
-          f"({per_run * 1e3:.2f} ms/run) -> {a.runs} runs ≈ {mesa_full_est:.0f} s", flush=True)
-    t_dist, mesa_counts = timed(run_mesa_parallel, a.scenario, a.runs, a.days, a.seed, a.processes)
+    t_sub, c_sub, _ = timed(run_mesa, config, a.timing_runs, a.days, a.seed + 1)
+    per_run, cpu_per_run = t_sub / a.timing_runs, c_sub / a.timing_runs
+    mesa_full_est, mesa_cpu_est = per_run * a.runs, cpu_per_run * a.runs
+    print(f"Mesa {a.timing_runs} runs x {a.days} days in one process: wall {t_sub:.1f} s "
+          f"({per_run * 1e3:.2f} ms/run), CPU {c_sub:.1f} s -> {a.runs} runs ≈ "
+          f"{mesa_full_est:.0f} s wall, {mesa_cpu_est:.0f} s CPU; load {os.getloadavg()[0]:.1f}",
+          flush=True)
+    t_dist, _, mesa_counts = timed(run_mesa_parallel, a.scenario, a.runs, a.days, a.seed,
+                                   a.processes)
     print(f"Mesa {a.runs} runs for the distribution on {a.processes} processes: {t_dist:.1f} s",
           flush=True)
 
     result = compare(mesa_counts, tk_counts)
     info.update(
-        tashkent_seconds=tk_times, tashkent_median={str(k): v for k, v in tk_med.items()},
-        mesa_timing_runs=a.timing_runs, mesa_timing_seconds=t_sub, mesa_seconds_per_run=per_run,
-        mesa_serial_estimate_seconds=mesa_full_est, mesa_distribution_seconds=t_dist,
-        mesa_processes=a.processes,
-        speed_ratio_1_worker=mesa_full_est / tk_med[1],
-        speed_ratio_2_workers=mesa_full_est / tk_med[2],
+        tashkent_wall_seconds=tk_wall, tashkent_cpu_seconds=tk_cpu,
+        tashkent_median_wall={str(k): v for k, v in tk_med.items()},
+        tashkent_median_cpu={str(k): v for k, v in tk_cpu_med.items()},
+        mesa_timing_runs=a.timing_runs, mesa_timing_wall=t_sub, mesa_timing_cpu=c_sub,
+        mesa_serial_estimate_wall=mesa_full_est, mesa_serial_estimate_cpu=mesa_cpu_est,
+        mesa_distribution_wall=t_dist, mesa_processes=a.processes,
+        speed_ratio_wall_1_worker=mesa_full_est / tk_med[1],
+        speed_ratio_wall_2_workers=mesa_full_est / tk_med[2],
+        speed_ratio_cpu_1_worker=mesa_cpu_est / tk_cpu_med[1],
         mesa_counts=mesa_counts.tolist(), tashkent_counts=tk_counts.tolist(), comparison=result,
+        loadavg_at_end=[round(x, 2) for x in os.getloadavg()],
     )
     print(f"\nhighest rung within {a.days} days, {result['mesa_runs']} Mesa runs vs "
           f"{result['tashkent_runs']} tashkent runs")
@@ -477,9 +500,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['se']:.4f} | {r['z']:+.2f} |")
     print(f"chi-square of homogeneity: {result['chi2']:.2f} on {result['dof']} df, "
           f"p = {result['p_value']:.3f}")
-    print(f"speed ratio (Mesa serial, extrapolated / tashkent): "
-          f"{info['speed_ratio_1_worker']:.0f}x "
-          f"(tashkent 1 worker), {info['speed_ratio_2_workers']:.0f}x (2 workers)")
+    print(f"speed ratio, Mesa serial (extrapolated) / tashkent: wall "
+          f"{info['speed_ratio_wall_1_worker']:.0f}x vs 1 worker, "
+          f"{info['speed_ratio_wall_2_workers']:.0f}x vs 2 workers; CPU time "
+          f"{info['speed_ratio_cpu_1_worker']:.0f}x vs 1 worker")
     if a.json:
         a.json.write_text(json.dumps(info, indent=2, default=float))
     return 0
