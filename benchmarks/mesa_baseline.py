@@ -67,13 +67,13 @@ class Config:
     notes: list[str] = field(default_factory=list)
 
 
-def load_config(path: Path = SCENARIO) -> Config:
+def load_config(path: Path = SCENARIO, calm: bool = False) -> Config:
     """Read parameter values and the initial state of a scenario file through tashkent's loader
-    (so both models see the same numbers) and check it is a configuration this baseline covers."""
+    (so both models see the same numbers) and check it is a configuration this baseline covers.
+    `calm` starts outside a crisis with no dated events (see `scenario_for`)."""
     from tashkent.ladder import load_ladder
-    from tashkent.scenario.load import load_scenario
 
-    sc = load_scenario(str(path))
+    sc = scenario_for(path, calm)
     if sc.mediators() or sc.great_powers():
         raise SystemExit(f"{path.name}: the Mesa baseline models no mediators or great powers")
     params = {k: float(v.value) for k, v in sc.parameters.items()}
@@ -103,6 +103,17 @@ def load_config(path: Path = SCENARIO) -> Config:
         deesc_score=float(ladder.tier_scores["de_escalation"]),
         both_nuclear=all(sc.actor(p).nuclear for p in sc.parties),
     )
+
+
+def scenario_for(path: Path, calm: bool = False) -> Any:
+    """The scenario file's values (no calibration overlay); `calm`: the same dyad outside a crisis
+    and without the dated attack, so that crises come only from the spoiler and other triggers."""
+    from tashkent.scenario.load import load_scenario
+
+    sc = load_scenario(str(path))
+    if calm:
+        sc = sc.with_overrides({"initial_state.crisis_active": False, "schedule": []})
+    return sc
 
 
 def logistic(x: float) -> float:
@@ -356,27 +367,28 @@ def run_mesa(config: Config, runs: int, days: int, seed: int, first: int = 0) ->
     return counts
 
 
-def _run_mesa_part(args: tuple[Path, int, int, int, int]) -> np.ndarray:
-    path, runs, days, seed, first = args
-    return run_mesa(load_config(path), runs, days, seed, first)
+def _run_mesa_part(args: tuple[Path, bool, int, int, int, int]) -> np.ndarray:
+    path, calm, runs, days, seed, first = args
+    return run_mesa(load_config(path, calm), runs, days, seed, first)
 
 
-def run_mesa_parallel(path: Path, runs: int, days: int, seed: int, processes: int) -> np.ndarray:
+def run_mesa_parallel(path: Path, calm: bool, runs: int, days: int, seed: int,
+                      processes: int) -> np.ndarray:
     """The same runs split over worker processes (identical counts for any split)."""
     if processes <= 1:
-        return run_mesa(load_config(path), runs, days, seed)
+        return run_mesa(load_config(path, calm), runs, days, seed)
     edges = np.linspace(0, runs, processes + 1).astype(int)
-    parts = [(path, int(b - a), days, seed, int(a)) for a, b in itertools.pairwise(edges)]
+    parts = [(path, calm, int(b - a), days, seed, int(a)) for a, b in itertools.pairwise(edges)]
     with ProcessPoolExecutor(max_workers=processes) as pool:
         return np.sum(list(pool.map(_run_mesa_part, parts)), axis=0)
 
 
-def run_tashkent(path: Path, runs: int, days: int, seed: int, workers: int) -> np.ndarray:
+def run_tashkent(path: Path, calm: bool, runs: int, days: int, seed: int,
+                 workers: int) -> np.ndarray:
     """tashkent's ensemble on the same scenario with fixed parameters: highest-rung counts."""
-    from tashkent.scenario.load import load_scenario
     from tashkent.sim.ensemble import RunConfig, run_ensemble
 
-    scenario = load_scenario(str(path))  # no calibration overlay: the file's values
+    scenario = scenario_for(path, calm)
     # the default chunk (10,000 runs) would leave a second worker idle at 10,000 runs: split the
     # runs into one chunk per worker (results are identical for any chunking)
     chunk = max(100, -(-runs // workers // 100) * 100)
@@ -440,22 +452,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--processes", type=int, default=2,
                     help="processes for the Mesa distribution runs")
     ap.add_argument("--repeats", type=int, default=3, help="timed repeats of tashkent (median)")
+    ap.add_argument("--calm-start", action="store_true",
+                    help="start outside a crisis, without the dated attack (both models)")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     a = ap.parse_args(argv)
 
-    config = load_config(a.scenario)
+    config = load_config(a.scenario, a.calm_start)
     info: dict[str, Any] = {"machine": machine(), "runs": a.runs, "days": a.days, "seed": a.seed,
-                            "scenario": str(a.scenario.name)}
+                            "scenario": str(a.scenario.name), "calm_start": a.calm_start}
     print(f"machine: {info['machine']}", flush=True)
 
     # tashkent: timing (median of repeats) with 1 and 2 workers, and its distribution
     tk_wall: dict[int, list[float]] = {1: [], 2: []}
     tk_cpu: dict[int, list[float]] = {1: [], 2: []}
     tk_counts = np.zeros(MAX_RUNG + 1, dtype=np.int64)
-    run_tashkent(a.scenario, 200, a.days, a.seed, 1)  # warm up: imports, ladder, scipy
+    run_tashkent(a.scenario, a.calm_start, 200, a.days, a.seed, 1)  # warm up: imports, scipy
     for _ in range(a.repeats):
         for w in (1, 2):
-            wall, cpu, tk_counts = timed(run_tashkent, a.scenario, a.runs, a.days, a.seed, w)
+            wall, cpu, tk_counts = timed(run_tashkent, a.scenario, a.calm_start, a.runs, a.days,
+                                         a.seed, w)
             tk_wall[w].append(wall)
             tk_cpu[w].append(cpu)
     tk_med = {w: statistics.median(v) for w, v in tk_wall.items()}
@@ -472,8 +487,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({per_run * 1e3:.2f} ms/run), CPU {c_sub:.1f} s -> {a.runs} runs ≈ "
           f"{mesa_full_est:.0f} s wall, {mesa_cpu_est:.0f} s CPU; load {os.getloadavg()[0]:.1f}",
           flush=True)
-    t_dist, _, mesa_counts = timed(run_mesa_parallel, a.scenario, a.runs, a.days, a.seed,
-                                   a.processes)
+    t_dist, _, mesa_counts = timed(run_mesa_parallel, a.scenario, a.calm_start, a.runs, a.days,
+                                   a.seed, a.processes)
     print(f"Mesa {a.runs} runs for the distribution on {a.processes} processes: {t_dist:.1f} s",
           flush=True)
 
