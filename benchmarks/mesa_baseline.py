@@ -43,6 +43,7 @@ SCENARIO = HERE / "escalation_only.yaml"
 MAX_RUNG = 6
 MOVES = (-1, 0, 1, 2)  # de-escalate, hold, escalate one rung, escalate two rungs
 MAJOR_ATTACK_FATALITIES = 40.0  # an attack of this size adds provocation 1.0
+SURVIVAL_DAYS = (1, 2, 3, 5, 10, 20, 30, 60, 120, 180, 365)
 
 
 # ----------------------------------------------------------------------------- configuration
@@ -439,6 +440,67 @@ def machine() -> dict[str, Any]:
             "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
+def stays_below(config: Config, runs: int, days: int, seed: int, screen_days: int = 10,
+                level: int = 2) -> dict[int, int]:
+    """Mesa: how many runs have not reached `level` by each day (first-passage survival), cheaply
+    for large `runs`: every run is simulated for `screen_days`, and only those still below `level`
+    are continued to `days` (a run that has reached it cannot return below its highest rung)."""
+    first: list[int] = []
+    survivors: list[CrisisModel] = []
+    for child in np.random.SeedSequence(seed).spawn(runs):
+        model = CrisisModel(config, days=screen_days, rng=np.random.default_rng(child))
+        model.run_model()
+        if model.highest_rung() < level:
+            survivors.append(model)
+        else:
+            series = model.datacollector.get_model_vars_dataframe()["rung"].to_numpy()
+            first.append(int(np.argmax(series >= level)))
+    for model in survivors:
+        model.days, model.running = days, True
+        model.run_model()
+        series = model.datacollector.get_model_vars_dataframe()["rung"].to_numpy()
+        first.append(int(np.argmax(series >= level)) if (series >= level).any() else days + 1)
+    arr = np.array(first)
+    return {d: int((arr > d).sum()) for d in SURVIVAL_DAYS if d <= days}
+
+
+def tashkent_stays_below(path: Path, runs: int, days: int, seed: int,
+                         level: int = 2) -> dict[int, int]:
+    """tashkent: the same first-passage survival from its `rung_ge_<level>` first-passage counts."""
+    from tashkent.sim.ensemble import RunConfig, run_ensemble
+
+    config = RunConfig(runs=runs, days=days, seed=seed, workers=2, chunk_runs=20_000,
+                       keep_trajectories=0, param_mode="fixed")
+    total = run_ensemble(scenario_for(path), config)
+    hist = total["first_hist"][total["metrics"].index(f"rung_ge_{level}")]
+    return {d: int(runs - hist[: d + 1].sum()) for d in SURVIVAL_DAYS if d <= days}
+
+
+def rare_cell(a: argparse.Namespace) -> int:
+    """Targeted check of the rare cell 'highest rung = 1' (the crisis start ends without a move and
+    nothing escalates later): P(not yet at rung 2) by day, Mesa vs tashkent, large samples."""
+    mesa_n, tk_n = a.runs, 2 * a.runs
+    config = load_config(a.scenario)
+    wall, _, mesa = timed(stays_below, config, mesa_n, a.days, a.seed)
+    print(f"Mesa {mesa_n} runs (screened at day 10): {wall:.0f} s", flush=True)
+    tk = tashkent_stays_below(a.scenario, tk_n, a.days, a.seed)
+    print("| by day | Mesa | tashkent | difference | SE | z |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    rows = []
+    for d in mesa:
+        p1, p2 = mesa[d] / mesa_n, tk[d] / tk_n
+        se = math.sqrt(p1 * (1 - p1) / mesa_n + p2 * (1 - p2) / tk_n)
+        z = (p1 - p2) / se if se > 0 else 0.0
+        rows.append({"day": d, "mesa": mesa[d], "tashkent": tk[d], "z": z})
+        print(f"| {d} | {p1:.5f} ({mesa[d]}) | {p2:.5f} ({tk[d]}) | {p1 - p2:+.5f} | {se:.5f} | "
+              f"{z:+.2f} |")
+    if a.json:
+        a.json.write_text(json.dumps({"machine": machine(), "mesa_runs": mesa_n,
+                                      "tashkent_runs": tk_n, "seed": a.seed, "days": a.days,
+                                      "rows": rows}, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -454,8 +516,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3, help="timed repeats of tashkent (median)")
     ap.add_argument("--calm-start", action="store_true",
                     help="start outside a crisis, without the dated attack (both models)")
+    ap.add_argument("--rare-cell", action="store_true",
+                    help="instead: P(highest rung stays 1) by day, --runs Mesa runs vs twice as "
+                         "many tashkent runs")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     a = ap.parse_args(argv)
+    if a.rare_cell:
+        return rare_cell(a)
 
     config = load_config(a.scenario, a.calm_start)
     info: dict[str, Any] = {"machine": machine(), "runs": a.runs, "days": a.days, "seed": a.seed,
