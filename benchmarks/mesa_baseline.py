@@ -1,7 +1,9 @@
 """Mesa 3 baseline: tashkent's escalation and spoiler mechanisms as an idiomatic agent-based model.
 
     .venv/bin/python benchmarks/mesa_baseline.py                       # 10,000 runs x 365 days
-    .venv/bin/python benchmarks/mesa_baseline.py --runs 2000 --timing-runs 500 --processes 2
+    .venv/bin/python benchmarks/mesa_baseline.py --seed 1 --repeats 1 --timing-runs 200
+    .venv/bin/python benchmarks/mesa_baseline.py --calm-start          # crises only from triggers
+    .venv/bin/python benchmarks/mesa_baseline.py --rare-cell --runs 100000 --seed 14
 
 This is what a user would otherwise write: a `mesa.Model` subclass with its seeded `rng`, one
 `mesa.Agent` subclass for each party and one for the spoiler group, agents acting each step through
