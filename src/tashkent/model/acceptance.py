@@ -34,15 +34,20 @@ def update(
     util: Array,
     u: Array,
     crisis: Array,
-    official: bool,
+    official: Array | bool,
     p: dict[str, Array],
     gate_closed: Array | None = None,
 ) -> Array:
-    """New acceptance [n] for one party and track."""
+    """New acceptance for any broadcastable shape (e.g. party × track × run).
+
+    `official` marks official tracks (1.5, I): not newly accepted during a crisis, and abandoned ten
+    times faster in one; Track II is accepted at half the rate and abandoned three times faster."""
     s = logistic(util)
-    accept_h = daily_prob(p["accept_rate"] * s) * np.where(crisis, 0.0 if official else 0.5, 1.0)
-    crisis_mult = np.where(crisis, 10.0 if official else 3.0, 1.0)
-    withdraw_h = daily_prob(p["withdraw_rate"] * (1.0 - s) * crisis_mult)
+    official = np.asarray(official, dtype=bool)
+    accept_mult = np.where(crisis, np.where(official, 0.0, 0.5), 1.0)
+    withdraw_mult = np.where(crisis, np.where(official, 10.0, 3.0), 1.0)
+    accept_h = daily_prob(p["accept_rate"] * s) * accept_mult
+    withdraw_h = daily_prob(p["withdraw_rate"] * (1.0 - s) * withdraw_mult)
     new = np.where(accepted, ~(u < withdraw_h), u < accept_h)
     if gate_closed is not None:
         new = new & ~gate_closed

@@ -92,25 +92,52 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
         k: [] for k in ("rung", "score", "phase", "trust", "crisis", "fatalities")
     }
 
+    last: dict[str, np.ndarray] = {}
+
+    def changed_rows() -> np.ndarray | None:
+        """Runs whose recorded state changed since the last call (None: all runs, the first time)."""
+        now = {
+            "rung": state.rung,
+            "phase": state.phase,
+            "signal": state.signal,
+            "agreement": state.agreement_age >= 0,
+            "use": state.nuclear_use,
+            "accept": state.accept.reshape(6, -1),
+        }
+        if not last:
+            last.update({k: v.copy() for k, v in now.items()})
+            return None
+        diff = np.zeros(n, dtype=bool)
+        for k, v in now.items():
+            d = v != last[k]
+            diff |= d.any(axis=0) if d.ndim == 2 else d
+            last[k] = v.copy()
+        return np.flatnonzero(diff)
+
     def record(day: int, score: np.ndarray | None) -> None:
         rung_daily[day] += np.bincount(state.rung, minlength=7)
         phase_daily[day] += np.bincount(state.phase, minlength=6)
         crisis_daily[day] += int(state.crisis.sum())
         trust_daily[day] += int(np.rint(state.trust * 1e4).sum())
-        conds = {f"rung_ge_{k}": state.rung >= k for k in range(1, 7)}
-        conds.update({f"phase_ge_{k}": state.phase >= k for k in range(1, 6)})
-        conds["nuclear_signal"] = state.signal
-        conds["agreement"] = state.agreement_age >= 0
-        conds["mediation"] = (state.accept[0, 1] & state.accept[1, 1]) | (
-            state.accept[0, 2] & state.accept[1, 2]
-        )
-        conds["nuclear_use"] = state.nuclear_use
-        for i, party in enumerate(ctx.parties):
-            for t, track in enumerate(TRACKS):
-                conds[f"accept_{party}_{track}"] = state.accept[i, t]
-        for name, cond in conds.items():
-            row = first[idx[name]]
-            np.minimum(row, np.where(cond, day, H + 1), out=row)
+        # First-passage days change only where the state changed: look at those runs alone.
+        rows = changed_rows()
+        sel = slice(None) if rows is None else rows
+        if rows is not None and rows.size == 0:
+            sel = None
+        if sel is not None:
+            rung, phase, acc = state.rung[sel], state.phase[sel], state.accept[:, :, sel]
+            conds = {f"rung_ge_{k}": rung >= k for k in range(1, 7)}
+            conds.update({f"phase_ge_{k}": phase >= k for k in range(1, 6)})
+            conds["nuclear_signal"] = state.signal[sel]
+            conds["agreement"] = state.agreement_age[sel] >= 0
+            conds["mediation"] = (acc[0, 1] & acc[1, 1]) | (acc[0, 2] & acc[1, 2])
+            conds["nuclear_use"] = state.nuclear_use[sel]
+            for i, party in enumerate(ctx.parties):
+                for t, track in enumerate(TRACKS):
+                    conds[f"accept_{party}_{track}"] = acc[i, t]
+            for name, cond in conds.items():
+                row = first[idx[name]]
+                row[sel] = np.minimum(row[sel], np.where(cond, day, H + 1))
         if score is not None:
             s = np.clip(np.rint(score).astype(np.int64), SCORE_MIN, SCORE_MAX) - SCORE_MIN
             score_hist[day] += np.bincount(s, minlength=SCORE_MAX - SCORE_MIN + 1)

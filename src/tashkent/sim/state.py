@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,6 +31,7 @@ class State:
     catastrophe: np.ndarray  # float [n] decayed near-catastrophe memory
     bias: np.ndarray  # float [M, 2, n] mediator bias toward each party
     forced_active: np.ndarray  # int8 [M, n]: 1 joined, -1 left, 0 follow the process
+    cache: dict[str, np.ndarray] = field(default_factory=dict)  # derived values, cleared on change
 
     @property
     def n(self) -> int:

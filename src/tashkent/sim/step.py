@@ -70,6 +70,7 @@ class Derived:
     audience: np.ndarray  # [2, 3, n]
     gp: np.ndarray  # [n]
     gate_closed: np.ndarray | None  # [n] bool for the consent holder
+    p_other: np.ndarray  # [n] daily probability of a crisis trigger other than an attack
 
 
 def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
@@ -87,6 +88,7 @@ def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
         audience=audience.reshape(2, 3, n),
         gp=p["gp_engagement"] * ctx.gp_leverage,
         gate_closed=gate,
+        p_other=daily_prob(p["other_trigger_rate"]),
     )
 
 
@@ -102,20 +104,20 @@ class DayOutcome:
     attacks: np.ndarray  # bool
 
 
-def mediators_active(state: State, ctx: Context) -> np.ndarray:
-    """Active mediators [M, n]: initially active ones, co-facilitators once the process reaches
-    their phase or, for those with a crisis role, while a crisis is on; overridden by scheduled
-    joins and leaves; never those disabled with `active: false`."""
-    m = len(ctx.mediator_ids)
-    if m == 0:
-        return np.zeros((0, state.n), dtype=bool)
+def mediators_active(state: State, ctx: Context, rows: np.ndarray | None = None) -> np.ndarray:
+    """Active mediators [M, n] (or [M, len(rows)]): initially active ones, co-facilitators once the
+    process reaches their phase or, for those with a crisis role, while a crisis is on; overridden
+    by scheduled joins and leaves; never those disabled with `active: false`."""
+    phase = state.phase if rows is None else state.phase[rows]
+    crisis = state.crisis if rows is None else state.crisis[rows]
+    forced = state.forced_active if rows is None else state.forced_active[:, rows]
     by_phase = np.where(
         ctx.joins_at_phase[:, None] >= 0,
-        state.phase[None, :] >= ctx.joins_at_phase[:, None],
+        phase[None, :] >= ctx.joins_at_phase[:, None],
         ctx.initially_active[:, None],
     )
-    by_phase = (by_phase | (ctx.crisis_role[:, None] & state.crisis[None, :])) & ctx.enabled[:, None]
-    return np.where(state.forced_active == 1, True, np.where(state.forced_active == -1, False, by_phase))
+    by_phase = (by_phase | (ctx.crisis_role[:, None] & crisis[None, :])) & ctx.enabled[:, None]
+    return np.where(forced == 1, True, np.where(forced == -1, False, by_phase))
 
 
 def apply_schedule(state: State, events: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -130,11 +132,35 @@ def apply_schedule(state: State, events: list[dict]) -> tuple[np.ndarray, np.nda
         elif kind == "bias_shift" and ev["mediator_index"] is not None and ev["target_index"] is not None:
             m, i = ev["mediator_index"], ev["target_index"]
             state.bias[m, i] = np.clip(state.bias[m, i] + ev["delta"], -1.0, 1.0)
+            state.cache.clear()
         elif kind in ("join", "leave") and ev["mediator_index"] is not None:
             state.forced_active[ev["mediator_index"]] = 1 if kind == "join" else -1
+            state.cache.clear()
         elif kind == "trust_shock":
             state.trust = np.clip(state.trust + ev["delta"], 0.0, 1.0)
     return forced, target
+
+
+def mediation(
+    state: State, p: dict[str, np.ndarray], ctx: Context
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Credibility [M, 2, n] of each mediator to each party, and the coverage and leverage [n] of
+    the coalition that would run an offered track: the mediators engaged from the start plus every
+    enabled co-facilitator due to join the official phases. Both change only when a bias shifts or
+    a mediator joins or leaves, so they are cached on the state until then."""
+    if "cred" not in state.cache:
+        cred = credibility.credibility(
+            state.bias, ctx.war_aversion, p["cred_threshold"], p["cred_war_aversion"], p["cred_sharpness"]
+        )
+        offered = ctx.initially_active | (ctx.enabled & (ctx.joins_at_phase >= 0)) | ctx.crisis_role
+        offered = np.where(
+            state.forced_active == 1,
+            True,
+            np.where(state.forced_active == -1, False, (offered & ctx.enabled)[:, None]),
+        )
+        prospect = credibility.coalition(cred, ctx.leverage, offered, p["coalition_optimum"])
+        state.cache.update(cred=cred, coverage=prospect["coverage"], leverage=prospect["leverage"])
+    return state.cache["cred"], state.cache["coverage"], state.cache["leverage"]
 
 
 def step(
@@ -153,128 +179,59 @@ def step(
         rate, u[U_ATTACK], u[U_SEVERITY], p["severity_log_mean"], p["severity_log_sd"]
     )
     attacked &= alive
-    fat = np.where(attacked, fat, 0.0)
     is_forced = forced > 0
-    attacked = attacked | is_forced
-    fat = np.where(is_forced, forced, fat)
-    target = np.where(is_forced, forced_target, 0)  # spoilers strike the first party (India here)
-    inc = provocation_from(fat)
-    state.provocation[0] += np.where(target == 0, inc, 0.0)
-    state.provocation[1] += np.where(target == 1, inc, 0.0)
-    state.trust = np.clip(state.trust - p["trust_attack_hit"] * inc, 0.0, 1.0)
-    state.fatalities += fat
-    trig = attacked & (u[U_TRIGGER] < crisis_trigger_prob(fat, p["trigger_intercept"], p["trigger_slope"]))
-    other = alive & (u[U_OTHER] < daily_prob(p["other_trigger_rate"]))
+    if is_forced.any():
+        attacked = attacked | is_forced
+        fat = np.where(is_forced, forced, fat)
+    fat = np.where(attacked, fat, 0.0)
+    if attacked.any():
+        target = np.where(is_forced, forced_target, 0)  # spoilers strike the first party (India here)
+        inc = provocation_from(fat)
+        state.provocation[0] += np.where(target == 0, inc, 0.0)
+        state.provocation[1] += np.where(target == 1, inc, 0.0)
+        state.trust = np.clip(state.trust - p["trust_attack_hit"] * inc, 0.0, 1.0)
+        state.fatalities += fat
+        trig = attacked & (
+            u[U_TRIGGER] < crisis_trigger_prob(fat, p["trigger_intercept"], p["trigger_slope"])
+        )
+    else:
+        trig = attacked
+    other = alive & (u[U_OTHER] < d.p_other)
     state.provocation += np.where(other & ~state.crisis, 0.5, 0.0)[None, :]
-    new_crisis = ~state.crisis & (trig | other | (is_forced & ~state.crisis))
-    new_crisis &= alive
+    new_crisis = ~state.crisis & (trig | other | is_forced) & alive
     state.crisis = state.crisis | new_crisis
     state.crisis_day = np.where(new_crisis, 0, state.crisis_day)
     state.freeze = np.where(
-        attacked & (state.crisis | new_crisis),
-        np.maximum(state.freeze, p["freeze_days"].astype(np.int32)),
-        state.freeze,
+        attacked & state.crisis, np.maximum(state.freeze, p["freeze_days"].astype(np.int32)), state.freeze
     )
     state.phase = process.setback(
         state.phase, new_crisis, u[U_SETBACK], p["setback_prob"], p["track2_survival"]
     )
 
-    # --- mediation: credibility, coalition, great powers
-    active = mediators_active(state, ctx)
-    if active.shape[0]:
-        cred = credibility.credibility(
-            state.bias, ctx.war_aversion, p["cred_threshold"], p["cred_war_aversion"], p["cred_sharpness"]
-        )
-        coal = credibility.coalition(cred, ctx.leverage, active, p["coalition_optimum"])
-        restraint = coal["restraint"]
-        # Parties judge an offered track by the coalition that would run it: the mediators
-        # already engaged plus every enabled co-facilitator due to join the official phases.
-        offered = active | (ctx.enabled & (ctx.joins_at_phase >= 0))[:, None]
-        prospect = credibility.coalition(cred, ctx.leverage, offered, p["coalition_optimum"])
-        coverage, leverage = prospect["coverage"], prospect["leverage"]
+    # --- mediation: credibility and the offered coalition (cached), great powers
+    if len(ctx.mediator_ids):
+        cred, coverage, leverage = mediation(state, p, ctx)
     else:
-        restraint, coverage, leverage = np.zeros((2, n)), np.zeros(n), np.zeros(n)
-    gp = np.where(state.crisis, d.gp, 0.0)
+        cred, coverage, leverage = np.zeros((0, 2, n)), np.zeros(n), np.zeros(n)
 
-    # --- escalation moves (crisis runs)
+    # --- crisis dynamics, computed only for runs in a crisis
     crisis = state.crisis & alive
-    r0 = state.rung.copy()
-    moves = []
-    for i, col in ((0, U_MOVE_A), (1, U_MOVE_B)):
-        util = escalation.move_utilities(
-            state.rung,
-            state.provocation[i],
-            state.opponent_recent[i],
-            restraint[i],
-            gp,
-            state.crisis_day,
-            p,
-            ctx.both_nuclear,
-            p["post_crisis_rung_cap"],
-        )
-        mv = escalation.choose(util, u[col])
-        moves.append(np.where(crisis, mv, 0).astype(np.int8))
-    new_rung = escalation.dyad_rung(state.rung, moves[0], moves[1])
-    for i in (0, 1):
-        up = moves[i] > 0
-        entered = np.clip(state.rung + moves[i], 0, 6)
-        s_i = np.where(up, ENTRY_SCORE[entered], 0.0) + np.where(moves[i] < 0, DEESC_SCORE, 0.0)
-        score += s_i
-        deesc += moves[i] < 0
-        state.opponent_recent[1 - i] += up.astype(np.float64)
-        violent = up & (entered >= 4)
-        state.provocation[1 - i] += np.where(violent, 0.5 * ENTRY_SCORE[entered] / 28.0, 0.0)
-        state.trust = np.clip(state.trust - p["trust_escalation_hit"] * np.maximum(s_i, 0.0) / 28.0, 0.0, 1.0)
-    state.rung = new_rung
-
-    # --- nuclear signalling and use
-    sig_p = nuclear.signal_prob(state.rung, p["ns_intercept"], p["ns_slope"], crisis, ctx.both_nuclear)
-    new_signal = crisis & ~state.signal & (u[U_SIGNAL] < sig_p)
-    state.signal |= new_signal
-    score += np.where(new_signal, SIGNAL_SCORE, 0.0)
-    use = crisis & (
-        u[U_USE] < nuclear.use_prob(state.rung, state.signal, p["nuclear_use_daily"], ctx.both_nuclear)
-    )
-    state.nuclear_use |= use
-    score += np.where(use, NUCLEAR_SCORE, 0.0)
-    state.fatalities += np.where(use, NUCLEAR_USE_FATALITIES, 0.0)
-    state.rung = np.where(use, 6, state.rung).astype(np.int8)
-    near_cat = new_signal | (crisis & (state.rung >= 5) & (r0 < 5))
+    rows = np.flatnonzero(crisis)
+    ended = np.zeros(n, dtype=bool)
+    ended_duration = np.zeros(n, dtype=np.int32)
+    cf = np.zeros(n, dtype=bool)
+    kinetic_ended = np.zeros(n, dtype=np.int32)
+    near_cat = np.zeros(n, dtype=bool)
+    if rows.size:
+        out = crisis_day(state, p, d, ctx, u[:, rows], rows, cred)
+        score[rows] += out["score"]
+        deesc[rows] += out["deesc"]
+        ended[rows] = out["ended"]
+        ended_duration[rows] = out["ended_duration"]
+        cf[rows] = out["ceasefire"]
+        kinetic_ended[rows] = out["kinetic_ended"]
+        near_cat[rows] = out["near_catastrophe"]
     state.catastrophe = state.catastrophe * d.decay_cat + near_cat
-
-    # --- fighting: fatalities, kinetic days, ceasefire
-    kinetic = crisis & (state.rung >= 4) & ~state.nuclear_use
-    per_day = np.select(
-        [state.rung == 4, state.rung == 5, state.rung == 6],
-        [p["fatalities_rung4"], p["fatalities_rung5"], p["fatalities_rung6"]],
-        0.0,
-    )
-    z = ndtri(np.clip(u[U_FATAL], 1e-7, 1 - 1e-7))
-    state.fatalities += np.where(kinetic, per_day * np.exp(0.6 * z - 0.18), 0.0)
-    state.kinetic_days = np.where(kinetic, state.kinetic_days + 1, 0)
-    cf_p = ceasefire.ceasefire_prob(
-        kinetic, state.catastrophe, gp, restraint.mean(axis=0), state.kinetic_days, p
-    )
-    cf = kinetic & (u[U_CEASEFIRE] < cf_p)
-    kinetic_ended = np.where(cf, state.kinetic_days, 0)
-    state.rung = np.where(cf, np.minimum(state.rung, p["ceasefire_rung"]).astype(np.int8), state.rung)
-    state.kinetic_days = np.where(cf, 0, state.kinetic_days)
-    state.provocation = np.where(cf[None, :], 0.5 * state.provocation, state.provocation)
-    state.opponent_recent = np.where(cf[None, :], 0.0, state.opponent_recent)
-    score += np.where(cf, 2 * DEESC_SCORE, 0.0)
-    deesc += 2 * cf
-
-    # --- crisis end
-    end_p = ceasefire.crisis_end_prob(
-        crisis, state.rung, state.crisis_day, state.provocation.max(axis=0), p, p["ceasefire_rung"]
-    )
-    ended = crisis & (u[U_END] < end_p)
-    ended_duration = np.where(ended, state.crisis_day + 1, 0)
-    state.crisis = state.crisis & ~ended
-    state.signal = state.signal & ~ended
-    state.rung = np.where(
-        ended, np.minimum(state.rung, p["post_crisis_rung_cap"]).astype(np.int8), state.rung
-    )
     state.crisis_day = np.where(state.crisis, state.crisis_day + 1, 0)
 
     # --- standing measures outside crises: lifting one rung at a time
@@ -293,22 +250,19 @@ def step(
     state.provocation *= d.decay_prov
     state.opponent_recent *= d.decay_recent
 
-    # --- ripeness and acceptance
+    # --- ripeness and acceptance (both parties, all three tracks at once)
     ripe = ripeness.ripeness(
         state.hurt, state.catastrophe, p["stalemate"], p["way_out"], state.trust, p["hurt_threshold"]
     )
-    for i, col in ((0, U_ACCEPT_A), (1, U_ACCEPT_B)):
-        for t in range(3):
-            util = acceptance.utility(coverage, leverage, ripe, state.trust, d.audience[i, t], p)
-            gate = None
-            if d.gate_closed is not None and i == ctx.consent_holder and t in ctx.consent_tracks:
-                gate = d.gate_closed
-            state.accept[i, t] = (
-                acceptance.update(
-                    state.accept[i, t], util, u[col], state.crisis, acceptance.OFFICIAL[t], p, gate
-                )
-                & alive
-            )
+    common = acceptance.utility(coverage, leverage, ripe, state.trust, 0.0, p)  # [n]
+    util = common[None, None, :] - d.audience  # [2, 3, n]
+    uu = np.stack([u[U_ACCEPT_A], u[U_ACCEPT_B]])[:, None, :]  # one uniform per party
+    official = np.array(acceptance.OFFICIAL)[None, :, None]
+    new_accept = acceptance.update(state.accept, util, uu, state.crisis[None, None, :], official, p)
+    if d.gate_closed is not None and ctx.consent_holder is not None:
+        for t in ctx.consent_tracks:
+            new_accept[ctx.consent_holder, t] &= ~d.gate_closed
+    state.accept = new_accept & alive[None, None, :]
 
     # --- process: trust, CBMs, phase changes
     state.trust = np.clip(
@@ -324,7 +278,7 @@ def step(
     state.phase = np.where((phase >= 1) & (phase <= 4) & ~needs_now, phase - 1, phase).astype(np.int8)
     phase = state.phase.astype(np.int64)
     nxt = np.minimum(phase + 1, 5)
-    median = np.select([nxt == k for k in range(1, 6)], [p[ctx.phase_median[k]] for k in range(1, 6)])
+    median = np.choose(nxt - 1, [p[ctx.phase_median[k]] for k in range(1, 6)])
     official_next = ctx.phase_official[nxt]
     h = process.advance_hazard(
         median,
@@ -348,9 +302,10 @@ def step(
         reached, 0, np.where(state.agreement_age >= 0, state.agreement_age + 1, -1)
     )
     in_force = state.agreement_age >= 0
-    brk = in_force & (u[U_BREAKDOWN] < durability.breakdown_prob(state.agreement_age, state.crisis, p))
-    state.agreement_age = np.where(brk, -1, state.agreement_age)
-    state.phase = np.where(brk, 4, state.phase).astype(np.int8)
+    if in_force.any():
+        brk = in_force & (u[U_BREAKDOWN] < durability.breakdown_prob(state.agreement_age, state.crisis, p))
+        state.agreement_age = np.where(brk, -1, state.agreement_age)
+        state.phase = np.where(brk, 4, state.phase).astype(np.int8)
 
     return DayOutcome(
         score=score,
@@ -362,6 +317,159 @@ def step(
         kinetic_ended=kinetic_ended,
         attacks=attacked,
     )
+
+
+# Parameters the crisis dynamics read (subset to the runs in crisis each day).
+CRISIS_KEYS = (
+    "esc_base",
+    "esc_provocation",
+    "esc_reciprocity",
+    "esc_rung_cost",
+    "esc_nuclear_risk",
+    "esc_restraint",
+    "esc_gp_management",
+    "esc_fatigue",
+    "esc_two_step",
+    "deesc_base",
+    "post_crisis_rung_cap",
+    "trust_escalation_hit",
+    "ns_intercept",
+    "ns_slope",
+    "nuclear_use_daily",
+    "fatalities_rung4",
+    "fatalities_rung5",
+    "fatalities_rung6",
+    "ceasefire_base",
+    "ceasefire_catastrophe",
+    "ceasefire_gp",
+    "ceasefire_mediator",
+    "ceasefire_days",
+    "ceasefire_rung",
+    "crisis_end_base",
+    "crisis_end_days",
+    "coalition_optimum",
+)
+
+
+def crisis_day(
+    state: State,
+    p: dict[str, np.ndarray],
+    d: Derived,
+    ctx: Context,
+    u: np.ndarray,
+    rows: np.ndarray,
+    cred: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """One crisis day for the runs `rows` (u is [N_UNIFORMS, len(rows)]): mediator restraint,
+    escalation moves, nuclear signalling and use, fighting, ceasefire, crisis end. Updates the
+    state's rows in place and returns the day's per-row outcomes."""
+    q = {k: p[k][rows] for k in CRISIS_KEYS}
+    m = rows.size
+    rung = state.rung[rows]
+    prov = state.provocation[:, rows]
+    recent = state.opponent_recent[:, rows]
+    trust = state.trust[rows]
+    crisis_day_ = state.crisis_day[rows]
+    gp = d.gp[rows]
+    if len(ctx.mediator_ids):
+        active = mediators_active(state, ctx, rows)
+        restraint = credibility.coalition(cred[:, :, rows], ctx.leverage, active, q["coalition_optimum"])[
+            "restraint"
+        ]
+    else:
+        restraint = np.zeros((2, m))
+
+    # escalation moves and the dyad's rung
+    r0 = rung.copy()
+    moves = [
+        escalation.choose(
+            escalation.move_utilities(
+                rung,
+                prov[i],
+                recent[i],
+                restraint[i],
+                gp,
+                crisis_day_,
+                q,
+                ctx.both_nuclear,
+                q["post_crisis_rung_cap"],
+            ),
+            u[col],
+        )
+        for i, col in ((0, U_MOVE_A), (1, U_MOVE_B))
+    ]
+    new_rung = escalation.dyad_rung(rung, moves[0], moves[1])
+    score = np.zeros(m)
+    deesc = np.zeros(m, dtype=np.int64)
+    for i in (0, 1):
+        up = moves[i] > 0
+        entered = np.clip(rung + moves[i], 0, 6)
+        s_i = np.where(up, ENTRY_SCORE[entered], 0.0) + np.where(moves[i] < 0, DEESC_SCORE, 0.0)
+        score += s_i
+        deesc += moves[i] < 0
+        recent[1 - i] += up
+        prov[1 - i] += np.where(up & (entered >= 4), 0.5 * ENTRY_SCORE[entered] / 28.0, 0.0)
+        trust = np.clip(trust - q["trust_escalation_hit"] * np.maximum(s_i, 0.0) / 28.0, 0.0, 1.0)
+    rung = new_rung
+
+    # nuclear signalling and use
+    signal = state.signal[rows]
+    always = np.ones(m, dtype=bool)
+    sig_p = nuclear.signal_prob(rung, q["ns_intercept"], q["ns_slope"], always, ctx.both_nuclear)
+    new_signal = ~signal & (u[U_SIGNAL] < sig_p)
+    signal |= new_signal
+    score += np.where(new_signal, SIGNAL_SCORE, 0.0)
+    use = u[U_USE] < nuclear.use_prob(rung, signal, q["nuclear_use_daily"], ctx.both_nuclear)
+    score += np.where(use, NUCLEAR_SCORE, 0.0)
+    fatalities = state.fatalities[rows] + np.where(use, NUCLEAR_USE_FATALITIES, 0.0)
+    rung = np.where(use, 6, rung).astype(np.int8)
+    nuclear_use = state.nuclear_use[rows] | use
+    near_cat = new_signal | ((rung >= 5) & (r0 < 5))
+    catastrophe = state.catastrophe[rows] * d.decay_cat[rows] + near_cat  # as the full update will make it
+
+    # fighting: fatalities, kinetic days, ceasefire
+    kinetic = (rung >= 4) & ~nuclear_use
+    per_day = np.choose(
+        np.clip(rung.astype(np.int64) - 3, 0, 3),
+        [np.zeros(m), q["fatalities_rung4"], q["fatalities_rung5"], q["fatalities_rung6"]],
+    )
+    z = ndtri(np.clip(u[U_FATAL], 1e-7, 1 - 1e-7))
+    fatalities += np.where(kinetic, per_day * np.exp(0.6 * z - 0.18), 0.0)
+    kinetic_days = np.where(kinetic, state.kinetic_days[rows] + 1, 0)
+    cf_p = ceasefire.ceasefire_prob(kinetic, catastrophe, gp, restraint.mean(axis=0), kinetic_days, q)
+    cf = kinetic & (u[U_CEASEFIRE] < cf_p)
+    kinetic_ended = np.where(cf, kinetic_days, 0)
+    rung = np.where(cf, np.minimum(rung, q["ceasefire_rung"]), rung).astype(np.int8)
+    kinetic_days = np.where(cf, 0, kinetic_days)
+    prov = np.where(cf[None, :], 0.5 * prov, prov)
+    recent = np.where(cf[None, :], 0.0, recent)
+    score += np.where(cf, 2 * DEESC_SCORE, 0.0)
+    deesc += 2 * cf
+
+    # crisis end
+    end_p = ceasefire.crisis_end_prob(always, rung, crisis_day_, prov.max(axis=0), q, q["ceasefire_rung"])
+    ended = u[U_END] < end_p
+    rung = np.where(ended, np.minimum(rung, q["post_crisis_rung_cap"]), rung).astype(np.int8)
+
+    # write the rows back
+    state.rung[rows] = rung
+    state.provocation[:, rows] = prov
+    state.opponent_recent[:, rows] = recent
+    state.trust[rows] = trust
+    state.signal[rows] = signal & ~ended
+    state.nuclear_use[rows] = nuclear_use
+    state.fatalities[rows] = fatalities
+    state.kinetic_days[rows] = kinetic_days
+    state.crisis[rows] = ~ended
+    return {
+        "score": score,
+        "deesc": deesc,
+        "ended": ended,
+        "ended_duration": np.where(ended, crisis_day_ + 1, 0),
+        "ceasefire": cf,
+        "kinetic_ended": kinetic_ended,
+        "near_catastrophe": near_cat,
+    }
 
 
 def _consent(both: np.ndarray, phase_tracks: list[list[int]], phase: np.ndarray) -> np.ndarray:
