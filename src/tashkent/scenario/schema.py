@@ -1,0 +1,251 @@
+"""The scenario schema (pydantic v2): actors, mediators, process, spoilers, schedule, initial state
+and every model parameter with its default, prior and source.
+
+Unknown keys are rejected everywhere (`extra="forbid"`); cross references (an event naming an
+unknown actor) are checked after the fields validate. Range checks raise messages of the form
+"is outside [lo, hi]" so that the loader can print `file:line: path = value is outside [lo, hi]`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+TRACKS = ("II", "1.5", "I")
+Track = Literal["II", "1.5", "I"]
+Role = Literal["party", "mediator", "co_facilitator", "great_power", "spoiler", "observer"]
+Style = Literal["facilitation", "formulation", "manipulation"]
+
+
+def _within(lo: float, hi: float):
+    def check(v: float) -> float:
+        if not lo <= v <= hi:
+            raise ValueError(f"is outside [{lo:g}, {hi:g}]")
+        return v
+
+    return AfterValidator(check)
+
+
+Unit = Annotated[float, _within(0.0, 1.0)]
+Signed = Annotated[float, _within(-1.0, 1.0)]
+NonNeg = Annotated[float, _within(0.0, float("inf"))]
+RungInt = Annotated[int, _within(0, 6)]
+PhaseInt = Annotated[int, _within(0, 5)]
+ActorId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,11}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Prior(Strict):
+    """A prior distribution for Monte Carlo sampling of one parameter."""
+
+    dist: Literal["fixed", "uniform", "normal", "lognormal", "beta", "triangular"]
+    low: float | None = None
+    high: float | None = None
+    mean: float | None = None
+    sd: NonNeg | None = None
+    median: float | None = None
+    sdlog: NonNeg | None = None
+    a: NonNeg | None = None
+    b: NonNeg | None = None
+    mode: float | None = None
+
+    @model_validator(mode="after")
+    def _needs(self) -> Prior:
+        need = {
+            "fixed": (),
+            "uniform": ("low", "high"),
+            "normal": ("mean", "sd"),
+            "lognormal": ("median", "sdlog"),
+            "beta": ("a", "b"),
+            "triangular": ("low", "mode", "high"),
+        }[self.dist]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a {self.dist} prior needs {', '.join(missing)}")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low = {self.low} is above high = {self.high}")
+        if self.dist == "lognormal" and self.median is not None and self.median <= 0:
+            raise ValueError("a lognormal prior needs median > 0")
+        return self
+
+
+class Parameter(Strict):
+    """One model parameter: its default value, prior for Monte Carlo, and where it comes from."""
+
+    value: float
+    prior: Prior = Prior(dist="fixed")
+    source: Annotated[str, Field(min_length=3)]
+    unit: str | None = None
+    description: str | None = None
+    identified: bool | None = None  # set by calibration: did the data constrain it?
+
+
+class Actor(Strict):
+    id: ActorId
+    name: str
+    kind: Literal["state", "igo", "non_state"]
+    roles: list[Role] = Field(min_length=1)
+    capability: Unit
+    nuclear: bool = False
+    bias: dict[str, Signed] = {}
+    leverage: Unit = 0.0
+    style: Style | None = None
+    war_aversion: Unit = 0.5
+    joins_at_phase: PhaseInt | None = None
+    active: bool = True
+    source: Annotated[str, Field(min_length=3)]
+
+
+class CBM(Strict):
+    id: str
+    name: str
+    min_phase: Annotated[int, _within(1, 4)]
+    trust_gain_per_year: Unit
+    max_rung: RungInt | None = None
+    requires_no_crisis: bool = True
+    source: Annotated[str, Field(min_length=3)]
+
+
+class Phase(Strict):
+    id: Annotated[int, _within(1, 5)]
+    name: str
+    track: Literal["II", "1.5", "I", "agreement"]
+    description: str
+    requires_acceptance: list[Track] = []
+    official: bool = False
+    median_days: Parameter
+
+
+class Process(Strict):
+    phases: list[Phase] = Field(min_length=5, max_length=5)
+    cbms: list[CBM] = []
+    consent_holder: ActorId | None = None
+    consent_tracks: list[Track] = []
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Process:
+        ids = [p.id for p in self.phases]
+        if ids != [1, 2, 3, 4, 5]:
+            raise ValueError(f"phases must have ids 1, 2, 3, 4, 5 in order (got {ids})")
+        return self
+
+
+class ScheduledEvent(Strict):
+    """A dated event or inject applied on its day in every run."""
+
+    date: dt.date
+    kind: Literal["attack", "bias_shift", "join", "leave", "trust_shock"]
+    actor: ActorId | None = None
+    target: ActorId | None = None
+    fatalities: NonNeg | None = None
+    delta: float | None = None
+    note: str = ""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> ScheduledEvent:
+        need = {
+            "attack": ("target", "fatalities"),
+            "bias_shift": ("actor", "target", "delta"),
+            "join": ("actor",),
+            "leave": ("actor",),
+            "trust_shock": ("delta",),
+        }[self.kind]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} event needs {', '.join(missing)}")
+        return self
+
+
+class InitialState(Strict):
+    date: dt.date | None = None
+    rung: RungInt = 0
+    crisis_active: bool = False
+    crisis_day: Annotated[int, _within(0, 100000)] = 0
+    nuclear_signal: bool = False
+    trust: Unit = 0.2
+    phase: PhaseInt = 0
+    accept: dict[str, dict[Track, bool]] = {}
+    provocation: dict[str, NonNeg] = {}
+    offers: list[ActorId] = []
+
+
+class Scenario(Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+    title: str
+    description: str
+    start_date: dt.date
+    parties: tuple[ActorId, ActorId]
+    actors: list[Actor] = Field(min_length=2)
+    process: Process
+    schedule: list[ScheduledEvent] = []
+    initial_state: InitialState
+    parameters: dict[str, Parameter]
+    bargaining: Any | None = None
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scenario:
+        # Messages start with "@<field path>|" so the loader can point at the offending line.
+        ids = [a.id for a in self.actors]
+        known = set(ids)
+        listing = ", ".join(ids)
+        for i, a in enumerate(self.actors):
+            if ids.index(a.id) != i:
+                raise ValueError(f"@actors[{i}].id|= {a.id} appears more than once; ids must be unique")
+        for i, p in enumerate(self.parties):
+            if p not in known:
+                raise ValueError(f"@parties[{i}]|= {p} is not an actor in this scenario (known: {listing})")
+        if self.parties[0] == self.parties[1]:
+            raise ValueError("@parties|names the same actor twice; give two different parties")
+        for i, a in enumerate(self.actors):
+            for target in a.bias:
+                if target not in known:
+                    raise ValueError(f"@actors[{i}].bias.{target}|is not an actor in this scenario (known: {listing})")
+        for i, e in enumerate(self.schedule):
+            for field in ("actor", "target"):
+                ref = getattr(e, field)
+                if ref is not None and ref not in known:
+                    raise ValueError(f"@schedule[{i}].{field}|= {ref} is not an actor in this scenario (known: {listing})")
+            if e.date < self.start_date:
+                raise ValueError(f"@schedule[{i}].date|= {e.date} is before start_date {self.start_date}")
+        for party in self.initial_state.accept:
+            if party not in self.parties:
+                raise ValueError(f"@initial_state.accept.{party}|is not a party (parties: {', '.join(self.parties)})")
+        for party in self.initial_state.provocation:
+            if party not in self.parties:
+                raise ValueError(f"@initial_state.provocation.{party}|is not a party (parties: {', '.join(self.parties)})")
+        for i, m in enumerate(self.initial_state.offers):
+            if m not in known:
+                raise ValueError(f"@initial_state.offers[{i}]|= {m} is not an actor in this scenario (known: {listing})")
+        holder = self.process.consent_holder
+        if holder and holder not in self.parties:
+            raise ValueError(f"@process.consent_holder|= {holder} is not a party")
+        return self
+
+    def actor(self, actor_id: str) -> Actor:
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def mediators(self) -> list[Actor]:
+        """Mediators and co-facilitators, in file order."""
+        return [a for a in self.actors if {"mediator", "co_facilitator"} & set(a.roles)]
+
+    def great_powers(self) -> list[Actor]:
+        return [a for a in self.actors if "great_power" in a.roles]
+
+
+def _with_overrides(self: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """A copy with dotted-path overrides applied, e.g. {"initial_state.rung": 0}."""
+    from tashkent.scenario.load import with_overrides
+
+    return with_overrides(self, overrides)
+
+
+Scenario.with_overrides = _with_overrides  # type: ignore[attr-defined]
