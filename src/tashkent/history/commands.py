@@ -1,0 +1,184 @@
+"""CLI: `tashkent history crises|base-rates`, `tashkent backtest`, `tashkent calibrate`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tashkent.errors import UserError
+
+history_app = typer.Typer(help="The India–Pakistan crisis record and ICB base rates.",
+                          no_args_is_help=True)  # fmt: skip
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+
+DATA_HELP = "Crisis record CSV (default: the packaged record; crisis_sources.csv beside it)."
+
+
+def _echo_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+@history_app.command("crises")
+def crises_cmd(
+    data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the crises: trigger, rungs (0–6), nuclear signalling, India's lag, mediation."""
+    from dataclasses import asdict
+
+    from tashkent.history.record import load_crises
+
+    crises = load_crises(data)
+    if as_json:
+        _echo_json([asdict(c) for c in crises])
+        return
+    table = Table(title=f"{len(crises)} India–Pakistan crises", show_lines=False)
+    for col in ("id", "crisis", "trigger", "type", "killed", "nuc", "rung", "NS", "lag",
+                "days", "mediation"):  # fmt: skip
+        table.add_column(col, justify="left" if col in ("crisis", "type", "mediation") else "right")
+    for c in crises:
+        med = ("by " + "+".join(c.mediators)) if c.mediation_occurred else (
+            "offered" if c.mediation_offered else "none")  # fmt: skip
+        table.add_row(
+            str(c.id),
+            c.name,
+            c.trigger_date.isoformat()[: 7 if c.trigger_precision == "month" else 10],
+            c.trigger_type,
+            "" if c.trigger_fatalities is None else str(c.trigger_fatalities),
+            "yes" if c.both_nuclear else "no",
+            f"{c.rung_before}→{c.rung_highest}",
+            c.nuclear_signal,
+            "" if c.india_response_lag_days is None else str(c.india_response_lag_days),
+            "" if c.duration_days is None else str(c.duration_days),
+            med,
+        )
+    console.print(table)
+
+
+@history_app.command("base-rates")
+def base_rates_cmd(
+    icb: Path = typer.Option(
+        ..., "--icb", help="Folder with icb1v15.csv, icb2v15.csv, icbdy_v15.csv."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Mediation base rates from the ICB v15 files (history.md §4.1)."""
+    from tashkent.history.icb import base_rates, read_icb
+
+    rates = base_rates(read_icb(icb))
+    if as_json:
+        _echo_json(rates)
+        return
+    post = rates["post1945"]
+
+    def pct(r: dict[str, Any]) -> str:
+        return f"{100 * r['p']:.1f}% ({r['k']}/{r['n']})"
+
+    table = Table(title=f"ICB v15 base rates ({rates['n_crises']} crises, "
+                        f"{rates['n_post1945']} post-1945)")  # fmt: skip
+    table.add_column("quantity (post-1945)")
+    table.add_column("value", justify="right")
+    table.add_row("mediation occurred", pct(post["mediation_occurred"]))
+    table.add_row("agreement if mediated", pct(post["agreement_mediated"]))
+    table.add_row("agreement if not mediated", pct(post["agreement_not_mediated"]))
+    table.add_row("tension reduction if mediated", pct(post["tension_reduction_mediated"]))
+    table.add_row("tension reduction if not", pct(post["tension_reduction_not_mediated"]))
+    lag = post["mediation_lag_days"]
+    table.add_row("trigger → mediation, median days",
+                  f"{lag['median']} (IQR {lag['q1']:g}–{lag['q3']:g}, n={lag['n']})")  # fmt: skip
+    for kind, d in post["by_mediator_type"].items():
+        table.add_row(f"  {kind}: effective / agreement",
+                      f"{100 * d['effective']['p']:.0f}% / {100 * d['agreement']['p']:.0f}% "
+                      f"(n={d['n']})")  # fmt: skip
+    for style, d in post["by_style"].items():
+        table.add_row(f"  {style}: effective / agreement",
+                      f"{100 * d['effective']['p']:.0f}% / {100 * d['agreement']['p']:.0f}% "
+                      f"(n={d['n']})")  # fmt: skip
+    ip = rates["india_pakistan"]
+    table.add_row(
+        "India–Pakistan: mediated / offered / none",
+        "{occurred} / {offered_not_accepted} / {none}".format(**ip["mediation"]),
+    )
+    table.add_row("India–Pakistan: mediated since Simla", pct(ip["mediated_since_simla"]))
+    table.add_row("India–Pakistan: onsets per year (ICB)", f"{ip['onset_rate_per_year']:.2f}")
+    console.print(table)
+
+
+def _print_scores(result: dict[str, Any]) -> None:
+    from tashkent.history.backtest import BASELINE_NAMES, METRICS
+
+    names = result["forecasters"]
+    lead = names[0]
+    table = Table(title=f"Back-test, {result['method']}: {len(result['crises'])} crises "
+                        "(lower is better)")  # fmt: skip
+    table.add_column("metric")
+    table.add_column("rule")
+    table.add_column("n", justify="right")
+    for n in names:
+        table.add_column(n, justify="right")
+    skill_vs = [b for b in BASELINE_NAMES if b != lead]
+    for b in skill_vs:
+        table.add_column(f"skill vs {b}", justify="right")
+    for metric, rule in METRICS.items():
+        row = [metric, rule, str(result["n"][metric])]
+        row += [f"{result['scores'][metric][n]:.3f}" for n in names]
+        for b in skill_vs:
+            s = result["skill"][metric].get(lead, {}).get(b)
+            row.append(f"{s['skill']:+.2f} [{s['low']:+.2f},{s['high']:+.2f}]" if s else "–")
+        table.add_row(*row)
+    console.print(table)
+
+
+def backtest_cmd(
+    method: str = typer.Option("loo", "--method", help="loo, temporal or both."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    report: Path | None = typer.Option(None, "--report", help="Write an offline HTML report here."),
+    data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
+    baselines_only: bool = typer.Option(
+        False, "--baselines-only", help="Score only the baselines (no model)."
+    ),
+    runs: int = typer.Option(10_000, "--runs", min=100, help="Model runs per crisis."),
+    seed: int = typer.Option(0, "--seed", help="Seed for simulations and the bootstrap."),
+) -> None:
+    """Replay every crisis from its trigger and score forecasts against baselines."""
+    from tashkent.history.backtest import METHODS, run_backtest
+    from tashkent.history.baselines import BASELINES
+    from tashkent.history.record import load_crises
+    from tashkent.store.paths import atomic_write
+
+    methods = list(METHODS) if method == "both" else [method]
+    if any(m not in METHODS for m in methods):
+        raise UserError(f"--method = {method!r} is not a design; use loo, temporal or both")
+    crises = load_crises(data)
+    forecasters = list(BASELINES)
+    if not baselines_only:
+        from tashkent.history.model_forecaster import model_forecaster
+
+        model = model_forecaster(runs=runs, seed=seed)
+        if model is not None:
+            forecasters.insert(0, model)
+    results = [run_backtest(crises, m, forecasters, seed=seed) for m in methods]
+    if report is not None:
+        from tashkent.history.report import render_html
+
+        text = render_html(results)
+        with atomic_write(report) as fh:
+            fh.write(text)
+    if as_json:
+        _echo_json(results[0] if len(results) == 1 else {"designs": results})
+        return
+    for r in results:
+        _print_scores(r)
+    if report is not None:
+        console.print(f"report written to {report}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(history_app, name="history")
+    app.command("backtest")(backtest_cmd)
