@@ -118,16 +118,19 @@ def run_backtest(
             fc = f.fit(fold.training).forecast(cond)
             scores = score_one(fc, out)
             entry["forecasts"][f.name] = fc.as_dict()
-            entry["scores"][f.name] = {k: (None if v is None else round(v, 4))
-                                       for k, v in scores.items()}  # fmt: skip
+            entry["scores"][f.name] = {
+                k: (None if v is None else round(v, 4)) for k, v in scores.items()
+            }
             for metric, value in scores.items():
                 if value is not None:
                     per[metric][f.name].append(value)
         entries.append(entry)
         if progress:
             progress(i + 1, len(fold_list))
-    means = {m: {n: round(float(np.mean(v)), 4) if v else None for n, v in d.items()}
-             for m, d in per.items()}  # fmt: skip
+    means = {
+        m: {n: round(float(np.mean(v)), 4) if v else None for n, v in d.items()}
+        for m, d in per.items()
+    }
     skills: dict[str, dict[str, dict[str, Any]]] = {}
     for m, d in per.items():
         skills[m] = {}

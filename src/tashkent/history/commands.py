@@ -13,8 +13,9 @@ from rich.table import Table
 
 from tashkent.errors import UserError
 
-history_app = typer.Typer(help="The India–Pakistan crisis record and ICB base rates.",
-                          no_args_is_help=True)  # fmt: skip
+history_app = typer.Typer(
+    help="The India–Pakistan crisis record and ICB base rates.", no_args_is_help=True
+)
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 DATA_HELP = "Crisis record CSV (default: the packaged record; crisis_sources.csv beside it)."
@@ -39,12 +40,26 @@ def crises_cmd(
         _echo_json([asdict(c) for c in crises])
         return
     table = Table(title=f"{len(crises)} India–Pakistan crises", show_lines=False)
-    for col in ("id", "crisis", "trigger", "type", "killed", "nuc", "rung", "NS", "lag",
-                "days", "mediation"):  # fmt: skip
+    for col in (
+        "id",
+        "crisis",
+        "trigger",
+        "type",
+        "killed",
+        "nuc",
+        "rung",
+        "NS",
+        "lag",
+        "days",
+        "mediation",
+    ):
         table.add_column(col, justify="left" if col in ("crisis", "type", "mediation") else "right")
     for c in crises:
-        med = ("by " + "+".join(c.mediators)) if c.mediation_occurred else (
-            "offered" if c.mediation_offered else "none")  # fmt: skip
+        med = (
+            ("by " + "+".join(c.mediators))
+            if c.mediation_occurred
+            else ("offered" if c.mediation_offered else "none")
+        )
         table.add_row(
             str(c.id),
             c.name,
@@ -80,8 +95,9 @@ def base_rates_cmd(
     def pct(r: dict[str, Any]) -> str:
         return f"{100 * r['p']:.1f}% ({r['k']}/{r['n']})"
 
-    table = Table(title=f"ICB v15 base rates ({rates['n_crises']} crises, "
-                        f"{rates['n_post1945']} post-1945)")  # fmt: skip
+    table = Table(
+        title=f"ICB v15 base rates ({rates['n_crises']} crises, {rates['n_post1945']} post-1945)"
+    )
     table.add_column("quantity (post-1945)")
     table.add_column("value", justify="right")
     table.add_row("mediation occurred", pct(post["mediation_occurred"]))
@@ -90,16 +106,20 @@ def base_rates_cmd(
     table.add_row("tension reduction if mediated", pct(post["tension_reduction_mediated"]))
     table.add_row("tension reduction if not", pct(post["tension_reduction_not_mediated"]))
     lag = post["mediation_lag_days"]
-    table.add_row("trigger → mediation, median days",
-                  f"{lag['median']} (IQR {lag['q1']:g}–{lag['q3']:g}, n={lag['n']})")  # fmt: skip
+    table.add_row(
+        "trigger → mediation, median days",
+        f"{lag['median']} (IQR {lag['q1']:g}–{lag['q3']:g}, n={lag['n']})",
+    )
     for kind, d in post["by_mediator_type"].items():
-        table.add_row(f"  {kind}: effective / agreement",
-                      f"{100 * d['effective']['p']:.0f}% / {100 * d['agreement']['p']:.0f}% "
-                      f"(n={d['n']})")  # fmt: skip
+        table.add_row(
+            f"  {kind}: effective / agreement",
+            f"{100 * d['effective']['p']:.0f}% / {100 * d['agreement']['p']:.0f}% (n={d['n']})",
+        )
     for style, d in post["by_style"].items():
-        table.add_row(f"  {style}: effective / agreement",
-                      f"{100 * d['effective']['p']:.0f}% / {100 * d['agreement']['p']:.0f}% "
-                      f"(n={d['n']})")  # fmt: skip
+        table.add_row(
+            f"  {style}: effective / agreement",
+            f"{100 * d['effective']['p']:.0f}% / {100 * d['agreement']['p']:.0f}% (n={d['n']})",
+        )
     ip = rates["india_pakistan"]
     table.add_row(
         "India–Pakistan: mediated / offered / none",
@@ -115,8 +135,9 @@ def _print_scores(result: dict[str, Any]) -> None:
 
     names = result["forecasters"]
     lead = names[0]
-    table = Table(title=f"Back-test, {result['method']}: {len(result['crises'])} crises "
-                        "(lower is better)")  # fmt: skip
+    table = Table(
+        title=f"Back-test, {result['method']}: {len(result['crises'])} crises (lower is better)"
+    )
     table.add_column("metric")
     table.add_column("rule")
     table.add_column("n", justify="right")

@@ -30,14 +30,38 @@ DYADIC_FILE = "icbdy_v15.csv"
 INDIA, PAKISTAN = 750, 770
 
 SYSTEM_COLUMNS = (
-    "crisno", "crisname", "break", "trigent", "yrtrig", "motrig", "datrig", "yrterm", "brexit",
-    "viol", "mediate", "medwho", "medstyle", "medefct", "yrmedst", "momedst", "damedst",
-    "forout", "outesr", "usefct", "suefct",
-)  # fmt: skip
+    "crisno",
+    "crisname",
+    "break",
+    "trigent",
+    "yrtrig",
+    "motrig",
+    "datrig",
+    "yrterm",
+    "brexit",
+    "viol",
+    "mediate",
+    "medwho",
+    "medstyle",
+    "medefct",
+    "yrmedst",
+    "momedst",
+    "damedst",
+    "forout",
+    "outesr",
+    "usefct",
+    "suefct",
+)
 ACTOR_COLUMNS = ("crisno", "cracid", "actor", "yrtrig", "motrig", "datrig", "trgresra", "nuclear")
 DYADIC_COLUMNS = ("crisno", "statea", "stateb")
-MEDIATOR_TYPES = {2: "global_igo", 3: "regional_org", 4: "private_transnational",
-                  5: "single_state", 6: "group_of_states", 7: "private_individual"}  # fmt: skip
+MEDIATOR_TYPES = {
+    2: "global_igo",
+    3: "regional_org",
+    4: "private_transnational",
+    5: "single_state",
+    6: "group_of_states",
+    7: "private_individual",
+}
 STYLES = {2: "facilitation", 3: "formulation", 4: "manipulation"}
 
 Row = dict[str, Any]

@@ -31,8 +31,12 @@ def _reliability_figure(result: dict[str, Any]) -> str:
     for name, marker in zip(result["forecasters"], "osD^v", strict=False):
         ps, os_ = reliability_pairs(result, name)
         bins = reliability_bins(ps, os_, n_bins=5)
-        ax.plot([b["mean_forecast"] for b in bins], [b["observed"] for b in bins],
-                marker=marker, label=name)  # fmt: skip
+        ax.plot(
+            [b["mean_forecast"] for b in bins],
+            [b["observed"] for b in bins],
+            marker=marker,
+            label=name,
+        )
     ax.set_xlabel("forecast probability")
     ax.set_ylabel("observed frequency")
     ax.set_xlim(0, 1)
@@ -95,11 +99,15 @@ def wrong_statements(result: dict[str, Any], forecaster: str) -> list[str]:
     )[:3]
     for score, name, rung, probs in worst:
         mode = max(range(len(probs)), key=lambda k: probs[k])
-        out.append(f"{name}: it reached rung {rung} but the forecast's most likely rung was "
-                   f"{mode} (P = {probs[mode]:.2f}; RPS {score:.3f}).")  # fmt: skip
+        out.append(
+            f"{name}: it reached rung {rung} but the forecast's most likely rung was "
+            f"{mode} (P = {probs[mode]:.2f}; RPS {score:.3f})."
+        )
     n = len(result["crises"])
-    out.append(f"Only {n} crises are scored, so every interval is wide; skill that does not "
-               "exclude 0 in the table is not evidence of skill.")  # fmt: skip
+    out.append(
+        f"Only {n} crises are scored, so every interval is wide; skill that does not "
+        "exclude 0 in the table is not evidence of skill."
+    )
     return out
 
 
@@ -122,11 +130,14 @@ def render_html(results: list[dict[str, Any]], title: str = "tashkent back-test"
         lead = names[0]
         parts.append(f"<h2>Design: {html.escape(result['method'])}</h2>")
         parts.append(f"<p>{html.escape(result['design'])}; {len(result['crises'])} crises.</p>")
-        parts.append("<table><tr><th>metric</th><th>rule</th><th>n</th>"
-                     + "".join(f"<th>{html.escape(n)}</th>" for n in names)
-                     + "".join(f"<th>{html.escape(lead)} skill vs {b}</th>"
-                               for b in BASELINE_NAMES if b != lead)
-                     + "</tr>")  # fmt: skip
+        parts.append(
+            "<table><tr><th>metric</th><th>rule</th><th>n</th>"
+            + "".join(f"<th>{html.escape(n)}</th>" for n in names)
+            + "".join(
+                f"<th>{html.escape(lead)} skill vs {b}</th>" for b in BASELINE_NAMES if b != lead
+            )
+            + "</tr>"
+        )
         for metric, rule in METRICS.items():
             row = f"<tr><td>{metric}</td><td>{rule}</td><td>{result['n'][metric]}</td>"
             row += "".join(f"<td>{_fmt(result['scores'][metric][n])}</td>" for n in names)
@@ -134,19 +145,28 @@ def render_html(results: list[dict[str, Any]], title: str = "tashkent back-test"
                 if b == lead:
                     continue
                 s = result["skill"][metric].get(lead, {}).get(b)
-                row += (f"<td>{s['skill']:+.2f} [{s['low']:+.2f}, {s['high']:+.2f}]</td>"
-                        if s else "<td>–</td>")  # fmt: skip
+                row += (
+                    f"<td>{s['skill']:+.2f} [{s['low']:+.2f}, {s['high']:+.2f}]</td>"
+                    if s
+                    else "<td>–</td>"
+                )
             parts.append(row + "</tr>")
         parts.append("</table>")
         parts.append("<h3>Reliability</h3>")
-        parts.append(f"<img alt='reliability diagram' src='data:image/png;base64,"
-                     f"{_reliability_figure(result)}'>")  # fmt: skip
+        parts.append(
+            f"<img alt='reliability diagram' src='data:image/png;base64,"
+            f"{_reliability_figure(result)}'>"
+        )
         parts.append(f"<h3>Per-crisis forecast vs outcome ({html.escape(lead)})</h3>")
-        parts.append(f"<img alt='per-crisis forecasts' src='data:image/png;base64,"
-                     f"{_per_crisis_figure(result, lead)}'>")  # fmt: skip
-        parts.append("<table><tr><th>crisis</th><th>rung</th><th>P(≥4)</th><th>P(≥5)</th>"
-                     "<th>nuclear</th><th>P(nuc)</th><th>mediation</th><th>P(med)</th>"
-                     "<th>days</th><th>median days</th></tr>")  # fmt: skip
+        parts.append(
+            f"<img alt='per-crisis forecasts' src='data:image/png;base64,"
+            f"{_per_crisis_figure(result, lead)}'>"
+        )
+        parts.append(
+            "<table><tr><th>crisis</th><th>rung</th><th>P(≥4)</th><th>P(≥5)</th>"
+            "<th>nuclear</th><th>P(nuc)</th><th>mediation</th><th>P(med)</th>"
+            "<th>days</th><th>median days</th></tr>"
+        )
         for e in result["crises"]:
             fc, out = e["forecasts"][lead], e["outcome"]
             parts.append(
