@@ -1,0 +1,17 @@
+"""Durability of an agreement (Beardsley 2008): mediator inducements s(t) = s0·2^(−age/half-life)
+widen the acceptable range while they last; the breakdown hazard is h0·exp(γ·max(0, gap − s(t))),
+where gap is how far the agreement lies outside the parties' unaided bargaining range
+(history.md §3.4), tripled during a crisis."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tashkent.model.common import Array, daily_prob
+
+
+def breakdown_prob(age_days: Array, crisis: Array, p: dict[str, Array]) -> Array:
+    inducement = p["inducement"] * np.power(0.5, age_days / p["inducement_half_life_days"])
+    gap = np.maximum(0.0, p["settlement_gap"] - inducement)
+    rate = p["breakdown_rate"] * np.exp(p["breakdown_gap_weight"] * gap) * np.where(crisis, 3.0, 1.0)
+    return daily_prob(rate)

@@ -1,0 +1,73 @@
+"""Escalation moves (DESIGN §3): each crisis day each party chooses de-escalate / hold / escalate
+one rung / escalate two rungs by a multinomial logit. Provocation and the opponent's recent
+escalation push up; the marginal (convex) cost of the next rung, nuclear risk at high rungs, credible
+mediator restraint, great-power crisis management and crisis fatigue push down. The dyad's rung
+follows the moves: it rises by the larger escalation and falls one rung only when neither party
+escalates and at least one de-escalates."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tashkent.ladder import MAX_RUNG
+from tashkent.model.common import Array
+
+DOWN, HOLD, UP1, UP2 = -1, 0, 1, 2
+
+
+def rung_cost(rung: Array, unit_cost: Array) -> Array:
+    """Convex cost of standing at a rung: c·(k/2)²."""
+    return unit_cost * (rung / 2.0) ** 2
+
+
+def nuclear_risk(rung: Array, weight: Array, both_nuclear: bool) -> Array:
+    """Extra cost of air strikes (5: ν) and war (6: 4ν) in a nuclear dyad (Fearon 1995)."""
+    if not both_nuclear:
+        return np.zeros_like(np.asarray(rung, dtype=np.float64))
+    return weight * ((rung >= 5).astype(np.float64) + 3.0 * (rung >= 6).astype(np.float64))
+
+
+def move_utilities(
+    rung: Array, provocation: Array, opponent_recent: Array, restraint: Array, gp_management: Array,
+    crisis_day: Array, p: dict[str, Array], both_nuclear: bool,
+) -> Array:
+    """Utilities [4, n] of (down, hold, up1, up2) for one party; invalid moves get -inf."""
+    r = rung.astype(np.float64)
+    push = (p["esc_base"] + p["esc_provocation"] * provocation + p["esc_reciprocity"] * opponent_recent
+            - p["esc_restraint"] * restraint - p["esc_gp_management"] * gp_management
+            - p["esc_fatigue"] * crisis_day)
+    c, nw = p["esc_rung_cost"], p["esc_nuclear_risk"]
+
+    def climb(k: int) -> Array:
+        # marginal cost of climbing k rungs: convex rung cost plus nuclear-threshold cost
+        return (rung_cost(r + k, c) - rung_cost(r, c)
+                + nuclear_risk(r + k, nw, both_nuclear) - nuclear_risk(r, nw, both_nuclear))
+
+    up1 = push - climb(1)
+    up2 = push - p["esc_two_step"] - climb(2)
+    down = (p["deesc_base"] + p["esc_fatigue"] * crisis_day + p["esc_restraint"] * restraint
+            + 0.5 * p["esc_gp_management"] * gp_management - p["esc_provocation"] * provocation)
+    hold = np.zeros_like(r)
+    util = np.stack([down, hold, up1, up2])
+    util[0] = np.where(r <= 0, -np.inf, util[0])
+    util[2] = np.where(r + 1 > MAX_RUNG, -np.inf, util[2])
+    util[3] = np.where(r + 2 > MAX_RUNG, -np.inf, util[3])
+    return util
+
+
+def choose(util: Array, u: Array) -> Array:
+    """Sample a move in {-1, 0, 1, 2} from logit utilities [4, n] with uniforms u [n]."""
+    m = util.max(axis=0)
+    w = np.exp(util - m)
+    cdf = np.cumsum(w, axis=0) / w.sum(axis=0)
+    idx = (u[None, :] > cdf).sum(axis=0)
+    return np.minimum(idx, 3).astype(np.int8) - 1
+
+
+def dyad_rung(rung: Array, move_a: Array, move_b: Array) -> Array:
+    """New standing rung from both parties' moves."""
+    up = np.maximum(move_a, move_b)
+    both_not_up = up <= 0
+    any_down = (move_a < 0) | (move_b < 0)
+    new = np.where(up > 0, rung + up, np.where(both_not_up & any_down, rung - 1, rung))
+    return np.clip(new, 0, MAX_RUNG).astype(np.int8)

@@ -1,0 +1,18 @@
+"""Ripeness (Zartman): a mutually hurting stalemate plus a perceived way out, reinforced by a
+recently avoided catastrophe. Made continuous: ripeness = S · Π_i σ(4·(H_i + C − τ_H)) · W, with
+H_i the decayed memory of each party's conflict costs, C the decayed memory of near-catastrophes,
+S the stalemate belief and W the way out, scaled up by trust (history.md §3.3)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tashkent.model.common import Array, logistic
+
+
+def ripeness(hurt: Array, catastrophe: Array, stalemate: Array, way_out: Array, trust: Array,
+             threshold: Array) -> Array:
+    """Ripeness in [0, 1]; hurt is [parties, runs]."""
+    hurting = np.prod(logistic(4.0 * (hurt + catastrophe[None, :] - threshold)), axis=0)
+    w = np.clip(way_out * (0.5 + trust), 0.0, 1.0)
+    return stalemate * hurting * w
