@@ -16,7 +16,7 @@ from tashkent.errors import UserError
 history_app = typer.Typer(
     help="The India–Pakistan crisis record and ICB base rates.", no_args_is_help=True
 )
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
 
 DATA_HELP = "Crisis record CSV (default: the packaged record; crisis_sources.csv beside it)."
 
@@ -145,7 +145,7 @@ def _print_scores(result: dict[str, Any]) -> None:
         table.add_column(n, justify="right")
     skill_vs = [b for b in BASELINE_NAMES if b != lead]
     for b in skill_vs:
-        table.add_column(f"skill vs {b}", justify="right")
+        table.add_column(f"vs {b[:5]}.", justify="right")
     for metric, rule in METRICS.items():
         row = [metric, rule, str(result["n"][metric])]
         row += [f"{result['scores'][metric][n]:.3f}" for n in names]
@@ -179,11 +179,14 @@ def backtest_cmd(
     crises = load_crises(data)
     forecasters = list(BASELINES)
     if not baselines_only:
+        from tashkent.history.baselines import Conditions
         from tashkent.history.model_forecaster import model_forecaster
 
         model = model_forecaster(runs=runs, seed=seed)
-        if model is not None:
-            forecasters.insert(0, model)
+        with console.status(f"simulating {len(crises)} crises × {runs:,} runs", spinner="dots"):
+            model.bank.prepare([Conditions.of(c) for c in crises])
+            model.bank.onset()
+        forecasters.insert(0, model)
     results = [run_backtest(crises, m, forecasters, seed=seed) for m in methods]
     if report is not None:
         from tashkent.history.report import render_html

@@ -66,8 +66,10 @@ def crps_step(values: ArrayLike, probs: ArrayLike, y: float) -> float:
         raise ValueError("crps_step needs matching, non-empty values and probs")
     order = np.argsort(v)
     v, p = v[order], p[order] / p.sum()
+    cum = np.cumsum(p)
     knots = np.unique(np.concatenate([v, [y]]))
-    cdf_at = np.array([p[v <= z].sum() for z in knots[:-1]])
+    pos = np.searchsorted(v, knots[:-1], side="right")  # atoms <= each knot
+    cdf_at = np.where(pos > 0, cum[np.maximum(pos - 1, 0)], 0.0)
     widths = np.diff(knots)
     step = (knots[:-1] >= y).astype(float)  # 1[z >= y] on [knot_j, knot_{j+1})
     return float(np.sum(widths * (cdf_at - step) ** 2))
