@@ -1,8 +1,11 @@
 """Mediator credibility and coalition coverage (Kydd 2003; multiparty mediation's inverted U).
 
-Advice to hold back is credible to a party only from a mediator biased toward that party: the
-credibility of mediator m to party i is logistic(sharpness·(bias[m,i] − β*_m)), with the threshold
-β*_m rising with the mediator's war aversion (a peace-loving mediator has reason to exaggerate).
+Advice to hold back is credible to a party only from a mediator biased toward that party. Kydd's
+mediator has one ideal point between the parties, so what matters is its net tilt toward i,
+t[m,i] = (bias[m,i] − bias[m,j]) / 2: more bias toward India raises the tilt (and credibility) to
+India and lowers it to Pakistan. Credibility is logistic(sharpness·(t[m,i] − β*_m)), with the
+threshold β*_m rising with the mediator's war aversion (a peace-loving mediator has reason to
+exaggerate).
 A coalition is credible to i if any active member is; it covers the dyad as well as it covers the
 less-covered side. Effectiveness peaks at an optimal coalition size k* and falls beyond it.
 """
@@ -14,11 +17,16 @@ import numpy as np
 from tashkent.model.common import Array, logistic
 
 
+def tilt(bias: Array) -> Array:
+    """Net tilt [M, 2, n] of each mediator toward each party from its biases toward both."""
+    return (bias - bias[:, ::-1, :]) / 2.0
+
+
 def credibility(bias: Array, war_aversion: Array, threshold: Array, war_aversion_weight: Array,
                 sharpness: Array) -> Array:
     """Credibility [mediators, parties, runs] of each mediator's counsel to each party."""
     beta_star = threshold + war_aversion_weight * (war_aversion[:, None, None] - 0.5)
-    return logistic(sharpness * (bias - beta_star))
+    return logistic(sharpness * (tilt(bias) - beta_star))
 
 
 def size_effect(n_active: Array, optimum: Array) -> Array:

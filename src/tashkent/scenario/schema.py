@@ -97,6 +97,7 @@ class Actor(Strict):
     style: Style | None = None
     war_aversion: Unit = 0.5
     joins_at_phase: PhaseInt | None = None
+    crisis_role: bool = False  # acts during crises (calls, shuttles) even before it joins the process
     active: bool = True
     source: Annotated[str, Field(min_length=3)]
 

@@ -22,6 +22,8 @@ class Context:
     leverage: np.ndarray  # [M]
     joins_at_phase: np.ndarray  # [M], -1 = active from the start
     initially_active: np.ndarray  # [M] bool
+    enabled: np.ndarray  # [M] bool: `active: false` in the scenario removes a mediator
+    crisis_role: np.ndarray  # [M] bool: also active whenever a crisis is on
     gp_leverage: float  # 1 − Π(1 − leverage) over great powers
     phase_official: np.ndarray  # [6] bool, index = phase
     phase_tracks: list[list[int]]  # [6] track indices each phase needs
@@ -70,6 +72,8 @@ def build_context(scenario: Scenario) -> Context:
         leverage=np.array([m.leverage for m in meds], dtype=np.float64),
         joins_at_phase=joins,
         initially_active=initially,
+        enabled=np.array([m.active for m in meds], dtype=bool),
+        crisis_role=np.array([m.crisis_role for m in meds], dtype=bool),
         gp_leverage=gp_lev,
         phase_official=official,
         phase_tracks=tracks,

@@ -78,13 +78,15 @@ class DayOutcome:
 
 def mediators_active(state: State, ctx: Context) -> np.ndarray:
     """Active mediators [M, n]: initially active ones, co-facilitators once the process reaches
-    their phase, overridden by scheduled joins and leaves."""
+    their phase or, for those with a crisis role, while a crisis is on; overridden by scheduled
+    joins and leaves; never those disabled with `active: false`."""
     m = len(ctx.mediator_ids)
     if m == 0:
         return np.zeros((0, state.n), dtype=bool)
     by_phase = np.where(ctx.joins_at_phase[:, None] >= 0,
                         state.phase[None, :] >= ctx.joins_at_phase[:, None],
                         ctx.initially_active[:, None])
+    by_phase = (by_phase | (ctx.crisis_role[:, None] & state.crisis[None, :])) & ctx.enabled[:, None]
     return np.where(state.forced_active == 1, True, np.where(state.forced_active == -1, False, by_phase))
 
 

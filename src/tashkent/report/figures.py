@@ -1,0 +1,100 @@
+"""Figures of a forecast run (matplotlib, Agg backend), returned as inline SVG text."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from tashkent.ladder import load_ladder  # noqa: E402
+
+RUNG_COLOURS = ["#e8eef4", "#c6dbef", "#9ecae1", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"]
+
+
+def _svg(fig: plt.Figure) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def rung_fan(daily: pd.DataFrame) -> str:
+    """Distribution of the standing rung over time (stacked probabilities) with its median."""
+    names = load_ladder().rung_labels
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ys = [daily[f"p_rung_{k}"].to_numpy() for k in range(7)]
+    ax.stackplot(daily["day"], *ys, colors=RUNG_COLOURS, labels=[f"{k} {names[k]}" for k in range(7)])
+    ax.set_xlim(0, daily["day"].max())
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("day")
+    ax.set_ylabel("share of runs")
+    ax.set_title("Standing rung over time")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
+    return _svg(fig)
+
+
+def score_fan(daily: pd.DataFrame) -> str:
+    fig, ax = plt.subplots(figsize=(8, 3))
+    d = daily["day"]
+    ax.fill_between(d, daily["score_q05"], daily["score_q95"], color="#fdd49e", label="5–95%")
+    ax.fill_between(d, daily["score_q25"], daily["score_q75"], color="#fc8d59", label="25–75%")
+    ax.plot(d, daily["score_mean"], color="#7f0000", lw=1.2, label="mean")
+    ax.set_xlabel("day")
+    ax.set_ylabel("daily escalation score")
+    ax.set_title("Escalation score (Rivera et al. 2024 tiers), quantiles over runs")
+    ax.legend(fontsize=7, frameon=False)
+    return _svg(fig)
+
+
+def survival(surv: pd.DataFrame) -> str:
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    curves = [("crisis", "new crisis"), ("rung_ge_5", "air/missile strikes"), ("nuclear_signal", "nuclear signal"),
+              ("phase_ge_1", "phase 1 Track II"), ("phase_ge_3", "phase 3 Track 1.5"),
+              ("phase_ge_4", "phase 4 Track I"), ("agreement", "framework agreement")]
+    for col, label in curves:
+        if col in surv:
+            ax.step(surv["day"], surv[col], where="post", label=label)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("day")
+    ax.set_ylabel("P(not yet)")
+    ax.set_title("Time to event (survival curves)")
+    ax.legend(fontsize=7, frameon=False, loc="lower left")
+    return _svg(fig)
+
+
+def acceptance(milestone: dict) -> str:
+    parties = list(milestone["p_accept"].keys())
+    tracks = ["II", "1.5", "I"]
+    fig, ax = plt.subplots(figsize=(6, 3))
+    width = 0.38
+    x = np.arange(len(tracks))
+    for i, party in enumerate(parties):
+        vals = [milestone["p_accept"][party][t] for t in tracks]
+        ax.bar(x + (i - 0.5) * width, vals, width, label=party)
+    ax.set_xticks(x, [f"Track {t}" for t in tracks])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("P(accepts by horizon)")
+    ax.set_title("Acceptance of each track")
+    ax.legend(frameon=False)
+    return _svg(fig)
+
+
+def fatalities(fat: pd.DataFrame, day: int) -> str:
+    sub = fat[fat["day"] == day]
+    fig, ax = plt.subplots(figsize=(6, 3))
+    if len(sub):
+        total = sub["runs"].sum()
+        centres = np.where(sub["low"] > 0, np.sqrt(sub["low"].clip(lower=0.5) * sub["high"]), 0.3)
+        ax.bar(centres, sub["runs"] / total, width=(sub["high"] - sub["low"]).clip(lower=0.2), align="center",
+               color="#d7301f")
+        ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlabel(f"cumulative fatalities by day {day}")
+    ax.set_ylabel("share of runs")
+    ax.set_title("Fatality distribution")
+    return _svg(fig)
