@@ -36,7 +36,7 @@ class SimulationBank:
     seed: int = 0
     workers: int = 1
     crises: dict[int, CrisisBank] = field(default_factory=dict)
-    _onset: np.ndarray | None = None
+    _onset: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
 
     def prepare(self, conditions: Sequence[Conditions]) -> None:
         todo = [c for c in conditions if c.crisis_id not in self.crises]
@@ -56,6 +56,14 @@ class SimulationBank:
         return self.crises[cond.crisis_id]
 
     def onset(self) -> np.ndarray:
+        """Per draw, the simulated peace-time crisis onset rate per year."""
+        return self._onset_run()[0]
+
+    def params(self) -> dict[str, np.ndarray]:
+        """Per draw, every parameter's value (as sampled in the peace-time scenario)."""
+        return self._onset_run()[1]
+
+    def _onset_run(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         if self._onset is None:
             self._onset = simulate_onset(self.n_blocks, self.seed)
         return self._onset

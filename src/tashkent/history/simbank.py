@@ -203,11 +203,17 @@ def simulate_crisis(
     )
 
 
-def simulate_onset(n_blocks: int, seed: int) -> Array:
-    """Per parameter draw, the crisis onset rate per year implied by one peace-time year."""
+def simulate_onset(n_blocks: int, seed: int) -> tuple[Array, dict[str, Array]]:
+    """Per parameter draw, the crisis onset rate per year implied by one peace-time year, and the
+    draws themselves (the replays fix the attack parameters, the onset scenario samples them)."""
     outs = _run_blocks(onset_scenario(), seed, ONSET_DAYS, n_blocks, keep=False)
     p = np.concatenate([o["blocks"]["p_crisis"] for o in outs])
-    return -np.log(np.clip(1.0 - p, 1e-6, 1.0)) * 365.0 / ONSET_DAYS
+    params = {
+        k[len("param_") :]: np.concatenate([o["blocks"][k] for o in outs])
+        for k in outs[0]["blocks"]
+        if k.startswith("param_")
+    }
+    return -np.log(np.clip(1.0 - p, 1e-6, 1.0)) * 365.0 / ONSET_DAYS, params
 
 
 def years_between(a: dt.date, b: dt.date) -> float:
