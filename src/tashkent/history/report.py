@@ -62,6 +62,17 @@ def _per_crisis_figure(result: dict[str, Any], forecaster: str) -> str:
             left += p
         cdf = sum(probs[: e["outcome"]["rung"]]) + probs[e["outcome"]["rung"]] / 2
         ax.plot(cdf, i, "k|", ms=12, mew=2)
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=plt.cm.YlOrRd(k / 6), label=f"rung {k}") for k in range(7)]
+    ax.legend(
+        handles=handles,
+        ncol=7,
+        fontsize=7,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        frameon=False,
+    )
     ax.set_yticks(range(len(crises)))
     ax.set_yticklabels([f"{e['trigger_date'][:4]} {e['name']}" for e in crises], fontsize=7)
     ax.invert_yaxis()
