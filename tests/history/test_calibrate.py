@@ -167,3 +167,29 @@ def test_calibrate_overlay_shape(crises):
         assert set(entry) == {"value", "prior", "source", "identified"}
     for name in cal["not_identified_keep_prior"]:
         assert overlay["parameters"][name] == {"identified": False}
+
+
+def test_shipped_overlay_applies_to_the_builtin_scenarios():
+    from importlib import resources
+
+    import yaml
+
+    from tashkent.scenario.load import load_scenario
+
+    text = resources.files("tashkent.history").joinpath("data/calibrated.yaml").read_text("utf-8")
+    overlay = yaml.safe_load(text)
+    cal = overlay["calibration"]
+    assert {"data", "method", "date", "diagnostics", "identified"} <= set(cal)
+    assert cal["diagnostics"]["ess"] >= 20
+    for name in ("kashmir-2025", "pahalgam-2025"):
+        plain = load_scenario(name)
+        sc = load_scenario(name, overlays=[overlay])
+        for pname in cal["identified"]:
+            entry = overlay["parameters"][pname]
+            assert sc.parameters[pname].value == entry["value"]
+            assert sc.parameters[pname].prior.dist == entry["prior"]["dist"]
+            assert sc.parameters[pname].identified is True
+            assert sc.parameters[pname].source.startswith("calibrated to")
+        for pname in cal["not_identified_keep_prior"]:
+            assert sc.parameters[pname].prior == plain.parameters[pname].prior
+            assert sc.parameters[pname].identified is False

@@ -257,7 +257,7 @@ def calibrate(
             prior = base_parameters[name].get("prior", {})
             entry["source"] = (
                 f"calibrated to {data_label} by simulated likelihood "
-                f"({(today or dt.date.today()).isoformat()}; posterior sd / prior sd = "
+                f"({(today or dt.date.today()).isoformat()}; posterior sd / prior-draw sd = "
                 f"{diag['sd_ratio']:.2f}); prior {_prior_text(prior)} — "
                 f"{base_parameters[name]['source']}"
             )
