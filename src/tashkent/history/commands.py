@@ -270,6 +270,11 @@ def calibrate_cmd(
             "calibrated" if name in cal["identified"] else "keeps prior",
         )
     console.print(table)
+    if cal["draws"] < 20:
+        console.print(
+            f"note: {cal['draws']} prior draws cannot identify any parameter; "
+            "use --runs 2000 or more (the shipped overlay used --runs 20000)"
+        )
     if out is not None:
         console.print(f"overlay written to {out}")
 
