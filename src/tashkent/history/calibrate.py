@@ -111,13 +111,14 @@ def weights(loglik: Array, min_ess: float = MIN_ESS) -> tuple[Array, float]:
         w = np.exp(x)
         return np.asarray(w / w.sum(), dtype=float)
 
+    target = min(min_ess, 0.5 * loglik.size)  # a handful of draws cannot reach min_ess
     w = norm(1.0)
-    if ess(w) >= min(min_ess, 0.999 * loglik.size):
+    if ess(w) >= target:
         return w, 1.0
     lo, hi = 0.0, 1.0
     for _ in range(40):
         mid = (lo + hi) / 2
-        if ess(norm(mid)) >= min_ess:
+        if ess(norm(mid)) >= target:
             lo = mid
         else:
             hi = mid
