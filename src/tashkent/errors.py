@@ -19,3 +19,9 @@ class UserError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Interrupted(UserError):
+    """The user pressed Ctrl-C: finished work is kept; exit status 130 as for SIGINT."""
+
+    exit_code = 130

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tashkent import __version__
-from tashkent.errors import UserError
+from tashkent.errors import Interrupted, UserError
 from tashkent.scenario.load import scenario_hash
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.api import document
@@ -39,47 +39,76 @@ def new_run_id(scenario: Scenario) -> str:
 
 def headline(doc: dict[str, Any]) -> dict[str, Any]:
     m = doc["milestones"][str(doc["days"])]
-    return {"p_crisis": m["p_crisis"], "p_rung_ge_5": m["p_rung_ge"]["5"],
-            "p_nuclear_signal": m["p_nuclear_signal"], "p_phase_ge_3": m["p_phase_ge"]["3"],
-            "p_agreement": m["p_agreement"]}
+    return {
+        "p_crisis": m["p_crisis"],
+        "p_rung_ge_5": m["p_rung_ge"]["5"],
+        "p_nuclear_signal": m["p_nuclear_signal"],
+        "p_phase_ge_3": m["p_phase_ge"]["3"],
+        "p_agreement": m["p_agreement"],
+    }
 
 
-def start_run(scenario: Scenario, config: RunConfig, db: str | None, extra: dict[str, Any]) -> tuple[str, Path]:
+def start_run(
+    scenario: Scenario, config: RunConfig, db: str | None, extra: dict[str, Any]
+) -> tuple[str, Path]:
     config.validate()
     run_id = new_run_id(scenario)
     run_dir = runs_root() / run_id
     run_dir.mkdir(parents=True)
     man = manifest(scenario, config) | {"run_id": run_id, "inputs": extra, "db": db}
     write_json(man, run_dir / "manifest.json")
-    index.record_start(db, {
-        "run_id": run_id, "created": dt.datetime.now(dt.UTC).replace(tzinfo=None), "finished": None,
-        "status": "running", "scenario": scenario.name, "scenario_hash": scenario_hash(scenario),
-        "seed": config.seed, "runs": config.runs, "days": config.days, "version": __version__,
-        "seconds": None, "run_dir": str(run_dir),
-        "parameters": {"config": asdict(config), "inputs": extra,
-                       "parameters": {k: v.value for k, v in scenario.parameters.items()}},
-        "headline": None,
-    })
+    index.record_start(
+        db,
+        {
+            "run_id": run_id,
+            "created": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            "finished": None,
+            "status": "running",
+            "scenario": scenario.name,
+            "scenario_hash": scenario_hash(scenario),
+            "seed": config.seed,
+            "runs": config.runs,
+            "days": config.days,
+            "version": __version__,
+            "seconds": None,
+            "run_dir": str(run_dir),
+            "parameters": {
+                "config": asdict(config),
+                "inputs": extra,
+                "parameters": {k: v.value for k, v in scenario.parameters.items()},
+            },
+            "headline": None,
+        },
+    )
     return run_id, run_dir
 
 
-def execute(run_id: str, run_dir: Path, scenario: Scenario, config: RunConfig, db: str | None,
-            progress: Progress | None = None) -> dict[str, Any]:
+def execute(
+    run_id: str,
+    run_dir: Path,
+    scenario: Scenario,
+    config: RunConfig,
+    db: str | None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """Run or finish the ensemble of a started run and write its results."""
     t0 = time.perf_counter()
     try:
         total = run_ensemble(scenario, config, run_dir=run_dir, progress=progress)
     except KeyboardInterrupt:
         index.record_finish(db, run_id, "interrupted", None, None)
-        raise UserError(f"interrupted: finished chunks are kept; finish with `tashkent forecast --resume {run_id}`"
-                        ) from None
+        raise Interrupted(
+            f"interrupted: finished chunks are kept; finish with `tashkent forecast --resume {run_id}`"
+        ) from None
     except UserError:
         index.record_finish(db, run_id, "failed", None, None)
         raise
     except Exception as exc:  # a killed worker or a lost Dask scheduler
         index.record_finish(db, run_id, "interrupted", None, None)
-        raise UserError(f"run stopped ({type(exc).__name__}: {exc}); finished chunks are kept; "
-                        f"finish with `tashkent forecast --resume {run_id}`") from None
+        raise UserError(
+            f"run stopped ({type(exc).__name__}: {exc}); finished chunks are kept; "
+            f"finish with `tashkent forecast --resume {run_id}`"
+        ) from None
     seconds = time.perf_counter() - t0
     doc = document(scenario, config, total) | {"run_id": run_id}
     write_results(run_dir, total, doc, scenario.start_date)
@@ -93,8 +122,13 @@ def load_manifest(run_dir: Path) -> dict[str, Any]:
     return json.loads((run_dir / "manifest.json").read_text())
 
 
-def resume(run_id: str, db: str | None, workers: int | None = None, dask: str | None = None,
-           progress: Progress | None = None) -> tuple[Scenario, dict[str, Any]]:
+def resume(
+    run_id: str,
+    db: str | None,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Scenario, dict[str, Any]]:
     row = index.get_run(db, run_id)
     run_dir = Path(row.run_dir)
     if not (run_dir / "manifest.json").is_file():

@@ -17,15 +17,27 @@ TRACKS = ("II", "1.5", "I")
 OFFICIAL = (False, True, True)
 
 
-def utility(coverage: Array, leverage: Array, ripe: Array, trust: Array, audience_cost: Array,
-            p: dict[str, Array]) -> Array:
+def utility(
+    coverage: Array, leverage: Array, ripe: Array, trust: Array, audience_cost: Array, p: dict[str, Array]
+) -> Array:
     """Utility of accepting one track for one party."""
-    return (p["accept_gain"] * coverage * (0.5 + leverage) + p["accept_ripeness"] * ripe
-            + p["accept_trust"] * trust - audience_cost)
+    return (
+        p["accept_gain"] * coverage * (0.5 + leverage)
+        + p["accept_ripeness"] * ripe
+        + p["accept_trust"] * trust
+        - audience_cost
+    )
 
 
-def update(accepted: Array, util: Array, u: Array, crisis: Array, official: bool,
-           p: dict[str, Array], gate_closed: Array | None = None) -> Array:
+def update(
+    accepted: Array,
+    util: Array,
+    u: Array,
+    crisis: Array,
+    official: bool,
+    p: dict[str, Array],
+    gate_closed: Array | None = None,
+) -> Array:
     """New acceptance [n] for one party and track."""
     s = logistic(util)
     accept_h = daily_prob(p["accept_rate"] * s) * np.where(crisis, 0.0 if official else 0.5, 1.0)

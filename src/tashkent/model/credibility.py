@@ -22,8 +22,9 @@ def tilt(bias: Array) -> Array:
     return (bias - bias[:, ::-1, :]) / 2.0
 
 
-def credibility(bias: Array, war_aversion: Array, threshold: Array, war_aversion_weight: Array,
-                sharpness: Array) -> Array:
+def credibility(
+    bias: Array, war_aversion: Array, threshold: Array, war_aversion_weight: Array, sharpness: Array
+) -> Array:
     """Credibility [mediators, parties, runs] of each mediator's counsel to each party."""
     beta_star = threshold + war_aversion_weight * (war_aversion[:, None, None] - 0.5)
     return logistic(sharpness * (tilt(bias) - beta_star))
@@ -45,5 +46,10 @@ def coalition(cred: Array, leverage: Array, active: Array, optimum: Array) -> di
     size = size_effect(act.sum(axis=0), optimum)  # [n]
     restraint = cred_party * lev[None, :] * size[None, :]  # [2, n]
     coverage = cred_party.min(axis=0) * size  # [n]
-    return {"credibility": cred_party, "leverage": lev, "size": size, "restraint": restraint,
-            "coverage": coverage}
+    return {
+        "credibility": cred_party,
+        "leverage": lev,
+        "size": size,
+        "restraint": restraint,
+        "coverage": coverage,
+    }

@@ -28,25 +28,45 @@ def nuclear_risk(rung: Array, weight: Array, both_nuclear: bool) -> Array:
 
 
 def move_utilities(
-    rung: Array, provocation: Array, opponent_recent: Array, restraint: Array, gp_management: Array,
-    crisis_day: Array, p: dict[str, Array], both_nuclear: bool,
+    rung: Array,
+    provocation: Array,
+    opponent_recent: Array,
+    restraint: Array,
+    gp_management: Array,
+    crisis_day: Array,
+    p: dict[str, Array],
+    both_nuclear: bool,
 ) -> Array:
     """Utilities [4, n] of (down, hold, up1, up2) for one party; invalid moves get -inf."""
     r = rung.astype(np.float64)
-    push = (p["esc_base"] + p["esc_provocation"] * provocation + p["esc_reciprocity"] * opponent_recent
-            - p["esc_restraint"] * restraint - p["esc_gp_management"] * gp_management
-            - p["esc_fatigue"] * crisis_day)
+    push = (
+        p["esc_base"]
+        + p["esc_provocation"] * provocation
+        + p["esc_reciprocity"] * opponent_recent
+        - p["esc_restraint"] * restraint
+        - p["esc_gp_management"] * gp_management
+        - p["esc_fatigue"] * crisis_day
+    )
     c, nw = p["esc_rung_cost"], p["esc_nuclear_risk"]
 
     def climb(k: int) -> Array:
         # marginal cost of climbing k rungs: convex rung cost plus nuclear-threshold cost
-        return (rung_cost(r + k, c) - rung_cost(r, c)
-                + nuclear_risk(r + k, nw, both_nuclear) - nuclear_risk(r, nw, both_nuclear))
+        return (
+            rung_cost(r + k, c)
+            - rung_cost(r, c)
+            + nuclear_risk(r + k, nw, both_nuclear)
+            - nuclear_risk(r, nw, both_nuclear)
+        )
 
     up1 = push - climb(1)
     up2 = push - p["esc_two_step"] - climb(2)
-    down = (p["deesc_base"] + p["esc_fatigue"] * crisis_day + p["esc_restraint"] * restraint
-            + 0.5 * p["esc_gp_management"] * gp_management - p["esc_provocation"] * provocation)
+    down = (
+        p["deesc_base"]
+        + p["esc_fatigue"] * crisis_day
+        + p["esc_restraint"] * restraint
+        + 0.5 * p["esc_gp_management"] * gp_management
+        - p["esc_provocation"] * provocation
+    )
     hold = np.zeros_like(r)
     util = np.stack([down, hold, up1, up2])
     util[0] = np.where(r <= 0, -np.inf, util[0])

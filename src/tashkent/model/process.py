@@ -1,7 +1,7 @@
 """The phased process and trust (DESIGN §3). Phases: 0 none, 1 Track II confidence-building,
 2 expanding dialogue, 3 Track 1.5, 4 Track I, 5 framework agreement.
 
-The hazard of entering the next phase is ln 2 / median days × exp(w·(trust − ½)), times coalition
+The hazard of entering the next phase is ln 2 / median days × exp(w·(trust − t_ref)), times coalition
 coverage and ripeness factors for official phases (3–5), and zero unless both parties accept the
 phase's track (the consent gate), during a crisis, or, for official phases, while a freeze after
 an attack lasts. CBMs add trust while their preconditions hold; trust relaxes to a baseline; an
@@ -15,10 +15,20 @@ import numpy as np
 from tashkent.model.common import Array, daily_prob
 
 
-def advance_hazard(next_median_days: Array, trust: Array, coverage: Array, ripe: Array,
-                   official_next: Array, consent_ok: Array, crisis: Array, frozen: Array,
-                   p: dict[str, Array]) -> Array:
-    base = np.log(2.0) / next_median_days * np.exp(p["advance_trust"] * (trust - 0.5))
+def advance_hazard(
+    next_median_days: Array,
+    trust: Array,
+    coverage: Array,
+    ripe: Array,
+    official_next: Array,
+    consent_ok: Array,
+    crisis: Array,
+    frozen: Array,
+    p: dict[str, Array],
+) -> Array:
+    base = (
+        np.log(2.0) / next_median_days * np.exp(p["advance_trust"] * (trust - p["advance_trust_reference"]))
+    )
     cov = p["advance_coverage_floor"] + (1 - p["advance_coverage_floor"]) * coverage
     rip = p["advance_ripeness_floor"] + (1 - p["advance_ripeness_floor"]) * ripe
     h = np.where(official_next, base * cov * rip, base)
@@ -43,13 +53,15 @@ def relax_trust(trust: Array, baseline: Array, relax_days: Array) -> Array:
     return trust + (baseline - trust) / relax_days
 
 
-def setback(phase: Array, new_crisis: Array, u: Array, setback_prob: Array,
-            track2_survival: Array) -> Array:
+def setback(phase: Array, new_crisis: Array, u: Array, setback_prob: Array, track2_survival: Array) -> Array:
     """Phase after a crisis starts: official phases (≥ 2) drop one with probability setback_prob;
     Track II (phase 1) survives with probability track2_survival; an agreement (5) is untouched
     here (its breakdown is the durability mechanism)."""
-    drop = np.where(phase == 1, u < (1.0 - track2_survival),
-                    np.where((phase >= 2) & (phase <= 4), u < setback_prob, False))
+    drop = np.where(
+        phase == 1,
+        u < (1.0 - track2_survival),
+        np.where((phase >= 2) & (phase <= 4), u < setback_prob, False),
+    )
     return np.where(new_crisis & drop, phase - 1, phase).astype(np.int8)
 
 

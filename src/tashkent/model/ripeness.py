@@ -10,8 +10,9 @@ import numpy as np
 from tashkent.model.common import Array, logistic
 
 
-def ripeness(hurt: Array, catastrophe: Array, stalemate: Array, way_out: Array, trust: Array,
-             threshold: Array) -> Array:
+def ripeness(
+    hurt: Array, catastrophe: Array, stalemate: Array, way_out: Array, trust: Array, threshold: Array
+) -> Array:
     """Ripeness in [0, 1]; hurt is [parties, runs]."""
     hurting = np.prod(logistic(4.0 * (hurt + catastrophe[None, :] - threshold)), axis=0)
     w = np.clip(way_out * (0.5 + trust), 0.0, 1.0)

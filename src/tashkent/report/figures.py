@@ -7,6 +7,7 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["svg.hashsalt"] = "tashkent"  # stable element ids: same run, same report
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -18,10 +19,10 @@ RUNG_COLOURS = ["#e8eef4", "#c6dbef", "#9ecae1", "#fdd49e", "#fc8d59", "#d7301f"
 
 def _svg(fig: plt.Figure) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buf.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def rung_fan(daily: pd.DataFrame) -> str:
@@ -54,9 +55,15 @@ def score_fan(daily: pd.DataFrame) -> str:
 
 def survival(surv: pd.DataFrame) -> str:
     fig, ax = plt.subplots(figsize=(8, 3.4))
-    curves = [("crisis", "new crisis"), ("rung_ge_5", "air/missile strikes"), ("nuclear_signal", "nuclear signal"),
-              ("phase_ge_1", "phase 1 Track II"), ("phase_ge_3", "phase 3 Track 1.5"),
-              ("phase_ge_4", "phase 4 Track I"), ("agreement", "framework agreement")]
+    curves = [
+        ("crisis", "new crisis"),
+        ("rung_ge_5", "air/missile strikes"),
+        ("nuclear_signal", "nuclear signal"),
+        ("phase_ge_1", "phase 1 Track II"),
+        ("phase_ge_3", "phase 3 Track 1.5"),
+        ("phase_ge_4", "phase 4 Track I"),
+        ("agreement", "framework agreement"),
+    ]
     for col, label in curves:
         if col in surv:
             ax.step(surv["day"], surv[col], where="post", label=label)
@@ -91,8 +98,13 @@ def fatalities(fat: pd.DataFrame, day: int) -> str:
     if len(sub):
         total = sub["runs"].sum()
         centres = np.where(sub["low"] > 0, np.sqrt(sub["low"].clip(lower=0.5) * sub["high"]), 0.3)
-        ax.bar(centres, sub["runs"] / total, width=(sub["high"] - sub["low"]).clip(lower=0.2), align="center",
-               color="#d7301f")
+        ax.bar(
+            centres,
+            sub["runs"] / total,
+            width=(sub["high"] - sub["low"]).clip(lower=0.2),
+            align="center",
+            color="#d7301f",
+        )
         ax.set_xscale("symlog", linthresh=1)
     ax.set_xlabel(f"cumulative fatalities by day {day}")
     ax.set_ylabel("share of runs")

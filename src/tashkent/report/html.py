@@ -18,11 +18,14 @@ from tashkent.report import figures
 from tashkent.scenario.schema import Scenario
 from tashkent.store.paths import atomic_write
 
-CSS = """body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;max-width:1080px;margin:2em auto;
-padding:0 1em;color:#222}h1{font-size:1.5em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;
-text-align:right;vertical-align:top}td:first-child,th:first-child{text-align:left}.src{text-align:left;
-max-width:520px}.note{color:#555;font-size:.9em}svg{max-width:100%;height:auto}"""
+CSS = (
+    "body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;max-width:1080px;margin:2em"
+    " auto;padding:0 1em;color:#222}h1{font-size:1.5em}h2{border-bottom:1px solid #ccc;padding-"
+    "bottom:.2em;margin-top:2em}table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td"
+    ",th{border:1px solid #ddd;padding:3px 6px;text-align:right;vertical-align:top}td:first-chi"
+    "ld,th:first-child{text-align:left}.src{text-align:left;max-width:520px}.note{color:#555;fo"
+    "nt-size:.9em}svg{max-width:100%;height:auto}"
+)
 
 DRIVER_OUTCOMES = ("crisis", "rung_ge_5", "nuclear_signal", "phase_ge_1", "phase_ge_3", "agreement")
 
@@ -49,28 +52,36 @@ def drivers(blocks: pd.DataFrame, top: int = 6) -> dict[str, list[tuple[str, flo
 
 def _milestone_html(doc: dict[str, Any]) -> str:
     days = list(doc["milestones"])
-    rows = [("P(new crisis)", "p_crisis", lambda m: m["p_crisis"])]
+    # (label, key in the uncertainty table, path to the probability in a milestone entry)
+    rows: list[tuple[str, str, tuple[str, ...]]] = [("P(new crisis)", "p_crisis", ("p_crisis",))]
     for k in (3, 4, 5, 6):
-        rows.append((f"P(highest rung ≥ {k})", f"p_rung_ge_{k}", lambda m, k=k: m["p_rung_ge"][str(k)]))
-    rows.append(("P(nuclear signalling)", "p_nuclear_signal", lambda m: m["p_nuclear_signal"]))
-    parties = list(doc["milestones"][days[-1]]["p_accept"])
-    for party in parties:
+        rows.append((f"P(highest rung ≥ {k})", f"p_rung_ge_{k}", ("p_rung_ge", str(k))))
+    rows.append(("P(nuclear signalling)", "p_nuclear_signal", ("p_nuclear_signal",)))
+    for party in doc["milestones"][days[-1]]["p_accept"]:
         for t in ("II", "1.5", "I"):
-            rows.append((f"P({party} accepts Track {t})", f"p_accept_{party}_{t}",
-                         lambda m, party=party, t=t: m["p_accept"][party][t]))
+            rows.append((f"P({party} accepts Track {t})", f"p_accept_{party}_{t}", ("p_accept", party, t)))
     for k in range(1, 6):
-        rows.append((f"P(phase ≥ {k})", f"p_phase_ge_{k}", lambda m, k=k: m["p_phase_ge"][str(k)]))
-    rows.append(("P(mediation: both accept Track 1.5 or I)", "p_mediation", lambda m: m["p_mediation"]))
+        rows.append((f"P(phase ≥ {k})", f"p_phase_ge_{k}", ("p_phase_ge", str(k))))
+    rows.append(("P(mediation: both accept Track 1.5 or I)", "p_mediation", ("p_mediation",)))
+
+    def get(m: dict[str, Any], path: tuple[str, ...]) -> float:
+        for part in path:
+            m = m[part]
+        return float(m)  # type: ignore[arg-type]
+
     head = "".join(f"<th>day {d}</th>" for d in days)
     body = []
-    for label, key, get in rows:
+    for label, key, path in rows:
         cells = []
         for d in days:
             m = doc["milestones"][d]
             u = m["uncertainty"][key]
-            cells.append(f"<td>{get(m):.3f} ± {u['se']:.3f}<br><span class=note>[{u['interval_90'][0]:.2f}–"
-                         f"{u['interval_90'][1]:.2f}]</span></td>")
+            cells.append(
+                f"<td>{get(m, path):.3f} ± {u['se']:.3f}<br><span class=note>[{u['interval_90'][0]:.2f}–"
+                f"{u['interval_90'][1]:.2f}]</span></td>"
+            )
         body.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
+
     def fq(d: str) -> str:
         q = doc["milestones"][d]["fatalities_quantiles"]
         return " / ".join(f"{q[k]:,.0f}" for k in ("0.5", "0.9", "0.99"))
@@ -80,24 +91,38 @@ def _milestone_html(doc: dict[str, Any]) -> str:
     return f"<table><tr><th></th>{head}</tr>{''.join(body)}</table>"
 
 
+def _bias_text(bias: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:+.2f}" for k, v in bias.items())
+
+
 def _assumptions_html(scenario: Scenario) -> str:
     rows = []
     for name, p in scenario.parameters.items():
         prior = p.prior.model_dump(exclude_none=True)
         dist = prior.pop("dist")
-        prior_txt = "fixed" if dist == "fixed" else f"{dist}({', '.join(f'{k}={v:g}' for k, v in prior.items())})"
-        rows.append(f"<tr><td>{html.escape(name)}</td><td>{p.value:g}</td><td>{html.escape(prior_txt)}</td>"
-                    f"<td>{html.escape(p.unit or '')}</td><td class=src>{html.escape(p.source)}</td></tr>")
+        prior_txt = (
+            "fixed" if dist == "fixed" else f"{dist}({', '.join(f'{k}={v:g}' for k, v in prior.items())})"
+        )
+        rows.append(
+            f"<tr><td>{html.escape(name)}</td><td>{p.value:g}</td><td>{html.escape(prior_txt)}</td>"
+            f"<td>{html.escape(p.unit or '')}</td><td class=src>{html.escape(p.source)}</td></tr>"
+        )
     for ph in scenario.process.phases:
-        rows.append(f"<tr><td>phase {ph.id} ({html.escape(ph.name)}) median days</td><td>{ph.median_days.value:g}"
-                    f"</td><td></td><td>days</td><td class=src>{html.escape(ph.median_days.source)}</td></tr>")
+        rows.append(
+            f"<tr><td>phase {ph.id} ({html.escape(ph.name)}) median days</td><td>{ph.median_days.value:g}"
+            f"</td><td></td><td>days</td><td class=src>{html.escape(ph.median_days.source)}</td></tr>"
+        )
     actors = "".join(
         f"<tr><td>{a.id}</td><td>{html.escape(a.name)}</td><td>{', '.join(a.roles)}</td>"
-        f"<td>{html.escape(', '.join(f'{k} {v:+.2f}' for k, v in a.bias.items()))}</td><td>{a.leverage:.2f}</td>"
-        f"<td class=src>{html.escape(a.source)}</td></tr>" for a in scenario.actors)
-    return ("<h3>Actors</h3><table><tr><th>id</th><th>name</th><th>roles</th><th>bias</th><th>leverage</th>"
-            f"<th>source</th></tr>{actors}</table><h3>Parameters</h3><table><tr><th>parameter</th><th>value</th>"
-            f"<th>prior</th><th>unit</th><th>source</th></tr>{''.join(rows)}</table>")
+        f"<td>{html.escape(_bias_text(a.bias))}</td><td>{a.leverage:.2f}</td>"
+        f"<td class=src>{html.escape(a.source)}</td></tr>"
+        for a in scenario.actors
+    )
+    return (
+        "<h3>Actors</h3><table><tr><th>id</th><th>name</th><th>roles</th><th>bias</th><th>leverage</th>"
+        f"<th>source</th></tr>{actors}</table><h3>Parameters</h3><table><tr><th>parameter</th><th>value</th>"
+        f"<th>prior</th><th>unit</th><th>source</th></tr>{''.join(rows)}</table>"
+    )
 
 
 def render(run_dir: Path) -> str:
@@ -110,36 +135,60 @@ def render(run_dir: Path) -> str:
     blocks_path = run_dir / "blocks.parquet"
     drv = drivers(pd.read_parquet(blocks_path)) if blocks_path.is_file() else {}
     H = str(doc["days"])
-    drv_html = "".join(
-        f"<tr><td>{html.escape(o)}</td><td class=src>{html.escape('; '.join(f'{n} {r:+.2f}' for n, r in lst))}</td></tr>"
-        for o, lst in drv.items()) or "<tr><td colspan=2>parameters were fixed in this run</td></tr>"
+    rows = []
+    for outcome, lst in drv.items():
+        listed = html.escape("; ".join(f"{name} {rho:+.2f}" for name, rho in lst))
+        rows.append(f"<tr><td>{html.escape(outcome)}</td><td class=src>{listed}</td></tr>")
+    drv_html = "".join(rows) or "<tr><td colspan=2>parameters were fixed in this run</td></tr>"
     inputs = man.get("inputs", {})
-    extra = ", ".join(inputs.get("set", []) + inputs.get("inject", [])) or "none"
+    extra = html.escape(", ".join(inputs.get("set", []) + inputs.get("inject", [])) or "none")
     ttc = doc["time_to_first_crisis"]
-    return f"""<!doctype html><html lang=en><head><meta charset=utf-8><title>tashkent forecast {html.escape(doc['run_id'])}</title>
-<style>{CSS}</style></head><body>
-<h1>{html.escape(scenario.title)}</h1>
-<p class=note>Run <b>{html.escape(doc['run_id'])}</b>: {doc['runs']:,} Monte Carlo runs × {doc['days']} days from
-{doc['start_date']}, seed {doc['seed']}, parameters {'sampled from their priors/posteriors' if doc['parameter_mode'] == 'sample' else 'fixed at their values'};
-scenario hash {doc['scenario_hash']}; overrides: {html.escape(extra)}. Largest Monte Carlo standard error {doc['se']:.4f}.</p>
-<p>{html.escape(scenario.description)}</p>
-<h2>Milestones</h2><p class=note>Probability that the event has happened by the day, ± Monte Carlo standard error;
-below it, the 5–95% interval of that probability over parameter uncertainty.</p>{_milestone_html(doc)}
-<p>Median days to the first new crisis: {ttc['median_days'] if ttc['median_days'] is not None else f'beyond the horizon (P = {ttc["p_any"]:.2f}); if one occurs, day {ttc["median_days_if_any"]}'}.
-Crisis duration (completed crises) median {doc['crisis_duration_quantiles']['0.5']:.0f} days (10–90%: {doc['crisis_duration_quantiles']['0.1']:.0f}–{doc['crisis_duration_quantiles']['0.9']:.0f}).</p>
-<h2>The rung over time</h2>{figures.rung_fan(daily)}
-<h2>Escalation score</h2>{figures.score_fan(daily)}
-<p class=note>Daily sum over both parties of Rivera et al. (2024) tier points for the day's moves: de-escalation −2,
-posturing 4, non-violent escalation 12, violent escalation 28, nuclear 60. Mean de-escalatory moves per run over
-the horizon: {daily['mean_deescalations'].sum():.2f}.</p>
-<h2>Time to events</h2>{figures.survival(surv)}
-<h2>Acceptance</h2>{figures.acceptance(doc['milestones'][H])}
-<h2>Fatalities</h2>{figures.fatalities(fat, int(H))}
-<h2>Drivers</h2><p class=note>Spearman rank correlation, across parameter draws, between each parameter and the
-probability of the outcome by day {H}; the six strongest per outcome.</p><table><tr><th>outcome</th><th>drivers</th></tr>{drv_html}</table>
-<h2>Assumptions and sources</h2>{_assumptions_html(scenario)}
-<p class=note>Generated by tashkent {html.escape(man.get('version', ''))}. This file is self-contained: no network access needed.</p>
-</body></html>"""
+    if ttc["median_days"] is not None:
+        first_crisis = f"day {ttc['median_days']:.0f}"
+    elif ttc["median_days_if_any"] is not None:
+        first_crisis = (
+            f"beyond the horizon (P = {ttc['p_any']:.2f}); if one occurs, day {ttc['median_days_if_any']:.0f}"
+        )
+    else:
+        first_crisis = "beyond the horizon (no new crisis in any run)"
+    dq = doc["crisis_duration_quantiles"]
+    mode = (
+        "sampled from their priors/posteriors"
+        if doc["parameter_mode"] == "sample"
+        else "fixed at their values"
+    )
+    run_id = html.escape(doc["run_id"])
+    version = html.escape(man.get("version", ""))
+    deesc = daily["mean_deescalations"].sum()
+    parts = [
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>tashkent forecast {run_id}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{html.escape(scenario.title)}</h1>",
+        f"<p class=note>Run <b>{run_id}</b>: {doc['runs']:,} Monte Carlo runs × {doc['days']} days from "
+        f"{doc['start_date']}, seed {doc['seed']}, parameters {mode}; scenario hash {doc['scenario_hash']}; "
+        f"overrides: {extra}. Largest Monte Carlo standard error {doc['se']:.4f}.</p>",
+        f"<p>{html.escape(scenario.description)}</p>",
+        "<h2>Milestones</h2><p class=note>Probability that the event has happened by the day, ± Monte Carlo "
+        "standard error; below it, the 5–95% interval of that probability over parameter uncertainty.</p>",
+        _milestone_html(doc),
+        f"<p>Median time to the first new crisis: {first_crisis}. Crisis duration (completed crises): median "
+        f"{dq['0.5']:.0f} days (10–90%: {dq['0.1']:.0f}–{dq['0.9']:.0f}).</p>",
+        f"<h2>The rung over time</h2>{figures.rung_fan(daily)}",
+        f"<h2>Escalation score</h2>{figures.score_fan(daily)}",
+        "<p class=note>Daily sum over both parties of Rivera et al. (2024) tier points for the day's moves: "
+        "de-escalation −2, posturing 4, non-violent escalation 12, violent escalation 28, nuclear 60. "
+        f"Mean de-escalatory moves per run over the horizon: {deesc:.2f}.</p>",
+        f"<h2>Time to events</h2>{figures.survival(surv)}",
+        f"<h2>Acceptance</h2>{figures.acceptance(doc['milestones'][H])}",
+        f"<h2>Fatalities</h2>{figures.fatalities(fat, int(H))}",
+        "<h2>Drivers</h2><p class=note>Spearman rank correlation, across parameter draws, between each "
+        f"parameter and the probability of the outcome by day {H}; the six strongest per outcome.</p>",
+        f"<table><tr><th>outcome</th><th>drivers</th></tr>{drv_html}</table>",
+        f"<h2>Assumptions and sources</h2>{_assumptions_html(scenario)}",
+        f"<p class=note>Generated by tashkent {version}. This file is self-contained: no network access "
+        "needed.</p></body></html>",
+    ]
+    return "\n".join(parts)
 
 
 def write_report(run_dir: Path, out: Path | None = None) -> Path:

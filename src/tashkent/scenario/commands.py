@@ -26,16 +26,27 @@ def list_() -> None:
 def show(name: str = typer.Argument(..., help="Built-in name or path to a YAML file.")) -> None:
     """Summarise a scenario: actors, process, initial state and parameters with sources."""
     s = load_scenario(name)
-    console.print(f"[bold]{s.name}[/bold] — {s.title}\nstart {s.start_date}; parties {s.parties[0]}–{s.parties[1]}\n")
+    console.print(
+        f"[bold]{s.name}[/bold] — {s.title}\nstart {s.start_date}; parties {s.parties[0]}–{s.parties[1]}\n"
+    )
     actors = Table("id", "name", "roles", "nuclear", "bias", "leverage", "style", title="Actors")
     for a in s.actors:
         bias = ", ".join(f"{k} {v:+.2f}" for k, v in a.bias.items())
-        actors.add_row(a.id, a.name, ", ".join(a.roles), "yes" if a.nuclear else "", bias,
-                       f"{a.leverage:.2f}" if a.leverage else "", a.style or "")
+        actors.add_row(
+            a.id,
+            a.name,
+            ", ".join(a.roles),
+            "yes" if a.nuclear else "",
+            bias,
+            f"{a.leverage:.2f}" if a.leverage else "",
+            a.style or "",
+        )
     console.print(actors)
     phases = Table("phase", "name", "track", "needs", "median days", title="Process")
-    for p in s.process.phases:
-        phases.add_row(str(p.id), p.name, p.track, ", ".join(p.requires_acceptance), f"{p.median_days.value:g}")
+    for ph in s.process.phases:
+        phases.add_row(
+            str(ph.id), ph.name, ph.track, ", ".join(ph.requires_acceptance), f"{ph.median_days.value:g}"
+        )
     console.print(phases)
     st = s.initial_state
     console.print(
@@ -44,11 +55,19 @@ def show(name: str = typer.Argument(..., help="Built-in name or path to a YAML f
     )
     params = Table("parameter", "value", "prior", "source", title="Parameters", show_lines=False)
     for key, p in s.parameters.items():
-        prior = p.prior.dist if p.prior.dist == "fixed" else ", ".join(
-            f"{k}={v:g}" for k, v in p.prior.model_dump(exclude_none=True).items() if k != "dist"
+        prior = (
+            p.prior.dist
+            if p.prior.dist == "fixed"
+            else ", ".join(
+                f"{k}={v:g}" for k, v in p.prior.model_dump(exclude_none=True).items() if k != "dist"
+            )
         )
-        params.add_row(key, f"{p.value:g}", f"{p.prior.dist}({prior})" if p.prior.dist != "fixed" else "fixed",
-                       p.source if len(p.source) < 90 else p.source[:87] + "...")
+        params.add_row(
+            key,
+            f"{p.value:g}",
+            f"{p.prior.dist}({prior})" if p.prior.dist != "fixed" else "fixed",
+            p.source if len(p.source) < 90 else p.source[:87] + "...",
+        )
     console.print(params)
 
 
@@ -56,12 +75,14 @@ def show(name: str = typer.Argument(..., help="Built-in name or path to a YAML f
 def validate(path: str = typer.Argument(..., help="Scenario YAML file (or built-in name).")) -> None:
     """Validate a scenario file: exit 0 and say so, or print one line naming the problem (exit 2)."""
     s = load_scenario(path)
-    typer.echo(f"{path}: ok ({len(s.actors)} actors, {len(s.parameters)} parameters, {len(s.schedule)} dated events)")
+    typer.echo(
+        f"{path}: ok ({len(s.actors)} actors, {len(s.parameters)} parameters, {len(s.schedule)} dated events)"
+    )
 
 
 @scenario_app.command("export")
 def export(name: str = typer.Argument(..., help="Built-in scenario to copy.")) -> None:
-    """Print a built-in scenario's YAML, to start your own: `tashkent scenario export kashmir-2025 > my.yaml`."""
+    """Print a built-in scenario's YAML to start your own: `tashkent scenario export NAME > my.yaml`."""
     typer.echo(builtin_text(name), nl=False)
 
 

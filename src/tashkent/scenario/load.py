@@ -97,7 +97,9 @@ def parse_yaml(label: str, text: str) -> tuple[Any, _Lines]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{label}:{mark.line + 1}" if mark is not None else label
-        raise UserError(f"{where}: YAML syntax error: {exc.problem}; fix the indentation or quoting") from None
+        raise UserError(
+            f"{where}: YAML syntax error: {exc.problem}; fix the indentation or quoting"
+        ) from None
     except yaml.YAMLError as exc:
         raise UserError(f"{label}: YAML syntax error: {exc}") from None
     return data, _Lines(node)
@@ -180,10 +182,14 @@ def _resolve_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     out: list[Any] = []
     cur = data
     for part in loc:
-        if (isinstance(cur, dict) and part in cur) or (isinstance(cur, list) and isinstance(part, int) and part < len(cur)):
+        if (isinstance(cur, dict) and part in cur) or (
+            isinstance(cur, list) and isinstance(part, int) and part < len(cur)
+        ):
             out.append(part)
             cur = cur[part]
-        elif isinstance(cur, dict) and isinstance(part, str) and not part.startswith(("function-", "tagged-")):
+        elif (
+            isinstance(cur, dict) and isinstance(part, str) and not part.startswith(("function-", "tagged-"))
+        ):
             out.append(part)  # a missing key
             cur = None
         else:
@@ -212,7 +218,13 @@ def format_validation_error(label: str, exc: ValidationError, data: Any, lines: 
         key = loc[-1] if loc else "?"
         known = _known_keys_at(loc)
         near = difflib.get_close_matches(str(key), known, n=1)
-        hint = f"did you mean {near[0]!r}?" if near else f"allowed keys: {', '.join(known)}" if known else "remove it"
+        hint = (
+            f"did you mean {near[0]!r}?"
+            if near
+            else f"allowed keys: {', '.join(known)}"
+            if known
+            else "remove it"
+        )
         text = f"{path}: unknown key {key!r}; {hint}"
     elif kind == "missing":
         text = f"{path}: required field is missing; add it"
@@ -260,8 +272,6 @@ def set_path(data: dict[str, Any], path: str, value: Any, label: str) -> None:
         cur = _step(cur, part, label, path)
         i += 1
     last = parts[-1]
-    if isinstance(cur, dict) and "value" in cur and "source" in cur and last not in cur and False:
-        pass
     if isinstance(cur, list):
         idx = _index_of(cur, last, label, path)
         cur[idx] = value
@@ -308,7 +318,9 @@ def parse_inject(spec: str, default_target: str) -> dict[str, Any]:
     """`YYYY-MM-DD:KIND[:key=value,...]` → a schedule entry, e.g. `2026-02-15:attack:fatalities=40`."""
     parts = spec.split(":")
     if len(parts) < 2:
-        raise UserError(f"--inject {spec!r}: expected DATE:KIND[:key=value,...], e.g. 2026-02-15:attack:fatalities=40")
+        raise UserError(
+            f"--inject {spec!r}: expected DATE:KIND[:key=value,...], e.g. 2026-02-15:attack:fatalities=40"
+        )
     try:
         date = dt.date.fromisoformat(parts[0])
     except ValueError:

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from tashkent.bargain.spec import BargainingSpec
+
 TRACKS = ("II", "1.5", "I")
 Track = Literal["II", "1.5", "I"]
 Role = Literal["party", "mediator", "co_facilitator", "great_power", "spoiler", "observer"]
@@ -74,12 +76,22 @@ class Prior(Strict):
         return self
 
 
+def _source_says_why(text: str) -> str:
+    t = text.strip()
+    if t.lower().startswith("judgement") and len(t.split(":", 1)[-1].strip()) < 5:
+        raise ValueError("needs a reason: write 'judgement: <why>' or cite a paper or data set")
+    return text
+
+
+Source = Annotated[str, Field(min_length=3), AfterValidator(_source_says_why)]
+
+
 class Parameter(Strict):
     """One model parameter: its default value, prior for Monte Carlo, and where it comes from."""
 
     value: float
     prior: Prior = Prior(dist="fixed")
-    source: Annotated[str, Field(min_length=3)]
+    source: Source
     unit: str | None = None
     description: str | None = None
     identified: bool | None = None  # set by calibration: did the data constrain it?
@@ -99,7 +111,7 @@ class Actor(Strict):
     joins_at_phase: PhaseInt | None = None
     crisis_role: bool = False  # acts during crises (calls, shuttles) even before it joins the process
     active: bool = True
-    source: Annotated[str, Field(min_length=3)]
+    source: Source
 
 
 class CBM(Strict):
@@ -109,7 +121,7 @@ class CBM(Strict):
     trust_gain_per_year: Unit
     max_rung: RungInt | None = None
     requires_no_crisis: bool = True
-    source: Annotated[str, Field(min_length=3)]
+    source: Source
 
 
 class Phase(Strict):
@@ -187,7 +199,7 @@ class Scenario(Strict):
     schedule: list[ScheduledEvent] = []
     initial_state: InitialState
     parameters: dict[str, Parameter]
-    bargaining: Any | None = None
+    bargaining: BargainingSpec | None = None
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -206,23 +218,33 @@ class Scenario(Strict):
         for i, a in enumerate(self.actors):
             for target in a.bias:
                 if target not in known:
-                    raise ValueError(f"@actors[{i}].bias.{target}|is not an actor in this scenario (known: {listing})")
+                    raise ValueError(
+                        f"@actors[{i}].bias.{target}|is not an actor in this scenario (known: {listing})"
+                    )
         for i, e in enumerate(self.schedule):
             for field in ("actor", "target"):
                 ref = getattr(e, field)
                 if ref is not None and ref not in known:
-                    raise ValueError(f"@schedule[{i}].{field}|= {ref} is not an actor in this scenario (known: {listing})")
+                    raise ValueError(
+                        f"@schedule[{i}].{field}|= {ref} is not an actor in this scenario (known: {listing})"
+                    )
             if e.date < self.start_date:
                 raise ValueError(f"@schedule[{i}].date|= {e.date} is before start_date {self.start_date}")
         for party in self.initial_state.accept:
             if party not in self.parties:
-                raise ValueError(f"@initial_state.accept.{party}|is not a party (parties: {', '.join(self.parties)})")
+                raise ValueError(
+                    f"@initial_state.accept.{party}|is not a party (parties: {', '.join(self.parties)})"
+                )
         for party in self.initial_state.provocation:
             if party not in self.parties:
-                raise ValueError(f"@initial_state.provocation.{party}|is not a party (parties: {', '.join(self.parties)})")
+                raise ValueError(
+                    f"@initial_state.provocation.{party}|is not a party (parties: {', '.join(self.parties)})"
+                )
         for i, m in enumerate(self.initial_state.offers):
             if m not in known:
-                raise ValueError(f"@initial_state.offers[{i}]|= {m} is not an actor in this scenario (known: {listing})")
+                raise ValueError(
+                    f"@initial_state.offers[{i}]|= {m} is not an actor in this scenario (known: {listing})"
+                )
         holder = self.process.consent_holder
         if holder and holder not in self.parties:
             raise ValueError(f"@process.consent_holder|= {holder} is not a party")

@@ -21,13 +21,31 @@ from scipy import stats
 from tashkent.sim.outcomes import FATALITY_EDGES, SCORE_MIN
 from tashkent.sim.seeds import BLOCK_RUNS
 
-SUM_KEYS = ("runs", "first_hist", "ms_sum", "ms_sq", "rung_daily", "phase_daily", "crisis_daily",
-            "score_hist", "deesc_daily", "trust_daily", "fat_hist", "duration_hist", "duration_censored",
-            "kinetic_hist", "max_rung_hist", "crises_hist", "total_score_sum", "cost_sum", "n_blocks")
+SUM_KEYS = (
+    "runs",
+    "first_hist",
+    "ms_sum",
+    "ms_sq",
+    "rung_daily",
+    "phase_daily",
+    "crisis_daily",
+    "score_hist",
+    "deesc_daily",
+    "trust_daily",
+    "fat_hist",
+    "duration_hist",
+    "duration_censored",
+    "kinetic_hist",
+    "max_rung_hist",
+    "crises_hist",
+    "total_score_sum",
+    "cost_sum",
+    "n_blocks",
+)
 
 
 def empty_like(part: dict[str, Any]) -> dict[str, Any]:
-    out = {k: np.zeros_like(np.asarray(part[k])) for k in SUM_KEYS}
+    out: dict[str, Any] = {k: np.zeros_like(np.asarray(part[k])) for k in SUM_KEYS}
     out.update(days=part["days"], metrics=list(part["metrics"]), milestones=list(part["milestones"]))
     out["trajectories"] = {k: np.zeros((0, part["days"] + 1)) for k in part["trajectories"]}
     out["trajectory_runs"] = np.zeros(0, dtype=np.int64)
@@ -110,8 +128,11 @@ def median_days_to(total: dict[str, Any], metric: str) -> dict[str, float | None
     happened = h[: H + 1].sum()
     uncond = _quantile_from_hist(h, 0.5, days)
     cond = _quantile_from_hist(h[: H + 1], 0.5, days[: H + 1]) if happened else None
-    return {"median_days": None if uncond > H else uncond, "median_days_if_any": cond,
-            "p_any": float(happened / n)}
+    return {
+        "median_days": None if uncond > H else uncond,
+        "median_days_if_any": cond,
+        "p_any": float(happened / n),
+    }
 
 
 def daily_quantiles(hist: np.ndarray, qs=(0.05, 0.25, 0.5, 0.75, 0.95), offset: int = 0) -> np.ndarray:
@@ -124,6 +145,7 @@ def summarise(total: dict[str, Any], parties: tuple[str, str]) -> dict[str, Any]
     out: dict[str, Any] = {}
     max_se = 0.0
     for day in total["milestones"]:
+
         def pr(metric: str, day: int = day) -> dict[str, float]:
             nonlocal max_se
             r = probability(total, metric, day)
@@ -132,9 +154,14 @@ def summarise(total: dict[str, Any], parties: tuple[str, str]) -> dict[str, Any]
 
         entry: dict[str, Any] = {}
         detail: dict[str, Any] = {}
-        for key, metric in (("p_crisis", "crisis"), ("p_nuclear_signal", "nuclear_signal"),
-                            ("p_agreement", "agreement"), ("p_mediation", "mediation"),
-                            ("p_ceasefire", "ceasefire"), ("p_nuclear_use", "nuclear_use")):
+        for key, metric in (
+            ("p_crisis", "crisis"),
+            ("p_nuclear_signal", "nuclear_signal"),
+            ("p_agreement", "agreement"),
+            ("p_mediation", "mediation"),
+            ("p_ceasefire", "ceasefire"),
+            ("p_nuclear_use", "nuclear_use"),
+        ):
             r = pr(metric)
             entry[key] = round(r["p"], 6)
             detail[key] = r
@@ -156,12 +183,15 @@ def summarise(total: dict[str, Any], parties: tuple[str, str]) -> dict[str, Any]
                 entry["p_accept"][party][t] = round(r["p"], 6)
                 detail[f"p_accept_{party}_{t}"] = r
         entry["fatalities_quantiles"] = fatality_quantiles(total, day)
-        entry["uncertainty"] = {k: {"se": round(v["se"], 6), "interval_90": [round(v["lo"], 6), round(v["hi"], 6)]}
-                                for k, v in detail.items()}
+        entry["uncertainty"] = {
+            k: {"se": round(v["se"], 6), "interval_90": [round(v["lo"], 6), round(v["hi"], 6)]}
+            for k, v in detail.items()
+        }
         out[str(day)] = entry
     H = total["days"]
-    out[str(H)]["expected_cost"] = {party: round(float(total["cost_sum"][i]) / 1e6 / total["runs"], 6)
-                                     for i, party in enumerate(parties)}
+    out[str(H)]["expected_cost"] = {
+        party: round(float(total["cost_sum"][i]) / 1e6 / total["runs"], 6) for i, party in enumerate(parties)
+    }
     return {"milestones": out, "se": round(max_se, 6)}
 
 
@@ -178,10 +208,12 @@ def extras(total: dict[str, Any]) -> dict[str, Any]:
         "crisis_durations_completed": int(dur.sum()),
         "crises_ongoing_at_horizon": int(total["duration_censored"]),
         "kinetic_days_quantiles": {f"{q:g}": _quantile_from_hist(kin, q, days) for q in (0.1, 0.5, 0.9)},
-        "highest_rung_distribution": {str(k): round(float(v) / total["runs"], 6)
-                                      for k, v in enumerate(total["max_rung_hist"])},
-        "crises_per_run_distribution": {str(k): round(float(v) / total["runs"], 6)
-                                        for k, v in enumerate(total["crises_hist"]) if v},
+        "highest_rung_distribution": {
+            str(k): round(float(v) / total["runs"], 6) for k, v in enumerate(total["max_rung_hist"])
+        },
+        "crises_per_run_distribution": {
+            str(k): round(float(v) / total["runs"], 6) for k, v in enumerate(total["crises_hist"]) if v
+        },
         "mean_total_escalation_score": round(float(total["total_score_sum"]) / total["runs"], 3),
     }
 

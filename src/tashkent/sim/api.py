@@ -27,11 +27,25 @@ def document(scenario: Scenario, config: RunConfig, total: dict[str, Any]) -> di
     }
 
 
-def forecast(scenario: Scenario, runs: int = 10_000, days: int = 365, seed: int = 20251120,
-             workers: int = 1, param_mode: str = "sample", overrides: dict[str, float] | None = None,
-             keep_trajectories: int = 0) -> dict[str, Any]:
+def forecast(
+    scenario: Scenario,
+    runs: int = 10_000,
+    days: int = 365,
+    seed: int = 20251120,
+    workers: int = 1,
+    param_mode: str = "sample",
+    overrides: dict[str, float] | None = None,
+    keep_trajectories: int = 0,
+) -> dict[str, Any]:
     """Run an ensemble in memory and return the forecast document."""
-    config = RunConfig(runs=runs, days=days, seed=seed, workers=workers, param_mode=param_mode,  # type: ignore[arg-type]
-                       overrides=dict(overrides or {}), keep_trajectories=keep_trajectories)
+    config = RunConfig(
+        runs=runs,
+        days=days,
+        seed=seed,
+        workers=workers,
+        param_mode=param_mode,  # type: ignore[arg-type]
+        overrides=dict(overrides or {}),
+        keep_trajectories=keep_trajectories,
+    )
     total = run_ensemble(scenario, config)
     return document(scenario, config, total)

@@ -34,8 +34,9 @@ class ChunkSpec:
     overrides: dict[str, Any] | None = None  # per-parameter link inputs (e.g. from bargaining)
 
 
-def _bias_noise(seed: int, ctx_ids: list[str], parties: tuple[str, str], block_start: int, n_blocks: int,
-                sd: np.ndarray) -> np.ndarray:
+def _bias_noise(
+    seed: int, ctx_ids: list[str], parties: tuple[str, str], block_start: int, n_blocks: int, sd: np.ndarray
+) -> np.ndarray:
     from scipy.special import ndtri
 
     m = len(ctx_ids)
@@ -59,8 +60,13 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
     n = spec.n_blocks * BLOCK_RUNS
     H = spec.days
     d = derive(p, ctx)
-    noise = _bias_noise(spec.seed, ctx.mediator_ids, ctx.parties, spec.block_start, spec.n_blocks,
-                        p["mediator_bias_sd"]) if spec.param_mode == "sample" else 0.0
+    noise = (
+        _bias_noise(
+            spec.seed, ctx.mediator_ids, ctx.parties, spec.block_start, spec.n_blocks, p["mediator_bias_sd"]
+        )
+        if spec.param_mode == "sample"
+        else 0.0
+    )
     state = initial_state(scenario, ctx, n, np.zeros((len(ctx.mediator_ids), 2, n)) + noise)
     rngs = [dynamics_rng(spec.seed, spec.block_start + b) for b in range(spec.n_blocks)]
 
@@ -82,7 +88,9 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
     crises = np.zeros(n, dtype=np.int32)
     global_run = spec.block_start * BLOCK_RUNS + np.arange(n)
     keep = global_run < spec.keep_trajectories
-    traj: dict[str, list[np.ndarray]] = {k: [] for k in ("rung", "score", "phase", "trust", "crisis", "fatalities")}
+    traj: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("rung", "score", "phase", "trust", "crisis", "fatalities")
+    }
 
     def record(day: int, score: np.ndarray | None) -> None:
         rung_daily[day] += np.bincount(state.rung, minlength=7)
@@ -93,7 +101,9 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
         conds.update({f"phase_ge_{k}": state.phase >= k for k in range(1, 6)})
         conds["nuclear_signal"] = state.signal
         conds["agreement"] = state.agreement_age >= 0
-        conds["mediation"] = (state.accept[0, 1] & state.accept[1, 1]) | (state.accept[0, 2] & state.accept[1, 2])
+        conds["mediation"] = (state.accept[0, 1] & state.accept[1, 1]) | (
+            state.accept[0, 2] & state.accept[1, 2]
+        )
         conds["nuclear_use"] = state.nuclear_use
         for i, party in enumerate(ctx.parties):
             for t, track in enumerate(TRACKS):
@@ -115,13 +125,13 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
     record(0, np.zeros(n))
     slab = np.empty((0,))
     for day in range(1, H + 1):
-        k = (day - 1) % SLAB_DAYS
-        if k == 0:
+        slot = (day - 1) % SLAB_DAYS
+        if slot == 0:
             slab = np.concatenate(
                 [rng.random((SLAB_DAYS, N_UNIFORMS, BLOCK_RUNS), dtype=np.float32) for rng in rngs], axis=2
             )
         # events dated start_date + k apply on the step that produces day k + 1
-        out = step(state, p, d, ctx, slab[k], ctx.schedule.get(day - 1, []))
+        out = step(state, p, d, ctx, slab[slot], ctx.schedule.get(day - 1, []))
         first[idx["crisis"]] = np.minimum(first[idx["crisis"]], np.where(out.new_crisis, day, H + 1))
         first[idx["ceasefire"]] = np.minimum(first[idx["ceasefire"]], np.where(out.ceasefire, day, H + 1))
         crises += out.new_crisis
@@ -149,8 +159,12 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
                 block_rows[f"p_{name}"] = hit[i] / BLOCK_RUNS
     for name, v in bp.items():
         block_rows[f"param_{name}"] = v
-    fat_hist = np.stack([np.histogram(fat_at[j], bins=FATALITY_EDGES)[0] for j in range(len(mdays))]).astype(np.int64)
-    first_hist = np.stack([np.bincount(first[i], minlength=H + 2) for i in range(len(names))]).astype(np.int64)
+    fat_hist = np.stack([np.histogram(fat_at[j], bins=FATALITY_EDGES)[0] for j in range(len(mdays))]).astype(
+        np.int64
+    )
+    first_hist = np.stack([np.bincount(first[i], minlength=H + 2) for i in range(len(names))]).astype(
+        np.int64
+    )
     cost_norm = -np.expm1(-state.cost / 50.0)  # normalised cost index in [0, 1)
     return {
         "runs": n,
@@ -177,7 +191,8 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
         "total_score_sum": np.int64(total_score.sum()),
         "cost_sum": np.rint(cost_norm * 1e6).astype(np.int64).sum(axis=1),
         "blocks": block_rows,
-        "trajectories": {k: (np.stack(v, axis=1) if v and keep.any() else np.zeros((0, H + 1)))
-                         for k, v in traj.items()},
+        "trajectories": {
+            k: (np.stack(v, axis=1) if v and keep.any() else np.zeros((0, H + 1))) for k, v in traj.items()
+        },
         "trajectory_runs": global_run[keep],
     }

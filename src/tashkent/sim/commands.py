@@ -17,13 +17,20 @@ from tashkent.errors import UserError
 from tashkent.scenario.load import load_scenario
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.ensemble import RunConfig
+from tashkent.sim.links import bargaining_overrides
 from tashkent.store import index
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 runs_app = typer.Typer(help="The run index: list and show past forecast runs.", no_args_is_help=True)
 
-PHASE_NAMES = {1: "Track II CBMs", 2: "expanded dialogue", 3: "Track 1.5", 4: "Track I", 5: "framework agreement"}
+PHASE_NAMES = {
+    1: "Track II CBMs",
+    2: "expanded dialogue",
+    3: "Track 1.5",
+    4: "Track I",
+    5: "framework agreement",
+}
 
 
 def default_workers() -> int:
@@ -33,8 +40,15 @@ def default_workers() -> int:
 def _progress(quiet: bool):
     if quiet:
         return None, None
-    prog = Progress(TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
-                    TimeElapsedColumn(), console=err, transient=True)
+    prog = Progress(
+        TextColumn("[bold]simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
     task = prog.add_task("runs", total=None)
 
     def update(done: int, total: int) -> None:
@@ -53,9 +67,11 @@ def _cell(doc: dict[str, Any], day: str, key: str, value: float) -> str:
 
 def summary_table(doc: dict[str, Any], parties: tuple[str, str]) -> Table:
     days = list(doc["milestones"].keys())
-    t = Table(title=f"{doc['scenario']}: {doc['runs']:,} runs × {doc['days']} days from {doc['start_date']} "
-                    f"(seed {doc['seed']})", caption="cells: probability ±MC standard error, "
-                    "[5–95% interval over parameter uncertainty]")
+    t = Table(
+        title=f"{doc['scenario']}: {doc['runs']:,} runs × {doc['days']} days from {doc['start_date']} "
+        f"(seed {doc['seed']})",
+        caption="cells: probability ±MC standard error, [5–95% interval over parameter uncertainty]",
+    )
     t.add_column("by day", style="bold")
     for d in days:
         t.add_column(d, justify="right")
@@ -64,30 +80,55 @@ def summary_table(doc: dict[str, Any], parties: tuple[str, str]) -> Table:
         t.add_row(label, *[_cell(doc, d, key, get(doc["milestones"][d])) for d in days])
 
     row("P(new crisis)", "p_crisis", lambda m: m["p_crisis"])
-    for k, label in ((3, "≥ 3 mobilisation"), (4, "≥ 4 cross-border fire"), (5, "≥ 5 air/missile strikes"),
-                     (6, "= 6 full-scale war")):
+    for k, label in (
+        (3, "≥ 3 mobilisation"),
+        (4, "≥ 4 cross-border fire"),
+        (5, "≥ 5 air/missile strikes"),
+        (6, "= 6 full-scale war"),
+    ):
         row(f"P(highest rung {label})", f"p_rung_ge_{k}", lambda m, k=k: m["p_rung_ge"][str(k)])
     row("P(nuclear signalling)", "p_nuclear_signal", lambda m: m["p_nuclear_signal"])
     for party in parties:
         for tr in ("II", "1.5", "I"):
-            row(f"P({party} accepts Track {tr})", f"p_accept_{party}_{tr}",
-                lambda m, party=party, tr=tr: m["p_accept"][party][tr])
+            row(
+                f"P({party} accepts Track {tr})",
+                f"p_accept_{party}_{tr}",
+                lambda m, party=party, tr=tr: m["p_accept"][party][tr],
+            )
     for k in range(1, 5):
         row(f"P(process reaches {PHASE_NAMES[k]})", f"p_phase_ge_{k}", lambda m, k=k: m["p_phase_ge"][str(k)])
     row("P(framework agreement)", "p_agreement", lambda m: m["p_agreement"])
-    t.add_row("fatalities median / 90% / 99%", *[
-        " / ".join(f"{doc['milestones'][d]['fatalities_quantiles'][q]:,.0f}" for q in ("0.5", "0.9", "0.99"))
-        for d in days])
+    t.add_row(
+        "fatalities median / 90% / 99%",
+        *[
+            " / ".join(
+                f"{doc['milestones'][d]['fatalities_quantiles'][q]:,.0f}" for q in ("0.5", "0.9", "0.99")
+            )
+            for d in days
+        ],
+    )
     ttc = doc["time_to_first_crisis"]
     med = ttc["median_days"]
-    t.add_row("median days to first crisis", *([""] * (len(days) - 1)),
-              f"{med:.0f}" if med is not None else f"> {doc['days']} (if any: "
-              f"{ttc['median_days_if_any']:.0f})" if ttc["median_days_if_any"] is not None else f"> {doc['days']}")
+    t.add_row(
+        "median days to first crisis",
+        *([""] * (len(days) - 1)),
+        f"{med:.0f}"
+        if med is not None
+        else f"> {doc['days']} (if any: {ttc['median_days_if_any']:.0f})"
+        if ttc["median_days_if_any"] is not None
+        else f"> {doc['days']}",
+    )
     return t
 
 
-def _scenario_for(source: str, sets: list[str], injects: list[str], uncalibrated: bool,
-                  from_events: list[Path] | None = None, as_of: str | None = None) -> Scenario:
+def _scenario_for(
+    source: str,
+    sets: list[str],
+    injects: list[str],
+    uncalibrated: bool,
+    from_events: list[Path] | None = None,
+    as_of: str | None = None,
+) -> Scenario:
     overlays = [] if uncalibrated else calibrated_overlays()
     scenario = load_scenario(source, sets=sets, injects=injects, overlays=overlays)
     if from_events:
@@ -114,7 +155,9 @@ def apply_nowcast(scenario: Scenario, paths: list[Path], as_of: str | None) -> S
     try:
         from tashkent.events.nowcast import initial_state_overlay
     except ImportError:
-        raise UserError("--from-events needs the event layer (tashkent.events), which is not installed") from None
+        raise UserError(
+            "--from-events needs the event layer (tashkent.events), which is not installed"
+        ) from None
     when = dt.date.fromisoformat(as_of) if as_of else None
     now = initial_state_overlay(paths, from_store=False, as_of=when, db_url=None)
     overrides = {f"initial_state.{k}": v for k, v in now.state.items()}
@@ -128,20 +171,37 @@ def forecast(
     runs: int = typer.Option(20_000, "--runs", "-n", help="Monte Carlo runs (a multiple of 100)."),
     days: int = typer.Option(365, "--days", "-d", help="Horizon in days."),
     seed: int = typer.Option(20251120, "--seed", "-s", help="Seed of all randomness."),
-    inject: list[str] = typer.Option([], "--inject", help="Dated inject, e.g. '2026-02-15:attack:fatalities=40'."),
-    set_: list[str] = typer.Option([], "--set", help="Override, e.g. parameters.attack_rate=0.5 or actors.SAU.active=false."),
+    inject: list[str] = typer.Option(
+        [], "--inject", help="Dated inject, e.g. '2026-02-15:attack:fatalities=40'."
+    ),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override, e.g. parameters.attack_rate=0.5 or actors.SAU.active=false."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the forecast as one JSON document."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report."),
     db: str | None = typer.Option(None, "--db", help="Run index: SQLAlchemy URL or SQLite file."),
     workers: int = typer.Option(0, "--workers", "-w", help="Local worker processes (0 = up to 2 cores)."),
     dask: str | None = typer.Option(None, "--dask", help="Dask scheduler address ('local' starts one)."),
     chunk_runs: int = typer.Option(10_000, "--chunk-runs", help="Runs per chunk (a multiple of 100)."),
-    keep_trajectories: int = typer.Option(200, "--keep-trajectories", help="Daily trajectories kept for this many runs."),
-    fixed_params: bool = typer.Option(False, "--fixed-params", help="Use parameter values, not draws from priors."),
-    uncalibrated: bool = typer.Option(False, "--uncalibrated", help="Sample the priors, not the calibrated posteriors."),
-    from_events: list[Path] = typer.Option([], "--from-events", help="Start from the state nowcast from these event files."),
+    keep_trajectories: int = typer.Option(
+        200, "--keep-trajectories", help="Daily trajectories kept for this many runs."
+    ),
+    fixed_params: bool = typer.Option(
+        False, "--fixed-params", help="Use parameter values, not draws from priors."
+    ),
+    uncalibrated: bool = typer.Option(
+        False, "--uncalibrated", help="Sample the priors, not the calibrated posteriors."
+    ),
+    from_events: list[Path] = typer.Option(
+        [], "--from-events", help="Start from the state nowcast from these event files."
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Nowcast date for --from-events (YYYY-MM-DD)."),
     resume: str | None = typer.Option(None, "--resume", help="Finish an interrupted run by its id."),
+    no_link: bool = typer.Option(
+        False,
+        "--no-bargaining-link",
+        help="Keep way_out/settlement_gap priors; skip the bargaining analysis.",
+    ),
 ) -> None:
     """Forecast a scenario: Monte Carlo ensemble, milestone table, saved results and run index."""
     prog, update = _progress(as_json)
@@ -155,11 +215,27 @@ def forecast(
                 prog.stop()
     else:
         sc = _scenario_for(scenario, set_, inject, uncalibrated, from_events or None, as_of)
-        config = RunConfig(runs=runs, days=days, seed=seed, chunk_runs=chunk_runs,
-                           workers=workers or default_workers(), dask=dask, keep_trajectories=keep_trajectories,
-                           param_mode="fixed" if fixed_params else "sample")
-        inputs = {"source": scenario, "set": set_, "inject": inject, "calibrated": not uncalibrated,
-                  "from_events": [str(p) for p in from_events], "as_of": as_of}
+        link, link_info = ({}, {}) if no_link else bargaining_overrides(sc)
+        config = RunConfig(
+            runs=runs,
+            days=days,
+            seed=seed,
+            chunk_runs=chunk_runs,
+            workers=workers or default_workers(),
+            dask=dask,
+            keep_trajectories=keep_trajectories,
+            param_mode="fixed" if fixed_params else "sample",
+            overrides=link,
+        )
+        inputs = {
+            "source": scenario,
+            "set": set_,
+            "inject": inject,
+            "calibrated": not uncalibrated,
+            "from_events": [str(p) for p in from_events],
+            "as_of": as_of,
+            "bargaining_link": link_info,
+        }
         run_id, run_dir = forecasting.start_run(sc, config, db, inputs)
         if prog:
             prog.start()
@@ -178,26 +254,39 @@ def forecast(
         typer.echo(json.dumps(doc, indent=2))
         return
     console.print(summary_table(doc, sc.parties))
-    console.print(f"run {doc['run_id']} — {doc['seconds']:.1f} s; results in {run_dir}")
+    typer.echo(f"run {doc['run_id']} — {doc['seconds']:.1f} s; results in {run_dir}")
     if report_path:
-        console.print(f"report: {report_path}")
+        typer.echo(f"report: {report_path}")
 
 
-def runs_list(db: str | None = typer.Option(None, "--db", help="Run index URL or SQLite file."),
-              limit: int = typer.Option(20, "--limit", help="How many recent runs.")) -> None:
+def runs_list(
+    db: str | None = typer.Option(None, "--db", help="Run index URL or SQLite file."),
+    limit: int = typer.Option(20, "--limit", help="How many recent runs."),
+) -> None:
     """List recent runs, newest first."""
-    t = Table("run id", "status", "scenario", "runs", "days", "seed", "seconds", "P(crisis)", "P(rung≥5)")
+    t = Table("status", "runs", "days", "seed", "s", "P(crisis)", "P(rung≥5)")
+    t.add_column("run id", no_wrap=True)
+    t.columns.insert(0, t.columns.pop())  # run id first, never truncated: users copy it
     for r in index.list_runs(db, limit):
         h = r.headline or {}
-        t.add_row(r.run_id, r.status, r.scenario, f"{r.runs:,}", str(r.days), str(r.seed),
-                  f"{r.seconds:.1f}" if r.seconds else "", f"{h['p_crisis']:.3f}" if h else "",
-                  f"{h['p_rung_ge_5']:.3f}" if h else "")
+        t.add_row(
+            r.run_id,
+            r.status,
+            f"{r.runs:,}",
+            str(r.days),
+            str(r.seed),
+            f"{r.seconds:.1f}" if r.seconds else "",
+            f"{h['p_crisis']:.3f}" if h else "",
+            f"{h['p_rung_ge_5']:.3f}" if h else "",
+        )
     console.print(t)
 
 
-def runs_show(run_id: str = typer.Argument(..., help="Run id (or a unique prefix)."),
-              db: str | None = typer.Option(None, "--db", help="Run index URL or SQLite file."),
-              as_json: bool = typer.Option(False, "--json", help="Print the stored forecast document.")) -> None:
+def runs_show(
+    run_id: str = typer.Argument(..., help="Run id (or a unique prefix)."),
+    db: str | None = typer.Option(None, "--db", help="Run index URL or SQLite file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the stored forecast document."),
+) -> None:
     """Show one run: its inputs, timing and forecast table."""
     r = index.get_run(db, run_id)
     summary = Path(r.run_dir) / "summary.json"
@@ -206,16 +295,19 @@ def runs_show(run_id: str = typer.Argument(..., help="Run id (or a unique prefix
             raise UserError(f"run {r.run_id} has no results yet (status {r.status})")
         typer.echo(summary.read_text())
         return
-    console.print(f"[bold]{r.run_id}[/bold]  status {r.status}\nscenario {r.scenario} (hash {r.scenario_hash}), "
-                  f"{r.runs:,} runs × {r.days} days, seed {r.seed}, tashkent {r.version}\n"
-                  f"created {r.created:%Y-%m-%d %H:%M:%S} UTC, "
-                  f"{f'{r.seconds:.1f} s' if r.seconds else 'unfinished'}; folder {r.run_dir}")
+    console.print(
+        f"[bold]{r.run_id}[/bold]  status {r.status}\nscenario {r.scenario} (hash {r.scenario_hash}), "
+        f"{r.runs:,} runs × {r.days} days, seed {r.seed}, tashkent {r.version}\n"
+        f"created {r.created:%Y-%m-%d %H:%M:%S} UTC, "
+        f"{f'{r.seconds:.1f} s' if r.seconds else 'unfinished'}; folder {r.run_dir}"
+    )
     inputs = (r.parameters or {}).get("inputs", {})
     if inputs.get("set") or inputs.get("inject"):
         console.print(f"overrides: {', '.join(inputs.get('set', []) + inputs.get('inject', []))}")
     if summary.is_file():
         doc = json.loads(summary.read_text())
-        console.print(summary_table(doc, tuple(doc["milestones"][str(doc["days"])]["p_accept"].keys())))  # type: ignore[arg-type]
+        parties = list(doc["milestones"][str(doc["days"])]["p_accept"])
+        console.print(summary_table(doc, (parties[0], parties[1])))
 
 
 def register(app: typer.Typer) -> None:

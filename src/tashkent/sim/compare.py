@@ -20,14 +20,28 @@ from tashkent.errors import UserError
 from tashkent.scenario.load import load_scenario
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.ensemble import RunConfig, run_ensemble
+from tashkent.sim.links import bargaining_overrides
 
 console = Console(highlight=False)
-HEADLINE = ("crisis", "rung_ge_3", "rung_ge_4", "rung_ge_5", "rung_ge_6", "nuclear_signal", "mediation",
-            "phase_ge_1", "phase_ge_2", "phase_ge_3", "phase_ge_4", "agreement")
+HEADLINE = (
+    "crisis",
+    "rung_ge_3",
+    "rung_ge_4",
+    "rung_ge_5",
+    "rung_ge_6",
+    "nuclear_signal",
+    "mediation",
+    "phase_ge_1",
+    "phase_ge_2",
+    "phase_ge_3",
+    "phase_ge_4",
+    "agreement",
+)
 
 
-def parse_variant(text: str, base: str, sets: list[str], injects: list[str],
-                  overlays: list[dict[str, Any]]) -> tuple[str, Scenario]:
+def parse_variant(
+    text: str, base: str, sets: list[str], injects: list[str], overlays: list[dict[str, Any]]
+) -> tuple[str, Scenario]:
     label, _, source = text.partition("=") if "=" in text.split(":", 1)[0] else ("", "", text)
     if not source:
         source = text
@@ -54,8 +68,16 @@ def paired_differences(base: dict[str, Any], variant: dict[str, Any], metrics: t
         J = len(d)
         se = float(d.std(ddof=1) / np.sqrt(J)) if J > 1 else float("nan")
         mean = float(d.mean())
-        rows.append({"metric": m, "base": float(a.mean()), "variant": float(b.mean()), "diff": mean,
-                     "se": se, "ci95": [mean - 1.96 * se, mean + 1.96 * se]})
+        rows.append(
+            {
+                "metric": m,
+                "base": float(a.mean()),
+                "variant": float(b.mean()),
+                "diff": mean,
+                "se": se,
+                "ci95": [mean - 1.96 * se, mean + 1.96 * se],
+            }
+        )
     return rows
 
 
@@ -64,11 +86,15 @@ def compare(
     variants: list[str] = typer.Argument(..., help="Variants: scenario, or set:/inject: overlays on BASE."),
     runs: int = typer.Option(10_000, "--runs", "-n", help="Runs per variant (a multiple of 100)."),
     days: int = typer.Option(365, "--days", "-d", help="Horizon in days."),
-    seed: int = typer.Option(20251120, "--seed", "-s", help="Seed shared by all variants (common random numbers)."),
+    seed: int = typer.Option(
+        20251120, "--seed", "-s", help="Seed shared by all variants (common random numbers)."
+    ),
     set_: list[str] = typer.Option([], "--set", help="Override applied to the base and every variant."),
     inject: list[str] = typer.Option([], "--inject", help="Inject applied to the base and every variant."),
     workers: int = typer.Option(0, "--workers", "-w", help="Local worker processes (0 = up to 2 cores)."),
-    uncalibrated: bool = typer.Option(False, "--uncalibrated", help="Sample the priors, not the calibrated posteriors."),
+    uncalibrated: bool = typer.Option(
+        False, "--uncalibrated", help="Sample the priors, not the calibrated posteriors."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Compare variants of a scenario with common random numbers: differences with 95% intervals."""
@@ -76,24 +102,48 @@ def compare(
 
     overlays = [] if uncalibrated else calibrated_overlays()
     base_sc = load_scenario(base, sets=set_, injects=inject, overlays=overlays)
-    config = RunConfig(runs=runs, days=days, seed=seed, workers=workers or default_workers(), keep_trajectories=0)
+    link, _ = bargaining_overrides(base_sc)
+    config = RunConfig(
+        runs=runs,
+        days=days,
+        seed=seed,
+        workers=workers or default_workers(),
+        keep_trajectories=0,
+        overrides=link,
+    )
     base_total = run_ensemble(base_sc, config, collect_blocks=True)
     out: dict[str, Any] = {"base": base, "runs": runs, "days": days, "seed": seed, "variants": []}
     for text in variants:
         label, sc = parse_variant(text, base, set_, inject, overlays)
         if sc.parties != base_sc.parties:
-            raise UserError(f"variant {label!r} has parties {sc.parties}, base has {base_sc.parties}; compare like with like")
+            raise UserError(
+                f"variant {label!r} has parties {sc.parties}, base has {base_sc.parties}; "
+                "compare variants of one dyad"
+            )
         total = run_ensemble(sc, config, collect_blocks=True)
-        out["variants"].append({"label": label, "differences": paired_differences(base_total, total, HEADLINE)})
+        out["variants"].append(
+            {"label": label, "differences": paired_differences(base_total, total, HEADLINE)}
+        )
     if as_json:
         typer.echo(json.dumps(out, indent=2))
         return
     for v in out["variants"]:
-        t = Table("P(by day %d)" % days, "base", v["label"], "difference", "95% interval",
-                  title=f"{v['label']} vs {base} — {runs:,} paired runs, seed {seed}")
+        t = Table(
+            f"P(by day {days})",
+            "base",
+            v["label"],
+            "difference",
+            "95% interval",
+            title=f"{v['label']} vs {base} — {runs:,} paired runs, seed {seed}",
+        )
         for r in v["differences"]:
             sig = "" if r["ci95"][0] <= 0 <= r["ci95"][1] else " *"
-            t.add_row(r["metric"], f"{r['base']:.3f}", f"{r['variant']:.3f}", f"{r['diff']:+.3f}{sig}",
-                      f"[{r['ci95'][0]:+.3f}, {r['ci95'][1]:+.3f}]")
+            t.add_row(
+                r["metric"],
+                f"{r['base']:.3f}",
+                f"{r['variant']:.3f}",
+                f"{r['diff']:+.3f}{sig}",
+                f"[{r['ci95'][0]:+.3f}, {r['ci95'][1]:+.3f}]",
+            )
         console.print(t)
     console.print("* interval excludes zero")

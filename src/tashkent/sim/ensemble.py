@@ -41,8 +41,10 @@ class RunConfig:
 
     def validate(self) -> None:
         if self.runs < BLOCK_RUNS or self.runs % BLOCK_RUNS:
-            raise UserError(f"--runs {self.runs}: must be a positive multiple of {BLOCK_RUNS} "
-                            f"(runs come in blocks of {BLOCK_RUNS} that share one parameter draw)")
+            raise UserError(
+                f"--runs {self.runs}: must be a positive multiple of {BLOCK_RUNS} "
+                f"(runs come in blocks of {BLOCK_RUNS} that share one parameter draw)"
+            )
         if not 1 <= self.days <= 3650:
             raise UserError(f"--days {self.days}: must be between 1 and 3650")
         if self.chunk_runs < BLOCK_RUNS or self.chunk_runs % BLOCK_RUNS:
@@ -62,17 +64,43 @@ def plan(config: RunConfig) -> list[tuple[int, int]]:
 
 def specs(scenario: Scenario, config: RunConfig) -> list[ChunkSpec]:
     data = scenario_to_data(scenario)
-    return [ChunkSpec(scenario=data, seed=config.seed, days=config.days, block_start=b, n_blocks=nb,
-                      keep_trajectories=config.keep_trajectories, param_mode=config.param_mode,
-                      overrides=dict(config.overrides) or None)
-            for b, nb in plan(config)]
+    return [
+        ChunkSpec(
+            scenario=data,
+            seed=config.seed,
+            days=config.days,
+            block_start=b,
+            n_blocks=nb,
+            keep_trajectories=config.keep_trajectories,
+            param_mode=config.param_mode,
+            overrides=dict(config.overrides) or None,
+        )
+        for b, nb in plan(config)
+    ]
 
 
 # ------------------------------------------------------------------ chunk files (resume)
 
-CHUNK_ARRAYS = ("first_hist", "ms_sum", "ms_sq", "rung_daily", "phase_daily", "crisis_daily", "score_hist",
-                "deesc_daily", "trust_daily", "fat_hist", "duration_hist", "duration_censored", "kinetic_hist",
-                "max_rung_hist", "crises_hist", "total_score_sum", "cost_sum", "trajectory_runs")
+CHUNK_ARRAYS = (
+    "first_hist",
+    "ms_sum",
+    "ms_sq",
+    "rung_daily",
+    "phase_daily",
+    "crisis_daily",
+    "score_hist",
+    "deesc_daily",
+    "trust_daily",
+    "fat_hist",
+    "duration_hist",
+    "duration_censored",
+    "kinetic_hist",
+    "max_rung_hist",
+    "crises_hist",
+    "total_score_sum",
+    "cost_sum",
+    "trajectory_runs",
+)
 
 
 def chunk_path(run_dir: Path, block_start: int) -> Path:
@@ -88,7 +116,7 @@ def save_chunk(run_dir: Path, part: dict[str, Any]) -> None:
     meta = {k: part[k] for k in ("runs", "days", "block_start", "n_blocks", "metrics", "milestones")}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     with atomic_write(chunk_path(run_dir, part["block_start"]), "wb") as fh:
-        np.savez(fh, **arrays)
+        np.savez(fh, allow_pickle=False, **arrays)
 
 
 def load_chunk(path: Path) -> dict[str, Any]:
@@ -149,7 +177,9 @@ def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[dict[str, Any
         else:
             client = Client(address, timeout="10s")
     except OSError as exc:
-        raise UserError(f"--dask {address}: cannot reach the Dask scheduler ({exc}); check the address") from None
+        raise UserError(
+            f"--dask {address}: cannot reach the Dask scheduler ({exc}); check the address"
+        ) from None
     try:
         futures = client.map(run_chunk, todo, pure=False)
         for fut in as_completed(futures):
@@ -160,8 +190,13 @@ def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[dict[str, Any
             cluster.close()
 
 
-def run_ensemble(scenario: Scenario, config: RunConfig, run_dir: Path | None = None,
-                 progress: Progress | None = None, collect_blocks: bool = False) -> dict[str, Any]:
+def run_ensemble(
+    scenario: Scenario,
+    config: RunConfig,
+    run_dir: Path | None = None,
+    progress: Progress | None = None,
+    collect_blocks: bool = False,
+) -> dict[str, Any]:
     """Run (or finish) an ensemble and return the merged counts. With `run_dir`, finished chunks
     are kept on disk and chunks already there are not run again (resume)."""
     config.validate()
@@ -202,5 +237,10 @@ def run_ensemble(scenario: Scenario, config: RunConfig, run_dir: Path | None = N
 def manifest(scenario: Scenario, config: RunConfig) -> dict[str, Any]:
     from tashkent import __version__
 
-    return {"scenario": scenario_to_data(scenario), "scenario_name": scenario.name,
-            "scenario_hash": scenario_hash(scenario), "config": asdict(config), "version": __version__}
+    return {
+        "scenario": scenario_to_data(scenario),
+        "scenario_name": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
+        "config": asdict(config),
+        "version": __version__,
+    }

@@ -17,22 +17,76 @@ ParamMode = Literal["sample", "fixed"]
 
 # Every parameter the model reads. Party-specific audience costs are checked separately.
 REQUIRED = (
-    "attack_rate", "attack_progress_gain", "severity_log_mean", "severity_log_sd",
-    "trigger_intercept", "trigger_slope", "other_trigger_rate", "provocation_half_life_days",
-    "esc_base", "esc_provocation", "esc_reciprocity", "esc_rung_cost", "esc_nuclear_risk",
-    "esc_restraint", "esc_gp_management", "esc_fatigue", "esc_two_step", "deesc_base",
-    "ns_intercept", "ns_slope", "nuclear_use_daily",
-    "ceasefire_base", "ceasefire_catastrophe", "ceasefire_gp", "ceasefire_mediator",
-    "ceasefire_days", "ceasefire_rung", "crisis_end_base", "crisis_end_days", "post_crisis_rung_cap",
-    "fatalities_rung4", "fatalities_rung5", "fatalities_rung6",
-    "normalise_rate", "trust_baseline", "trust_relax_days", "trust_attack_hit", "trust_escalation_hit",
-    "cred_threshold", "cred_war_aversion", "cred_sharpness", "coalition_optimum", "mediator_bias_sd",
-    "gp_engagement", "hurt_half_life_days", "hurt_threshold", "catastrophe_half_life_days",
-    "stalemate", "way_out", "accept_rate", "withdraw_rate", "accept_gain", "accept_ripeness",
-    "accept_trust", "simla_gate_open", "advance_trust", "advance_coverage_floor",
-    "advance_ripeness_floor", "freeze_days", "setback_prob", "track2_survival",
-    "breakdown_rate", "breakdown_gap_weight", "settlement_gap", "inducement",
-    "inducement_half_life_days", "cost_rung2", "cost_rung4", "pak_cost_ratio",
+    "attack_rate",
+    "attack_progress_gain",
+    "severity_log_mean",
+    "severity_log_sd",
+    "trigger_intercept",
+    "trigger_slope",
+    "other_trigger_rate",
+    "provocation_half_life_days",
+    "esc_base",
+    "esc_provocation",
+    "esc_reciprocity",
+    "esc_rung_cost",
+    "esc_nuclear_risk",
+    "esc_restraint",
+    "esc_gp_management",
+    "esc_fatigue",
+    "esc_two_step",
+    "deesc_base",
+    "ns_intercept",
+    "ns_slope",
+    "nuclear_use_daily",
+    "ceasefire_base",
+    "ceasefire_catastrophe",
+    "ceasefire_gp",
+    "ceasefire_mediator",
+    "ceasefire_days",
+    "ceasefire_rung",
+    "crisis_end_base",
+    "crisis_end_days",
+    "post_crisis_rung_cap",
+    "fatalities_rung4",
+    "fatalities_rung5",
+    "fatalities_rung6",
+    "normalise_rate",
+    "trust_baseline",
+    "trust_relax_days",
+    "trust_attack_hit",
+    "trust_escalation_hit",
+    "cred_threshold",
+    "cred_war_aversion",
+    "cred_sharpness",
+    "coalition_optimum",
+    "mediator_bias_sd",
+    "gp_engagement",
+    "hurt_half_life_days",
+    "hurt_threshold",
+    "catastrophe_half_life_days",
+    "stalemate",
+    "way_out",
+    "accept_rate",
+    "withdraw_rate",
+    "accept_gain",
+    "accept_ripeness",
+    "accept_trust",
+    "simla_gate_open",
+    "advance_trust",
+    "advance_trust_reference",
+    "advance_coverage_floor",
+    "advance_ripeness_floor",
+    "freeze_days",
+    "setback_prob",
+    "track2_survival",
+    "breakdown_rate",
+    "breakdown_gap_weight",
+    "settlement_gap",
+    "inducement",
+    "inducement_half_life_days",
+    "cost_rung2",
+    "cost_rung4",
+    "pak_cost_ratio",
 )
 
 
@@ -61,26 +115,32 @@ def ppf(prior: Prior, value: float, u: np.ndarray) -> np.ndarray:
     """Inverse CDF of a prior at uniforms u."""
     u = np.clip(u, 1e-9, 1 - 1e-9)
     d = prior.dist
+
+    def f(x: float | None) -> float:
+        assert x is not None  # the schema guarantees the fields each distribution needs
+        return float(x)
+
+    out: np.ndarray
     if d == "fixed":
         out = np.full(u.shape, float(value))
     elif d == "uniform":
-        out = prior.low + u * (prior.high - prior.low)  # type: ignore[operator]
+        out = f(prior.low) + u * (f(prior.high) - f(prior.low))
     elif d == "normal":
-        out = prior.mean + prior.sd * ndtri(u)  # type: ignore[operator]
+        out = f(prior.mean) + f(prior.sd) * ndtri(u)
     elif d == "lognormal":
-        out = prior.median * np.exp(prior.sdlog * ndtri(u))  # type: ignore[operator]
+        out = f(prior.median) * np.exp(f(prior.sdlog) * ndtri(u))
     elif d == "beta":
-        out = stats.beta.ppf(u, prior.a, prior.b)
+        out = stats.beta.ppf(u, f(prior.a), f(prior.b))
     elif d == "triangular":
-        lo, hi, mode = prior.low, prior.high, prior.mode
-        c = 0.5 if hi == lo else (mode - lo) / (hi - lo)  # type: ignore[operator]
-        out = stats.triang.ppf(u, c, loc=lo, scale=hi - lo)  # type: ignore[operator]
+        lo, hi, mode = f(prior.low), f(prior.high), f(prior.mode)
+        c = 0.5 if hi == lo else (mode - lo) / (hi - lo)
+        out = stats.triang.ppf(u, c, loc=lo, scale=hi - lo)
     else:  # pragma: no cover - the schema rejects other names
         raise ValueError(d)
     if d in ("normal", "lognormal"):
-        lo = -np.inf if prior.low is None else prior.low
-        hi = np.inf if prior.high is None else prior.high
-        out = np.clip(out, lo, hi)
+        out = np.clip(
+            out, -np.inf if prior.low is None else prior.low, np.inf if prior.high is None else prior.high
+        )
     return np.asarray(out, dtype=np.float64)
 
 

@@ -11,7 +11,16 @@ import numpy as np
 from scipy.special import ndtri
 
 from tashkent.ladder import load_ladder
-from tashkent.model import acceptance, ceasefire, credibility, durability, escalation, nuclear, process, ripeness
+from tashkent.model import (
+    acceptance,
+    ceasefire,
+    credibility,
+    durability,
+    escalation,
+    nuclear,
+    process,
+    ripeness,
+)
 from tashkent.model.common import daily_prob, halflife_decay
 from tashkent.model.costs import rung_cost_table
 from tashkent.model.spoilers import attack_rate, crisis_trigger_prob, draw_attacks, provocation_from
@@ -20,8 +29,25 @@ from tashkent.sim.params import audience_cost_name
 from tashkent.sim.state import State
 
 # Uniform columns consumed per run per day.
-U_ATTACK, U_SEVERITY, U_TRIGGER, U_OTHER, U_MOVE_A, U_MOVE_B, U_SIGNAL, U_USE, U_CEASEFIRE, \
-    U_END, U_FATAL, U_ACCEPT_A, U_ACCEPT_B, U_ADVANCE, U_SETBACK, U_NORMALISE, U_BREAKDOWN = range(17)
+(
+    U_ATTACK,
+    U_SEVERITY,
+    U_TRIGGER,
+    U_OTHER,
+    U_MOVE_A,
+    U_MOVE_B,
+    U_SIGNAL,
+    U_USE,
+    U_CEASEFIRE,
+    U_END,
+    U_FATAL,
+    U_ACCEPT_A,
+    U_ACCEPT_B,
+    U_ADVANCE,
+    U_SETBACK,
+    U_NORMALISE,
+    U_BREAKDOWN,
+) = range(17)
 N_UNIFORMS = 17
 
 _LADDER = load_ladder()
@@ -48,9 +74,9 @@ class Derived:
 
 def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
     n = p["attack_rate"].shape[0]
-    audience = np.stack([
-        np.stack([p[audience_cost_name(party, t)] for t in ("II", "1.5", "I")]) for party in ctx.parties
-    ])
+    audience = np.stack(
+        [np.stack([p[audience_cost_name(party, t)] for t in ("II", "1.5", "I")]) for party in ctx.parties]
+    )
     gate = (p["simla_gate_open"] < 0.5) if ctx.consent_holder is not None else None
     return Derived(
         decay_prov=halflife_decay(p["provocation_half_life_days"]),
@@ -83,9 +109,11 @@ def mediators_active(state: State, ctx: Context) -> np.ndarray:
     m = len(ctx.mediator_ids)
     if m == 0:
         return np.zeros((0, state.n), dtype=bool)
-    by_phase = np.where(ctx.joins_at_phase[:, None] >= 0,
-                        state.phase[None, :] >= ctx.joins_at_phase[:, None],
-                        ctx.initially_active[:, None])
+    by_phase = np.where(
+        ctx.joins_at_phase[:, None] >= 0,
+        state.phase[None, :] >= ctx.joins_at_phase[:, None],
+        ctx.initially_active[:, None],
+    )
     by_phase = (by_phase | (ctx.crisis_role[:, None] & state.crisis[None, :])) & ctx.enabled[:, None]
     return np.where(state.forced_active == 1, True, np.where(state.forced_active == -1, False, by_phase))
 
@@ -109,8 +137,9 @@ def apply_schedule(state: State, events: list[dict]) -> tuple[np.ndarray, np.nda
     return forced, target
 
 
-def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np.ndarray,
-         events: list[dict]) -> DayOutcome:
+def step(
+    state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np.ndarray, events: list[dict]
+) -> DayOutcome:
     """Advance every run one day in place; u is [N_UNIFORMS, n] float32."""
     n = state.n
     alive = ~state.nuclear_use
@@ -120,7 +149,9 @@ def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np
     # --- scheduled events and spoiler attacks
     forced, forced_target = apply_schedule(state, events)
     rate = attack_rate(p["attack_rate"], p["attack_progress_gain"], state.phase)
-    attacked, fat = draw_attacks(rate, u[U_ATTACK], u[U_SEVERITY], p["severity_log_mean"], p["severity_log_sd"])
+    attacked, fat = draw_attacks(
+        rate, u[U_ATTACK], u[U_SEVERITY], p["severity_log_mean"], p["severity_log_sd"]
+    )
     attacked &= alive
     fat = np.where(attacked, fat, 0.0)
     is_forced = forced > 0
@@ -139,17 +170,28 @@ def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np
     new_crisis &= alive
     state.crisis = state.crisis | new_crisis
     state.crisis_day = np.where(new_crisis, 0, state.crisis_day)
-    state.freeze = np.where(attacked & (state.crisis | new_crisis),
-                            np.maximum(state.freeze, p["freeze_days"].astype(np.int32)), state.freeze)
-    state.phase = process.setback(state.phase, new_crisis, u[U_SETBACK], p["setback_prob"], p["track2_survival"])
+    state.freeze = np.where(
+        attacked & (state.crisis | new_crisis),
+        np.maximum(state.freeze, p["freeze_days"].astype(np.int32)),
+        state.freeze,
+    )
+    state.phase = process.setback(
+        state.phase, new_crisis, u[U_SETBACK], p["setback_prob"], p["track2_survival"]
+    )
 
     # --- mediation: credibility, coalition, great powers
     active = mediators_active(state, ctx)
     if active.shape[0]:
-        cred = credibility.credibility(state.bias, ctx.war_aversion, p["cred_threshold"],
-                                       p["cred_war_aversion"], p["cred_sharpness"])
+        cred = credibility.credibility(
+            state.bias, ctx.war_aversion, p["cred_threshold"], p["cred_war_aversion"], p["cred_sharpness"]
+        )
         coal = credibility.coalition(cred, ctx.leverage, active, p["coalition_optimum"])
-        restraint, coverage, leverage = coal["restraint"], coal["coverage"], coal["leverage"]
+        restraint = coal["restraint"]
+        # Parties judge an offered track by the coalition that would run it: the mediators
+        # already engaged plus every enabled co-facilitator due to join the official phases.
+        offered = active | (ctx.enabled & (ctx.joins_at_phase >= 0))[:, None]
+        prospect = credibility.coalition(cred, ctx.leverage, offered, p["coalition_optimum"])
+        coverage, leverage = prospect["coverage"], prospect["leverage"]
     else:
         restraint, coverage, leverage = np.zeros((2, n)), np.zeros(n), np.zeros(n)
     gp = np.where(state.crisis, d.gp, 0.0)
@@ -159,8 +201,16 @@ def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np
     r0 = state.rung.copy()
     moves = []
     for i, col in ((0, U_MOVE_A), (1, U_MOVE_B)):
-        util = escalation.move_utilities(state.rung, state.provocation[i], state.opponent_recent[i],
-                                         restraint[i], gp, state.crisis_day, p, ctx.both_nuclear)
+        util = escalation.move_utilities(
+            state.rung,
+            state.provocation[i],
+            state.opponent_recent[i],
+            restraint[i],
+            gp,
+            state.crisis_day,
+            p,
+            ctx.both_nuclear,
+        )
         mv = escalation.choose(util, u[col])
         moves.append(np.where(crisis, mv, 0).astype(np.int8))
     new_rung = escalation.dyad_rung(state.rung, moves[0], moves[1])
@@ -169,7 +219,7 @@ def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np
         entered = np.clip(state.rung + moves[i], 0, 6)
         s_i = np.where(up, ENTRY_SCORE[entered], 0.0) + np.where(moves[i] < 0, DEESC_SCORE, 0.0)
         score += s_i
-        deesc += (moves[i] < 0)
+        deesc += moves[i] < 0
         state.opponent_recent[1 - i] += up.astype(np.float64)
         violent = up & (entered >= 4)
         state.provocation[1 - i] += np.where(violent, 0.5 * ENTRY_SCORE[entered] / 28.0, 0.0)
@@ -181,7 +231,9 @@ def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np
     new_signal = crisis & ~state.signal & (u[U_SIGNAL] < sig_p)
     state.signal |= new_signal
     score += np.where(new_signal, SIGNAL_SCORE, 0.0)
-    use = crisis & (u[U_USE] < nuclear.use_prob(state.rung, state.signal, p["nuclear_use_daily"], ctx.both_nuclear))
+    use = crisis & (
+        u[U_USE] < nuclear.use_prob(state.rung, state.signal, p["nuclear_use_daily"], ctx.both_nuclear)
+    )
     state.nuclear_use |= use
     score += np.where(use, NUCLEAR_SCORE, 0.0)
     state.fatalities += np.where(use, NUCLEAR_USE_FATALITIES, 0.0)
@@ -191,13 +243,17 @@ def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np
 
     # --- fighting: fatalities, kinetic days, ceasefire
     kinetic = crisis & (state.rung >= 4) & ~state.nuclear_use
-    per_day = np.select([state.rung == 4, state.rung == 5, state.rung == 6],
-                        [p["fatalities_rung4"], p["fatalities_rung5"], p["fatalities_rung6"]], 0.0)
+    per_day = np.select(
+        [state.rung == 4, state.rung == 5, state.rung == 6],
+        [p["fatalities_rung4"], p["fatalities_rung5"], p["fatalities_rung6"]],
+        0.0,
+    )
     z = ndtri(np.clip(u[U_FATAL], 1e-7, 1 - 1e-7))
     state.fatalities += np.where(kinetic, per_day * np.exp(0.6 * z - 0.18), 0.0)
     state.kinetic_days = np.where(kinetic, state.kinetic_days + 1, 0)
-    cf_p = ceasefire.ceasefire_prob(kinetic, state.catastrophe, gp, restraint.mean(axis=0),
-                                    state.kinetic_days, p)
+    cf_p = ceasefire.ceasefire_prob(
+        kinetic, state.catastrophe, gp, restraint.mean(axis=0), state.kinetic_days, p
+    )
     cf = kinetic & (u[U_CEASEFIRE] < cf_p)
     kinetic_ended = np.where(cf, state.kinetic_days, 0)
     state.rung = np.where(cf, np.minimum(state.rung, p["ceasefire_rung"]).astype(np.int8), state.rung)
@@ -208,13 +264,16 @@ def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np
     deesc += 2 * cf
 
     # --- crisis end
-    end_p = ceasefire.crisis_end_prob(crisis, state.rung, state.crisis_day,
-                                      state.provocation.max(axis=0), p, p["ceasefire_rung"])
+    end_p = ceasefire.crisis_end_prob(
+        crisis, state.rung, state.crisis_day, state.provocation.max(axis=0), p, p["ceasefire_rung"]
+    )
     ended = crisis & (u[U_END] < end_p)
     ended_duration = np.where(ended, state.crisis_day + 1, 0)
     state.crisis = state.crisis & ~ended
     state.signal = state.signal & ~ended
-    state.rung = np.where(ended, np.minimum(state.rung, p["post_crisis_rung_cap"]).astype(np.int8), state.rung)
+    state.rung = np.where(
+        ended, np.minimum(state.rung, p["post_crisis_rung_cap"]).astype(np.int8), state.rung
+    )
     state.crisis_day = np.where(state.crisis, state.crisis_day + 1, 0)
 
     # --- standing measures outside crises: lifting one rung at a time
@@ -234,20 +293,29 @@ def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np
     state.opponent_recent *= d.decay_recent
 
     # --- ripeness and acceptance
-    ripe = ripeness.ripeness(state.hurt, state.catastrophe, p["stalemate"], p["way_out"], state.trust,
-                             p["hurt_threshold"])
+    ripe = ripeness.ripeness(
+        state.hurt, state.catastrophe, p["stalemate"], p["way_out"], state.trust, p["hurt_threshold"]
+    )
     for i, col in ((0, U_ACCEPT_A), (1, U_ACCEPT_B)):
         for t in range(3):
             util = acceptance.utility(coverage, leverage, ripe, state.trust, d.audience[i, t], p)
             gate = None
             if d.gate_closed is not None and i == ctx.consent_holder and t in ctx.consent_tracks:
                 gate = d.gate_closed
-            state.accept[i, t] = acceptance.update(state.accept[i, t], util, u[col], state.crisis,
-                                                   acceptance.OFFICIAL[t], p, gate) & alive
+            state.accept[i, t] = (
+                acceptance.update(
+                    state.accept[i, t], util, u[col], state.crisis, acceptance.OFFICIAL[t], p, gate
+                )
+                & alive
+            )
 
     # --- process: trust, CBMs, phase changes
-    state.trust = np.clip(process.relax_trust(state.trust, p["trust_baseline"], p["trust_relax_days"])
-                          + process.cbm_trust_gain(state.phase, state.rung, state.crisis, ctx.cbms), 0.0, 1.0)
+    state.trust = np.clip(
+        process.relax_trust(state.trust, p["trust_baseline"], p["trust_relax_days"])
+        + process.cbm_trust_gain(state.phase, state.rung, state.crisis, ctx.cbms),
+        0.0,
+        1.0,
+    )
     both = state.accept[0] & state.accept[1]  # [3, n]
     phase = state.phase.astype(np.int64)
     # a phase whose track is no longer accepted by both falls back one step (agreement excepted)
@@ -257,8 +325,17 @@ def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np
     nxt = np.minimum(phase + 1, 5)
     median = np.select([nxt == k for k in range(1, 6)], [p[ctx.phase_median[k]] for k in range(1, 6)])
     official_next = ctx.phase_official[nxt]
-    h = process.advance_hazard(median, state.trust, coverage, ripe, official_next,
-                               _consent(both, ctx.phase_tracks, nxt), state.crisis, state.freeze > 0, p)
+    h = process.advance_hazard(
+        median,
+        state.trust,
+        coverage,
+        ripe,
+        official_next,
+        _consent(both, ctx.phase_tracks, nxt),
+        state.crisis,
+        state.freeze > 0,
+        p,
+    )
     advance = alive & (phase < 5) & (u[U_ADVANCE] < h)
     state.phase = np.where(advance, nxt, phase).astype(np.int8)
     score += np.where(advance, DEESC_SCORE, 0.0)
@@ -266,15 +343,24 @@ def step(state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np
 
     # --- durability of an agreement
     reached = advance & (state.phase == 5)
-    state.agreement_age = np.where(reached, 0, np.where(state.agreement_age >= 0, state.agreement_age + 1, -1))
+    state.agreement_age = np.where(
+        reached, 0, np.where(state.agreement_age >= 0, state.agreement_age + 1, -1)
+    )
     in_force = state.agreement_age >= 0
     brk = in_force & (u[U_BREAKDOWN] < durability.breakdown_prob(state.agreement_age, state.crisis, p))
     state.agreement_age = np.where(brk, -1, state.agreement_age)
     state.phase = np.where(brk, 4, state.phase).astype(np.int8)
 
-    return DayOutcome(score=score, deescalations=deesc, new_crisis=new_crisis, ended_crisis=ended,
-                      ended_duration=ended_duration, ceasefire=cf, kinetic_ended=kinetic_ended,
-                      attacks=attacked)
+    return DayOutcome(
+        score=score,
+        deescalations=deesc,
+        new_crisis=new_crisis,
+        ended_crisis=ended,
+        ended_duration=ended_duration,
+        ceasefire=cf,
+        kinetic_ended=kinetic_ended,
+        attacks=attacked,
+    )
 
 
 def _consent(both: np.ndarray, phase_tracks: list[list[int]], phase: np.ndarray) -> np.ndarray:

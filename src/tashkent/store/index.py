@@ -52,21 +52,34 @@ def engine_for(url: str | None) -> Engine:
             eng = create_engine(resolved, connect_args={"timeout": 60})
 
             @event.listens_for(eng, "connect")
-            def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
                 cur = dbapi_conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA busy_timeout=60000")
                 cur.close()
         else:
             eng = create_engine(resolved, pool_pre_ping=True)
-        Base.metadata.create_all(eng)
+        _create_tables(eng)
     except ModuleNotFoundError as exc:
-        raise UserError(f"--db {resolved}: the database driver is not installed ({exc.name}); "
-                        "for PostgreSQL run: pip install 'tashkent[postgres]'") from None
+        raise UserError(
+            f"--db {resolved}: the database driver is not installed ({exc.name}); "
+            "for PostgreSQL run: pip install 'tashkent[postgres]'"
+        ) from None
     except OperationalError as exc:
         raise UserError(f"--db {resolved}: cannot open the run index ({exc.orig}); check the URL") from None
     _engines[resolved] = eng
     return eng
+
+
+def _create_tables(eng: Engine) -> None:
+    """Create the tables; another process creating them at the same moment is fine."""
+    for attempt in range(5):
+        try:
+            Base.metadata.create_all(eng)
+            return
+        except OperationalError as exc:
+            if "already exists" not in str(exc.orig) or attempt == 4:
+                raise
 
 
 def record_start(url: str | None, row: dict[str, Any]) -> None:
@@ -74,8 +87,9 @@ def record_start(url: str | None, row: dict[str, Any]) -> None:
         s.merge(RunRow(**row))
 
 
-def record_finish(url: str | None, run_id: str, status: str, seconds: float | None,
-                  headline: dict[str, Any] | None) -> None:
+def record_finish(
+    url: str | None, run_id: str, status: str, seconds: float | None, headline: dict[str, Any] | None
+) -> None:
     with Session(engine_for(url)) as s, s.begin():
         row = s.get(RunRow, run_id)
         if row is None:
@@ -103,7 +117,9 @@ def get_run(url: str | None, run_id: str) -> RunRow:
             if len(rows) == 1:
                 row = rows[0]
             elif len(rows) > 1:
-                raise UserError(f"run id {run_id!r} is ambiguous ({len(rows)} runs start with it); give more of it")
+                raise UserError(
+                    f"run id {run_id!r} is ambiguous ({len(rows)} runs start with it); give more of it"
+                )
         if row is None:
             raise UserError(f"no run {run_id!r} in the run index; see `tashkent runs list`")
         s.expunge(row)

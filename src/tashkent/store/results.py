@@ -77,7 +77,9 @@ def fatality_table(total: dict[str, Any]) -> pd.DataFrame:
     for j, day in enumerate(total["milestones"]):
         for b, count in enumerate(total["fat_hist"][j]):
             if count:
-                rows.append({"day": day, "low": FATALITY_EDGES[b], "high": FATALITY_EDGES[b + 1], "runs": int(count)})
+                rows.append(
+                    {"day": day, "low": FATALITY_EDGES[b], "high": FATALITY_EDGES[b + 1], "runs": int(count)}
+                )
     return pd.DataFrame(rows, columns=["day", "low", "high", "runs"])
 
 

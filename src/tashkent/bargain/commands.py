@@ -1,0 +1,305 @@
+"""`tashkent bargain` and `tashkent packages`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tashkent.bargain.baselines import baselines
+from tashkent.bargain.inputs import Problem, from_spec, read_csv
+from tashkent.bargain.result import BargainResult, parse_options
+from tashkent.errors import UserError
+
+MODELS = ("eu", "smp", "compromise")
+
+
+def _option_help() -> str:
+    import dataclasses
+
+    from tashkent.bargain.eu import EUOptions
+    from tashkent.bargain.smp import SMPOptions
+
+    eu = ", ".join(f.name for f in dataclasses.fields(EUOptions))
+    smp = ", ".join(f.name for f in dataclasses.fields(SMPOptions))
+    return f"Model option NAME=VALUE (repeatable). eu: {eu}. smp: {smp}."
+
+
+_OPTION_HELP = _option_help()
+
+
+def load_problem(source: str) -> tuple[Problem, Any, Any]:
+    """(problem, spec or None, scenario object or None) for a CSV path or a scenario."""
+    from tashkent.bargain.load import load_spec
+
+    p = Path(source)
+    if p.suffix.lower() == ".csv":
+        return read_csv(p), None, None
+    spec, scenario = load_spec(source)
+    return from_spec(spec), spec, scenario
+
+
+def run_model(
+    problem: Problem, model: str, rounds: int | None, options: list[str], seed: int | None
+) -> BargainResult:
+    if rounds is not None and rounds < (0 if model == "eu" else 1):
+        raise UserError(f"--rounds {rounds}: must be at least {0 if model == 'eu' else 1}")
+    if model == "eu":
+        from tashkent.bargain.eu import EUOptions, run_eu
+
+        return run_eu(problem, rounds if rounds is not None else 10, parse_options(EUOptions, options, "eu"))
+    if model == "smp":
+        from tashkent.bargain.smp import SMPOptions, run_smp
+
+        opt = parse_options(SMPOptions, options, "smp")
+        return run_smp(problem, opt, seed=seed, max_turns=rounds)
+    if model == "compromise":
+        if options:
+            raise UserError("--option: the compromise model has no options")
+        base = baselines(problem.position, problem.capability, problem.salience)
+        return BargainResult(
+            model="compromise",
+            actors=problem.actors,
+            dimensions=problem.dimensions,
+            history=problem.position[None].astype(float),
+            probabilities=None,
+            forecast={
+                "expected": base["weighted_mean"],
+                "most_likely": base["weighted_mean"],
+                "p_most_likely": None,
+            },
+            baselines=base,
+            oscillation={"oscillating": False, "reversals": 0, "cycle": None, "last_step": 0.0},
+            options={},
+            stop_reason="closed form",
+        )
+    raise UserError(f"--model {model}: choose one of {', '.join(MODELS)}")
+
+
+_PREC = {"digits": 1}
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.{_PREC['digits']}f}"
+
+
+def _set_precision(res: BargainResult) -> None:
+    """One decimal on a 0–100 scale, two when the positions span less than 20 (e.g. years)."""
+    span = float(np.ptp(res.history[0], axis=0).max()) if res.history.size else 100.0
+    _PREC["digits"] = 1 if span >= 20 else 2
+
+
+def print_bargain(res: BargainResult, console: Console) -> None:
+    _set_precision(res)
+    if len(res.dimensions) > 1 or res.turns == 0:
+        _print_start_final(res, console)
+    else:
+        _print_rounds(res, console)
+    f = Table(title="Forecast and baselines")
+    f.add_column("dimension")
+    for h in ("expected", "most likely", "weighted mean", "weighted median"):
+        f.add_column(h, justify="right")
+    for d, dim in enumerate(res.dimensions):
+        vals = (
+            res.forecast["expected"][d],
+            res.forecast["most_likely"][d],
+            res.baselines["weighted_mean"][d],
+            res.baselines["weighted_median"][d],
+        )
+        f.add_row(dim, *(_fmt(v) for v in vals))
+    console.print(f)
+    pm = res.forecast.get("p_most_likely")
+    osc = res.oscillation
+    console.print(
+        f"{res.turns} turns; stop: {res.stop_reason}"
+        + (f"; P(most likely) = {pm:.3f}" if pm is not None else "")
+        + f"; oscillating: {'yes' if osc['oscillating'] else 'no'}"
+        + f" ({osc['reversals']} reversals of the mean)",
+        soft_wrap=True,
+    )
+
+
+def _print_start_final(res: BargainResult, console: Console) -> None:
+    """Several dimensions: one row per actor, `start → final` per dimension."""
+    title = "positions" if res.turns == 0 else f"positions: start → after {res.turns} turns"
+    t = Table(title=f"{title} ({res.model})")
+    t.add_column("actor", no_wrap=True)
+    for dim in res.dimensions:
+        t.add_column(dim, justify="right", no_wrap=True)
+    if res.probabilities is not None:
+        t.add_column("P(win)", justify="right", no_wrap=True)
+    for a, name in enumerate(res.actors):
+        cells = []
+        for d in range(len(res.dimensions)):
+            x0, x1 = float(res.history[0, a, d]), float(res.history[-1, a, d])
+            cells.append(_fmt(x0) if res.turns == 0 else f"{_fmt(x0)}→{_fmt(x1)}")
+        if res.probabilities is not None:
+            cells.append(f"{res.probabilities[-1, a]:.3f}")
+        t.add_row(name, *cells)
+    console.print(t)
+
+
+def _print_rounds(res: BargainResult, console: Console) -> None:
+    """One dimension: every actor's position by round (long runs show the first and last)."""
+    T = res.history.shape[0]
+    cols = list(range(T)) if T <= 12 else [*range(6), *range(T - 5, T)]
+    for d, dim in enumerate(res.dimensions):
+        t = Table(title=f"{dim}: positions by {'round' if res.model == 'eu' else 'turn'} ({res.model})")
+        t.add_column("actor", no_wrap=True)
+        prev = None
+        for c in cols:
+            if prev is not None and c != prev + 1:
+                t.add_column("…")
+            t.add_column(str(c), justify="right")
+            prev = c
+        if res.probabilities is not None:
+            t.add_column("P(win)", justify="right")
+        for a, name in enumerate(res.actors):
+            cells, prev = [], None
+            for c in cols:
+                if prev is not None and c != prev + 1:
+                    cells.append("")
+                cells.append(_fmt(float(res.history[c, a, d])))
+                prev = c
+            if res.probabilities is not None:
+                cells.append(f"{res.probabilities[-1, a]:.3f}")
+            t.add_row(name, *cells)
+        console.print(t)
+
+
+def print_packages(j: dict[str, Any], console: Console) -> None:
+    a, b = j["parties"]
+    holders = list(j["reservation"]["values"])
+    t = Table(title=f"{j['scenario']}: settlement packages")
+    t.add_column("package")
+    for h in (f"u {a}", f"u {b}", *[f"ok {h}" for h in holders], "support"):
+        t.add_column(h, justify="right")
+    for r in j["packages"]:
+        t.add_row(
+            r["id"],
+            f"{r['utility'][a]:.3f}",
+            f"{r['utility'][b]:.3f}",
+            *["yes" if r["acceptable"][h] else "no" for h in holders],
+            f"{r['support']:.2f}",
+        )
+    console.print(t)
+    res = j["reservation"]
+    console.print(
+        f"reservation ({res['mode']}): " + ", ".join(f"{k} {v:.3f}" for k, v in res["values"].items())
+    )
+    if res.get("note"):
+        console.print(f"note: {res['note']}")
+    dims = [d["id"] for d in j["dimensions"]]
+    for key, label in (("nash", "Nash"), ("kalai_smorodinsky", "Kalai–Smorodinsky")):
+        s = j[key]
+        if s:
+            pt = ", ".join(f"{d} {v:.1f}" for d, v in zip(dims, s["point"], strict=True))
+            console.print(
+                f"{label}: {pt}  (u {a} {s['utility'][a]:.3f}, u {b} {s['utility'][b]:.3f})",
+                soft_wrap=True,
+            )
+    if j["zopa_exists"]:
+        console.print(f"ZOPA: yes, {100 * j['zopa']['share_of_frontier']:.0f}% of the Pareto frontier")
+    else:
+        c = j["concession"]
+        console.print(
+            f"ZOPA: none; equal concession that opens one: {c['equal']['each']:.3f} utility each; "
+            f"least total: {c['least_total']['total']:.3f}"
+        )
+    fc = j["forecast"]
+    console.print("SMP forecast (expected landing point):")
+    for dim, v in zip(j["dimensions"], fc["expected"], strict=True):
+        console.print(f"  {dim['id']:<20} {v:5.1f}  ~ {_nearest_label(dim['scale'], v)}")
+
+
+def _nearest_label(scale: dict[str, str], x: float) -> str:
+    at = min(scale, key=lambda k: abs(float(k) - x))
+    return scale[at]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("bargain")
+    def bargain(
+        source: str = typer.Argument(..., help="CSV file (plain or KTAB format) or scenario name/file."),
+        model: str = typer.Option("smp", "--model", help="eu | smp | compromise"),
+        rounds: int = typer.Option(None, "--rounds", help="EU: rounds (default 10); SMP: turn limit."),
+        option: list[str] = typer.Option(None, "--option", help=_OPTION_HELP),
+        seed: int = typer.Option(None, "--seed", help="Seed for stochastic transitions."),
+        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        report: bool = typer.Option(False, "--report", help="Write a self-contained HTML report."),
+        out: Path = typer.Option(None, "--out", help="Report path (default ./<input>.<model>.html)."),
+        plot: Path = typer.Option(None, "--plot", help="Write the positions plot (PNG) here."),
+    ) -> None:
+        """Forecast where a negotiation lands: per-round positions, forecast and baselines."""
+        if model not in MODELS:
+            raise UserError(f"--model {model}: choose one of {', '.join(MODELS)}")
+        problem, _spec, _scen = load_problem(source)
+        res = run_model(problem, model, rounds, option or [], seed)
+        written = []
+        if plot is not None:
+            from tashkent.bargain.report import positions_plot, write_png
+
+            written.append(write_png(plot, positions_plot(res)))
+        if report:
+            from tashkent.bargain.report import bargain_html, write_html
+
+            path = out or Path(f"{Path(source).stem}.{model}.html")
+            written.append(write_html(path, bargain_html(res, f"{problem.name}: {model}")))
+        if as_json:
+            typer.echo(json.dumps(res.to_json(), indent=1, default=_np_default))
+        else:
+            print_bargain(res, _console())
+            for w in written:
+                typer.echo(f"wrote {w}")
+
+    @app.command("packages")
+    def packages(
+        scenario: str = typer.Argument(..., help="Scenario name or file with a bargaining section."),
+        as_json: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
+        report: bool = typer.Option(False, "--report", help="Write a self-contained HTML report."),
+        out: Path = typer.Option(None, "--out", help="Report path (default ./<scenario>.packages.html)."),
+        plot: Path = typer.Option(None, "--plot", help="Write the frontier plot (PNG) here."),
+    ) -> None:
+        """Score settlement packages: utilities, acceptability, Nash and Kalai–Smorodinsky, ZOPA."""
+        from tashkent.bargain.link import crisis_expected_cost
+        from tashkent.bargain.load import load_spec
+        from tashkent.bargain.packages import analyse
+
+        spec, scen = load_spec(scenario)
+        if not spec.packages:
+            raise UserError(f"{scenario}: the bargaining section lists no packages; add some")
+        costs, note = crisis_expected_cost(spec, scen)
+        j = analyse(spec, costs, note).to_json()
+        written = []
+        if plot is not None:
+            from tashkent.bargain.report import frontier_plot, write_png
+
+            written.append(write_png(plot, frontier_plot(j)))
+        if report:
+            from tashkent.bargain.report import packages_html, write_html
+
+            written.append(write_html(out or Path(f"{Path(scenario).stem}.packages.html"), packages_html(j)))
+        if as_json:
+            typer.echo(json.dumps(j, indent=1, default=_np_default))
+        else:
+            print_packages(j, _console())
+            for w in written:
+                typer.echo(f"wrote {w}")
+
+
+def _console() -> Console:
+    """Rich console at least 120 columns wide, so tables are not squeezed when piped."""
+    return Console(highlight=False, soft_wrap=True, width=max(Console().width, 120))
+
+
+def _np_default(o: Any) -> Any:
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(type(o).__name__)
