@@ -27,6 +27,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print the scores as JSON too")
+    ap.add_argument("--save", help="write the full back-test JSON (both designs) to this file")
+    ap.add_argument("--report", help="write the HTML report to this file")
     args = ap.parse_args()
     crises = load_crises()
     load_before = os.getloadavg()
@@ -61,6 +63,14 @@ def main() -> None:
         )
     if args.json:
         print(json.dumps({m: r["scores"] for m, r in results.items()}, indent=2))
+    if args.save:
+        with open(args.save, "w", encoding="utf-8") as fh:
+            json.dump({"designs": list(results.values())}, fh, indent=1, default=str)
+    if args.report:
+        from tashkent.history.report import render_html
+
+        with open(args.report, "w", encoding="utf-8") as fh:
+            fh.write(render_html(list(results.values())))
 
 
 if __name__ == "__main__":
