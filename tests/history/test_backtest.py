@@ -131,9 +131,7 @@ def test_cli_json_keys():
 
 def test_cli_report_is_offline_html(tmp_path):
     path = tmp_path / "bt.html"
-    res = runner.invoke(
-        app, ["backtest", "--method", "both", "--baselines-only", "--report", str(path)]
-    )
+    res = runner.invoke(app, ["backtest", "--method", "both", "--baselines-only", "--report", str(path)])
     assert res.exit_code == 0, res.output
     text = path.read_text(encoding="utf-8")
     assert text.count("data:image/png;base64,") == 4
@@ -154,8 +152,6 @@ def test_cli_bad_method_is_one_line(capsys):
 def test_cli_crises_and_base_rates(shared_data):
     res = runner.invoke(app, ["history", "crises", "--json"])
     assert res.exit_code == 0 and len(json.loads(res.output)) == 18
-    res = runner.invoke(
-        app, ["history", "base-rates", "--icb", str(shared_data / "history/icb"), "--json"]
-    )
+    res = runner.invoke(app, ["history", "base-rates", "--icb", str(shared_data / "history/icb"), "--json"])
     assert res.exit_code == 0
     assert json.loads(res.output)["post1945"]["agreement_mediated"]["p"] == 0.6277

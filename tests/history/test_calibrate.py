@@ -51,9 +51,10 @@ def test_replay_of_a_pre_nuclear_political_trigger(crises):
     assert not sc.actor("IND").nuclear and not sc.actor("PAK").nuclear
     assert not sc.actor("KAZ").active and not sc.actor("SCO").active
     # India-triggered crises provoke Pakistan
-    assert replay_overrides(Conditions.of(_by(crises, "Brasstacks")))[
-        "initial_state.provocation"
-    ] == {"PAK": 0.5, "IND": 0.0}
+    assert replay_overrides(Conditions.of(_by(crises, "Brasstacks")))["initial_state.provocation"] == {
+        "PAK": 0.5,
+        "IND": 0.0,
+    }
 
 
 def test_simulate_crisis_shapes_and_determinism(crises):

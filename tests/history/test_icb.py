@@ -59,8 +59,7 @@ def test_headline_agreement_rates(rates):
 def test_mediation_by_violence_and_lag(rates):
     post = rates["post1945"]
     shares = [
-        round(100 * post["share_mediated_by_violence"][v]["p"])
-        for v in ("none", "minor", "serious", "war")
+        round(100 * post["share_mediated_by_violence"][v]["p"]) for v in ("none", "minor", "serious", "war")
     ]
     assert shares == [24, 28, 34, 61]
     lag = post["mediation_lag_days"]
@@ -139,9 +138,7 @@ def test_bad_icb_value_is_one_line(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(UserError) as err:
         read_icb(tmp_path)
-    assert err.value.message.startswith(
-        "icb1v15.csv:120: column 'yrtrig' = 'x' is not a whole number"
-    )
+    assert err.value.message.startswith("icb1v15.csv:120: column 'yrtrig' = 'x' is not a whole number")
 
 
 def test_missing_folder_and_files(tmp_path):

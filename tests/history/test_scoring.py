@@ -46,9 +46,7 @@ def test_known_values():
 @settings(max_examples=100, deadline=None)
 def test_crps_sample_and_step_agree(xs, y):
     values, counts = np.unique(xs, return_counts=True)
-    assert crps_samples(xs, y) == pytest.approx(
-        crps_step(values, counts / counts.sum(), y), abs=1e-7
-    )
+    assert crps_samples(xs, y) == pytest.approx(crps_step(values, counts / counts.sum(), y), abs=1e-7)
     assert crps_samples(xs, y) >= -1e-12
 
 

@@ -68,9 +68,7 @@ def score_one(fc: CrisisForecast, out: Outcome) -> dict[str, float | None]:
         "rung": float(rps(fc.rung_probs, [out.rung])[0]),
         "rung_ge4": float(brier([fc.p_rung_ge(4)], [out.rung >= 4])[0]),
         "rung_ge5": float(brier([fc.p_rung_ge(5)], [out.rung >= 5])[0]),
-        "nuclear_signal": (
-            None if out.nuclear is None else float(brier([fc.p_nuclear], [out.nuclear])[0])
-        ),
+        "nuclear_signal": (None if out.nuclear is None else float(brier([fc.p_nuclear], [out.nuclear])[0])),
         "mediation": float(brier([fc.p_mediation], [out.mediation])[0]),
         "duration": duration,
     }
@@ -118,19 +116,14 @@ def run_backtest(
             fc = f.fit(fold.training).forecast(cond)
             scores = score_one(fc, out)
             entry["forecasts"][f.name] = fc.as_dict()
-            entry["scores"][f.name] = {
-                k: (None if v is None else round(v, 4)) for k, v in scores.items()
-            }
+            entry["scores"][f.name] = {k: (None if v is None else round(v, 4)) for k, v in scores.items()}
             for metric, value in scores.items():
                 if value is not None:
                     per[metric][f.name].append(value)
         entries.append(entry)
         if progress:
             progress(i + 1, len(fold_list))
-    means = {
-        m: {n: round(float(np.mean(v)), 4) if v else None for n, v in d.items()}
-        for m, d in per.items()
-    }
+    means = {m: {n: round(float(np.mean(v)), 4) if v else None for n, v in d.items()} for m, d in per.items()}
     skills: dict[str, dict[str, dict[str, Any]]] = {}
     for m, d in per.items():
         skills[m] = {}

@@ -125,9 +125,7 @@ def weights(loglik: Array, min_ess: float = MIN_ESS) -> tuple[Array, float]:
     return norm(lo), lo
 
 
-def total_loglik(
-    banks: dict[int, CrisisBank], training: Sequence[Crisis], onset_rate: Array | None
-) -> Array:
+def total_loglik(banks: dict[int, CrisisBank], training: Sequence[Crisis], onset_rate: Array | None) -> Array:
     """Σ over training crises of log L_ij, plus the onset term."""
     first = next(iter(banks.values()))
     total = np.zeros(first.n_draws)
@@ -265,9 +263,7 @@ def calibrate(
         else:
             not_identified.append(name)
         params[name] = entry
-    per_crisis = {
-        c.name: round(float(np.exp(np.sum(w * crisis_loglik(banks[c.id], c)))), 5) for c in crises
-    }
+    per_crisis = {c.name: round(float(np.exp(np.sum(w * crisis_loglik(banks[c.id], c)))), 5) for c in crises}
     n_draws = next(iter(banks.values())).n_draws
     return {
         "calibration": {

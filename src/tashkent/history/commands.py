@@ -13,9 +13,7 @@ from rich.table import Table
 
 from tashkent.errors import UserError
 
-history_app = typer.Typer(
-    help="The India–Pakistan crisis record and ICB base rates.", no_args_is_help=True
-)
+history_app = typer.Typer(help="The India–Pakistan crisis record and ICB base rates.", no_args_is_help=True)
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
 
 DATA_HELP = "Crisis record CSV (default: the packaged record; crisis_sources.csv beside it)."
@@ -78,9 +76,7 @@ def crises_cmd(
 
 @history_app.command("base-rates")
 def base_rates_cmd(
-    icb: Path = typer.Option(
-        ..., "--icb", help="Folder with icb1v15.csv, icb2v15.csv, icbdy_v15.csv."
-    ),
+    icb: Path = typer.Option(..., "--icb", help="Folder with icb1v15.csv, icb2v15.csv, icbdy_v15.csv."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Mediation base rates from the ICB v15 files (history.md §4.1)."""
@@ -95,9 +91,7 @@ def base_rates_cmd(
     def pct(r: dict[str, Any]) -> str:
         return f"{100 * r['p']:.1f}% ({r['k']}/{r['n']})"
 
-    table = Table(
-        title=f"ICB v15 base rates ({rates['n_crises']} crises, {rates['n_post1945']} post-1945)"
-    )
+    table = Table(title=f"ICB v15 base rates ({rates['n_crises']} crises, {rates['n_post1945']} post-1945)")
     table.add_column("quantity (post-1945)")
     table.add_column("value", justify="right")
     table.add_row("mediation occurred", pct(post["mediation_occurred"]))
@@ -135,9 +129,7 @@ def _print_scores(result: dict[str, Any]) -> None:
 
     names = result["forecasters"]
     lead = names[0]
-    table = Table(
-        title=f"Back-test, {result['method']}: {len(result['crises'])} crises (lower is better)"
-    )
+    table = Table(title=f"Back-test, {result['method']}: {len(result['crises'])} crises (lower is better)")
     table.add_column("metric")
     table.add_column("rule")
     table.add_column("n", justify="right")
@@ -241,9 +233,7 @@ def calibrate_cmd(
     bank = SimulationBank(n_blocks=runs // 100, seed=seed, workers=workers)
     base = scenario_to_data(load_scenario(REPLAY_BASE))["parameters"]
     with console.status(f"replaying {len(crises)} crises × {runs:,} runs", spinner="dots"):
-        overlay = calibrate(
-            crises, bank, base, data_label=f"the crisis record {data or 'crises.csv'}"
-        )
+        overlay = calibrate(crises, bank, base, data_label=f"the crisis record {data or 'crises.csv'}")
     if out is not None:
         with atomic_write(out) as fh:
             fh.write(overlay_yaml(overlay))

@@ -90,8 +90,7 @@ def _read(path: Path, columns: tuple[str, ...], text_columns: tuple[str, ...] = 
             missing = [c for c in columns if c not in header]
             if missing:
                 raise UserError(
-                    f"{path.name}:1: missing column(s) {', '.join(missing)}; "
-                    "is this an ICB v15 file?"
+                    f"{path.name}:1: missing column(s) {', '.join(missing)}; is this an ICB v15 file?"
                 )
             rows: list[Row] = []
             for raw in reader:
@@ -280,9 +279,7 @@ def india_pakistan_rates(data: IcbData) -> dict[str, Any]:
         },
         "mediated_since_simla": _rate(post_simla, lambda r: r["mediate"] == 4).as_dict(),
         "violence": {viol_names[v]: sum(r["viol"] == v for r in rows) for v in viol_names},
-        "violence_since_1998": {
-            viol_names[v]: sum(r["viol"] == v for r in nuclear) for v in viol_names
-        },
+        "violence_since_1998": {viol_names[v]: sum(r["viol"] == v for r in nuclear) for v in viol_names},
         "recurrence_within_5y": _rate(rows, lambda r: r["outesr"] == 1, _not_recent).as_dict(),
         "onset_rate_per_year": round(len(rows) / span_years, 4),
         "gap_years_mean": round(statistics.mean(gaps), 2),

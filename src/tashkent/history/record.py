@@ -22,9 +22,7 @@ from typing import Literal
 from tashkent.errors import UserError
 from tashkent.ladder import MAX_RUNG
 
-TriggerType = Literal[
-    "attack", "state_military_action", "military_deployment", "political", "nuclear_test"
-]
+TriggerType = Literal["attack", "state_military_action", "military_deployment", "political", "nuclear_test"]
 TRIGGER_TYPES: tuple[str, ...] = (
     "attack",
     "state_military_action",
@@ -63,9 +61,7 @@ COLUMNS: tuple[str, ...] = (
     "mediation_start", "offered_by", "crisis_managers", "outcome_form", "outcome",
 )  # fmt: skip
 #: Columns that are facts and so need a source whenever they are filled in.
-SOURCED: tuple[str, ...] = tuple(
-    c for c in COLUMNS if c not in ("id", "name", "icb_crisno", "outcome")
-)
+SOURCED: tuple[str, ...] = tuple(c for c in COLUMNS if c not in ("id", "name", "icb_crisno", "outcome"))
 
 
 @dataclass(frozen=True)
@@ -141,9 +137,7 @@ class _Row:
 
     def fail(self, column: str, problem: str, fix: str) -> UserError:
         value = self.raw.get(column, "")
-        return UserError(
-            f"{self.path.name}:{self.line}: column '{column}' = {value!r} {problem}; {fix}"
-        )
+        return UserError(f"{self.path.name}:{self.line}: column '{column}' = {value!r} {problem}; {fix}")
 
     def text(self, col: str, required: bool = True) -> str:
         value = (self.raw.get(col) or "").strip()
@@ -333,9 +327,7 @@ def parse_crisis(row: _Row, sources: dict[str, tuple[str, ...]]) -> Crisis:
     return crisis
 
 
-def load_crises(
-    path: Path | str | None = None, sources_path: Path | str | None = None
-) -> list[Crisis]:
+def load_crises(path: Path | str | None = None, sources_path: Path | str | None = None) -> list[Crisis]:
     """Load and validate the crisis record (default: the packaged one), sorted by trigger date.
 
     `sources_path` defaults to `crisis_sources.csv` beside `path`.

@@ -144,9 +144,7 @@ def render_html(results: list[dict[str, Any]], title: str = "tashkent back-test"
         parts.append(
             "<table><tr><th>metric</th><th>rule</th><th>n</th>"
             + "".join(f"<th>{html.escape(n)}</th>" for n in names)
-            + "".join(
-                f"<th>{html.escape(lead)} skill vs {b}</th>" for b in BASELINE_NAMES if b != lead
-            )
+            + "".join(f"<th>{html.escape(lead)} skill vs {b}</th>" for b in BASELINE_NAMES if b != lead)
             + "</tr>"
         )
         for metric, rule in METRICS.items():
@@ -157,21 +155,17 @@ def render_html(results: list[dict[str, Any]], title: str = "tashkent back-test"
                     continue
                 s = result["skill"][metric].get(lead, {}).get(b)
                 row += (
-                    f"<td>{s['skill']:+.2f} [{s['low']:+.2f}, {s['high']:+.2f}]</td>"
-                    if s
-                    else "<td>–</td>"
+                    f"<td>{s['skill']:+.2f} [{s['low']:+.2f}, {s['high']:+.2f}]</td>" if s else "<td>–</td>"
                 )
             parts.append(row + "</tr>")
         parts.append("</table>")
         parts.append("<h3>Reliability</h3>")
         parts.append(
-            f"<img alt='reliability diagram' src='data:image/png;base64,"
-            f"{_reliability_figure(result)}'>"
+            f"<img alt='reliability diagram' src='data:image/png;base64,{_reliability_figure(result)}'>"
         )
         parts.append(f"<h3>Per-crisis forecast vs outcome ({html.escape(lead)})</h3>")
         parts.append(
-            f"<img alt='per-crisis forecasts' src='data:image/png;base64,"
-            f"{_per_crisis_figure(result, lead)}'>"
+            f"<img alt='per-crisis forecasts' src='data:image/png;base64,{_per_crisis_figure(result, lead)}'>"
         )
         parts.append(
             "<table><tr><th>crisis</th><th>rung</th><th>P(≥4)</th><th>P(≥5)</th>"

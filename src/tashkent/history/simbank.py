@@ -87,9 +87,7 @@ def replay_overrides(cond: Conditions) -> dict[str, Any]:
         "initial_state.crisis_day": 0,
         "initial_state.nuclear_signal": False,
         "initial_state.provocation": (
-            {"IND": 0.0, "PAK": 0.0}
-            if attack
-            else {target: NON_ATTACK_PROVOCATION, _other(target): 0.0}
+            {"IND": 0.0, "PAK": 0.0} if attack else {target: NON_ATTACK_PROVOCATION, _other(target): 0.0}
         ),
         "initial_state.offers": [],
         "actors.IND.nuclear": cond.both_nuclear,
@@ -164,9 +162,7 @@ def _run_blocks(scenario: Scenario, seed: int, days: int, n_blocks: int, keep: b
     return outs
 
 
-def simulate_crisis(
-    cond: Conditions, n_blocks: int, seed: int, days: int = REPLAY_DAYS
-) -> CrisisBank:
+def simulate_crisis(cond: Conditions, n_blocks: int, seed: int, days: int = REPLAY_DAYS) -> CrisisBank:
     """Replay one crisis under `n_blocks` parameter draws (n_blocks × 100 runs)."""
     outs = _run_blocks(replay_scenario(cond), seed, days, n_blocks, keep=True)
     ge = np.concatenate(
