@@ -114,6 +114,32 @@ def wrong_statements(result: dict[str, Any], forecaster: str) -> list[str]:
             f"{name}: it reached rung {rung} but the forecast's most likely rung was "
             f"{mode} (P = {probs[mode]:.2f}; RPS {score:.3f})."
         )
+    crises = result["crises"]
+    for key, label, observed in (
+        ("p_rung_ge4", "P(rung ≥ 4)", lambda o: o["rung"] >= 4),
+        ("p_rung_ge5", "P(rung ≥ 5)", lambda o: o["rung"] >= 5),
+        ("p_mediation", "P(mediation)", lambda o: bool(o["mediation"])),
+    ):
+        mean_p = sum(e["forecasts"][forecaster][key] for e in crises) / len(crises)
+        freq = sum(observed(e["outcome"]) for e in crises) / len(crises)
+        if abs(mean_p - freq) >= 0.1:
+            word = "over" if mean_p > freq else "under"
+            out.append(
+                f"It {word}-forecasts {label}: {mean_p:.2f} on average against an observed "
+                f"frequency of {freq:.2f}."
+            )
+    with_duration = [e for e in crises if e["outcome"]["duration_days"]]
+    inside = sum(
+        e["forecasts"][forecaster]["duration_quantiles"]["q10"]
+        <= e["outcome"]["duration_days"]
+        <= e["forecasts"][forecaster]["duration_quantiles"]["q90"]
+        for e in with_duration
+    )
+    if with_duration:
+        out.append(
+            f"Its 10–90% duration range holds the actual duration in {inside} of "
+            f"{len(with_duration)} crises (a calibrated forecaster would hold about 80%)."
+        )
     n = len(result["crises"])
     out.append(
         f"Only {n} crises are scored, so every interval is wide; skill that does not "
