@@ -150,3 +150,28 @@ def test_resume_command_finishes_an_interrupted_run():
     resumed = json.loads(out)
     assert resumed["milestones"] == doc["milestones"]
     assert index.get_run(None, row.run_id).status == "complete"
+
+
+def test_forecast_starts_from_the_nowcast_of_coded_events():
+    code, out, err = run_cli(
+        "forecast",
+        "--from-events",
+        "examples/events/timeline_2025.coded.jsonl",
+        "--as-of",
+        "2025-05-08",
+        "--runs",
+        "500",
+        "--days",
+        "30",
+        "--json",
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["start_date"] == "2025-05-08"
+    m = doc["milestones"]["30"]
+    assert m["p_rung_ge"]["5"] == 1.0  # Operation Sindoor (7 May) is in force on the nowcast date
+    assert m["p_accept"]["PAK"]["1.5"] == 1.0
+    row = index.get_run(None, doc["run_id"])
+    assert row.parameters["inputs"]["nowcast"]["state"]["crisis_active"] is True
+    code, _, err = run_cli("forecast", "--from-events", "no/such/file.jsonl")
+    assert code == 2 and "file.jsonl" in err

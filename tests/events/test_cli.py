@@ -88,9 +88,7 @@ def test_user_errors_are_one_line_exit_2(tmp_path, capsys):
 
 
 def test_evaluate_handcoded_meets_the_targets(capsys):
-    _, out, _ = run(
-        capsys, "events", "evaluate", str(REPO / "tests/events/data/handcoded.jsonl"), "--json"
-    )
+    _, out, _ = run(capsys, "events", "evaluate", str(REPO / "tests/events/data/handcoded.jsonl"), "--json")
     d = json.loads(out)
     assert d["sentences"] >= 150
     assert d["penta_accuracy"] >= 0.8
@@ -127,9 +125,7 @@ def test_ingest_list_and_nowcast_from_store(tmp_path, capsys):
     assert ", 0 added" in out
     code, out, _ = run(capsys, "events", "list", "--dyad", "IND-PAK", "--db", db, "--json")
     assert [json.loads(x)["cameo"] for x in out.splitlines()] == ["160", "195"]
-    code, out, _ = run(
-        capsys, "nowcast", "--from-store", "--db", db, "--as-of", "2025-05-08", "--json"
-    )
+    code, out, _ = run(capsys, "nowcast", "--from-store", "--db", db, "--as-of", "2025-05-08", "--json")
     state = json.loads(out)["state"]
     assert state["rung"] == 5 and state["crisis_active"] is True and state["offers"] == ["RUS"]
 

@@ -41,9 +41,7 @@ def test_crisis_measures_several_per_sentence():
 
 
 def test_reported_speech_belongs_to_the_reported_actor():
-    assert triples("Pakistan said India had stopped the flow of the Chenab.") == [
-        ("IND", "1621", None)
-    ]
+    assert triples("Pakistan said India had stopped the flow of the Chenab.") == [("IND", "1621", None)]
 
 
 def test_passive_voice():
@@ -59,9 +57,9 @@ def test_negation_and_modality():
     assert triples("Modi said India would never accept mediation.") == [("IND", "126", None)]
     assert triples("Indian troops did not attack the post.") == []
     # a hypothetical material act inside a threat is not an event of its own
-    assert triples(
-        "Pakistan said any attempt to stop the flow of water would be an act of war."
-    ) == [("PAK", "138", None)]
+    assert triples("Pakistan said any attempt to stop the flow of water would be an act of war.") == [
+        ("PAK", "138", None)
+    ]
     ev = code_sentence("China agreed to supply fighter jets to Pakistan.")
     assert ev[0].cameo == "0312" and ev[0].modality == "intent"
 

@@ -149,13 +149,9 @@ def test_coded_jsonl_ingest_is_idempotent_and_counts_bad_lines(tmp_path, store):
 
     from tashkent.events.coder import code_text
 
-    evs = code_text(
-        "India expelled Pakistani diplomats. Russia offered to mediate.", when=date(2025, 5, 4)
-    )
+    evs = code_text("India expelled Pakistani diplomats. Russia offered to mediate.", when=date(2025, 5, 4))
     p = tmp_path / "coded.jsonl"
-    p.write_text(
-        "\n".join(json.dumps(e.to_json()) for e in evs) + '\n{"cameo": "nope"}\nnot json\n'
-    )
+    p.write_text("\n".join(json.dumps(e.to_json()) for e in evs) + '\n{"cameo": "nope"}\nnot json\n')
     assert detect_format(p) == "jsonl"
     st = ingest(p, store)
     assert (st.rows_added, st.rows_malformed, st.malformed_lines) == (2, 2, [3, 4])

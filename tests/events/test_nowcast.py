@@ -58,9 +58,7 @@ def test_ceasefire_ends_the_crisis_but_measures_stay_in_force():
 def test_lifting_a_measure_lowers_the_standing_rung():
     evs = events()
     evs += code_sentence("India reopened the Attari border crossing.", when=date(2025, 7, 1))
-    evs += code_sentence(
-        "Pakistan reopened its airspace to Indian airlines.", when=date(2025, 7, 2)
-    )
+    evs += code_sentence("Pakistan reopened its airspace to Indian airlines.", when=date(2025, 7, 2))
     evs += code_sentence("India restored the Indus Waters Treaty.", when=date(2025, 7, 3))
     evs += code_sentence(
         "India restored relations with Pakistan and sent back its envoy.", when=date(2025, 7, 4)

@@ -123,9 +123,7 @@ class _Compiled:
 @cache
 def _compile(dicts: Dictionaries) -> _Compiled:
     forms = sorted(dicts.surface, key=len, reverse=True)
-    actor_rx = re.compile(
-        r"(?<![\w\-])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w\-])"
-    )
+    actor_rx = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w\-])")
     nouns = sorted(dicts.sectors, key=len, reverse=True)
     sector_rx = re.compile(
         r"(?<![\w\-])(?:" + "|".join(re.escape(n) for n in nouns) + r")(?![\w\-])", re.IGNORECASE
@@ -300,9 +298,7 @@ _HYPO = re.compile(
     r"considering|consider\w*|whether|will)\s+(?:\w+\s+){0,3}$",
     re.IGNORECASE,
 )
-_PASSIVE = re.compile(
-    r"\b(?:was|were|been|being|is|are|be|got|get)\s+(?:\w+ly\s+)?$", re.IGNORECASE
-)
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|got|get)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _CLAUSE = re.compile(
     r";|\bbut\b|\bwhile\b|\bwhereas\b|\bafter\b|\bbefore\b|,\s*as\b|\bwhen\b|"
     r"\bwhich\b|\bwho\b|\bbecause\b|\bsince\b|\balthough\b|\bfollowing\b|"
@@ -559,9 +555,7 @@ def code_sentence(
             and (head.group(0).endswith(("ed", "en", "wn")) or head.group(0) in _IRREGULAR)
             and head.group(0) not in _ADJECTIVAL
         )
-        passive = v.passive or (
-            participle and bool(_PASSIVE.search(low[max(0, v.start - 25) : v.start]))
-        )
+        passive = v.passive or (participle and bool(_PASSIVE.search(low[max(0, v.start - 25) : v.start])))
         if passive and code[:2] == "01":
             continue  # "would be considered": not a statement event
         nxt = verbs[vi + 1].start if vi + 1 < len(verbs) else len(sentence)
@@ -616,11 +610,7 @@ def code_sentence(
                 sources = _compound(mentions, pre[-1], sentence, False)
             elif speaker:
                 sources = [mentions[speaker[0]]]
-            elif (
-                drafts
-                and drafts[-1].sources
-                and not _CLAUSE.search(sentence, drafts[-1].v.end, v.start)
-            ):
+            elif drafts and drafts[-1].sources and not _CLAUSE.search(sentence, drafts[-1].v.end, v.start):
                 sources = drafts[-1].sources
             elif _PRONOUN.search(low, clause0, v.start):
                 # "…, but said it did not need a mediator": the pronoun is the sentence's subject
@@ -722,23 +712,15 @@ def _nominal(low: str, v: _VMatch) -> bool:
     return bool(_DETERMINER.search(low[max(0, v.start - 40) : v.start]))
 
 
-def _events(
-    drafts: list[_Draft], sentence: str, doc: str, index: int, when: date | None
-) -> Iterator[Event]:
+def _events(drafts: list[_Draft], sentence: str, doc: str, index: int, when: date | None) -> Iterator[Event]:
     for d in drafts:
         info = describe(d.code)
         srcs: list[Mention | None] = [s for s in d.sources if s.code] or [None]
         tgts: list[Mention | None] = [t for t in d.targets if t.code] or [None]
         pairs: list[tuple[Mention | None, Mention | None]] = []
-        if (
-            tgts == [None]
-            and len(srcs) > 1
-            and (d.code in _SYMMETRIC or d.code[:2] in ("03", "06"))
-        ):
+        if tgts == [None] and len(srcs) > 1 and (d.code in _SYMMETRIC or d.code[:2] in ("03", "06")):
             # "India and Pakistan held talks": one event each way
-            pairs = [
-                (a, b) for a in srcs for b in srcs if a is not b and a and b and a.code != b.code
-            ]
+            pairs = [(a, b) for a in srcs for b in srcs if a is not b and a and b and a.code != b.code]
         if not pairs:
             pairs = [(s, t) for s in srcs for t in tgts]
         seen: set[tuple[str, str]] = set()

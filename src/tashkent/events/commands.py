@@ -33,15 +33,11 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(
-            f"{path}: file not found; give a plain-text article or - for stdin"
-        ) from None
+        raise UserError(f"{path}: file not found; give a plain-text article or - for stdin") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a folder; give a plain-text article") from None
     except UnicodeDecodeError as exc:
-        raise UserError(
-            f"{path}: not UTF-8 text (byte {exc.start}); save the article as UTF-8"
-        ) from None
+        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); save the article as UTF-8") from None
 
 
 def _actor(a: object) -> str:
@@ -69,9 +65,7 @@ def register(app: typer.Typer) -> None:
             "--lines",
             help="Each line is its own document (1, 2, …); a line may start with YYYY-MM-DD<TAB>.",
         ),
-        as_json: bool = typer.Option(
-            False, "--json", help="One JSON object per event (JSON Lines)."
-        ),
+        as_json: bool = typer.Option(False, "--json", help="One JSON object per event (JSON Lines)."),
         actors: list[Path] = typer.Option([], "--actors", help="Extra actor dictionary (YAML)."),
         verbs: list[Path] = typer.Option([], "--verbs", help="Extra verb dictionary (YAML)."),
     ) -> None:
@@ -151,9 +145,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"CAMEO root accuracy {d['root_accuracy']:.3f}")
             for key in ("source", "target", "triple"):
                 s = d[key]
-                console.print(
-                    f"{key:7s} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}"
-                )
+                console.print(f"{key:7s} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}")
 
     @events_app.command("ingest")
     def ingest_cmd(
@@ -173,9 +165,7 @@ def register(app: typer.Typer) -> None:
         from tashkent.events.store import EventStore
 
         flt = Filter(
-            frozenset(a.strip().upper() for a in actors.split(",") if a.strip())
-            if actors
-            else None,
+            frozenset(a.strip().upper() for a in actors.split(",") if a.strip()) if actors else None,
             _date(since, "--since"),
             _date(until, "--until"),
         )

@@ -137,9 +137,7 @@ def _read_tsv(path: Path) -> Iterable[Labelled]:
             if not row:
                 continue
             if len(row) < 2 or row[-1].strip() not in {"0", "1", "2", "3", "4"}:
-                raise UserError(
-                    f"{path}:{lineno}: expected 'sentence<TAB>class' with class 0-4; fix the row"
-                )
+                raise UserError(f"{path}:{lineno}: expected 'sentence<TAB>class' with class 0-4; fix the row")
             yield Labelled(text=row[0], line=lineno, penta=int(row[-1]))
 
 

@@ -108,9 +108,7 @@ def open_text(path: Path) -> Iterator[IO[str]]:
     try:
         fh = open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
     except OSError as exc:
-        raise UserError(
-            f"{path}: cannot read ({exc.strerror}); give a readable event file"
-        ) from None
+        raise UserError(f"{path}: cannot read ({exc.strerror}); give a readable event file") from None
     with fh:
         yield fh
 
@@ -300,15 +298,11 @@ def _header_reader(
     col = {h: i for i, h in enumerate(header)}
     missing = [r for r in required if r not in col]
     if missing:
-        raise UserError(
-            f"{path}:1: header lacks column(s) {', '.join(missing)}; is this the right --format?"
-        )
+        raise UserError(f"{path}:1: header lacks column(s) {', '.join(missing)}; is this the right --format?")
     return ((i, row) for i, row in enumerate(reader, start=2)), col
 
 
-def read_icews(
-    fh: IO[str], flt: Filter, stats: IngestStats, path: str = ""
-) -> Iterator[StoredEvent]:
+def read_icews(fh: IO[str], flt: Filter, stats: IngestStats, path: str = "") -> Iterator[StoredEvent]:
     req = ["Event ID", "Event Date", "Source Country", "CAMEO Code", "Target Country"]
     rows, col = _header_reader(fh, req, path)
     for lineno, row in rows:
@@ -352,9 +346,7 @@ def read_icews(
         )
         text = row[col["Event Text"]] if "Event Text" in col else ""
         ref = row[col["Story ID"]] if "Story ID" in col else ""
-        ev = _event(
-            code, sa if src else None, ta if tgt else None, when, doc=ref, goldstein=g, text=text
-        )
+        ev = _event(code, sa if src else None, ta if tgt else None, when, doc=ref, goldstein=g, text=text)
         yield StoredEvent(
             key=f"icews:{row[col['Event ID']]}:{when.isoformat()}",
             dataset="icews",
@@ -363,9 +355,7 @@ def read_icews(
         )
 
 
-def read_polecat(
-    fh: IO[str], flt: Filter, stats: IngestStats, path: str = ""
-) -> Iterator[StoredEvent]:
+def read_polecat(fh: IO[str], flt: Filter, stats: IngestStats, path: str = "") -> Iterator[StoredEvent]:
     req = ["Event ID", "Event Date", "Event Type", "Actor Country", "Recipient Country"]
     rows, col = _header_reader(fh, req, path)
     for lineno, row in rows:
@@ -465,9 +455,7 @@ def ingest(
     stats = IngestStats(path=str(path), format=fmt)
     ingest_id = store.begin_ingest(str(path), fmt)
     try:
-        stats.rows_added = store.add(
-            read_events(path, fmt, flt or Filter(), stats), ingest_id, batch=batch
-        )
+        stats.rows_added = store.add(read_events(path, fmt, flt or Filter(), stats), ingest_id, batch=batch)
     except BaseException:
         store.finish_ingest(ingest_id, stats, status="interrupted")
         raise

@@ -172,9 +172,7 @@ def _is_attack_on_party(e: Event) -> bool:
 
 def daily_series(events: Iterable[Event], dyad: tuple[str, str] = ("IND", "PAK")) -> pd.DataFrame:
     """Daily dyadic conflict–cooperation series: Goldstein sum and counts by quad class."""
-    rows = [
-        (e.date, e.goldstein, e.quad) for e in events if e.date and {_src(e), _tgt(e)} == set(dyad)
-    ]
+    rows = [(e.date, e.goldstein, e.quad) for e in events if e.date and {_src(e), _tgt(e)} == set(dyad)]
     cols = ["goldstein", "events", "quad1", "quad2", "quad3", "quad4"]
     if not rows:
         return pd.DataFrame(columns=cols)
@@ -262,17 +260,13 @@ def nowcast(events: Iterable[Event], as_of: date | None = None) -> Nowcast:
         last = triggers[-1]
         assert last.date is not None
         ceasefire = [
-            e
-            for e in window
-            if e.cameo in _CEASEFIRE and e.date is not None and e.date >= last.date
+            e for e in window if e.cameo in _CEASEFIRE and e.date is not None and e.date >= last.date
         ]
         active_crisis = not ceasefire
         state["crisis_active"] = active_crisis
         first = triggers[0]
         state["crisis_day"] = age(first) if active_crisis else 0
-        evidence["crisis_active"] = [
-            evidence_of(e) for e in (triggers[:1] + triggers[-1:] + ceasefire[-1:])
-        ]
+        evidence["crisis_active"] = [evidence_of(e) for e in (triggers[:1] + triggers[-1:] + ceasefire[-1:])]
         evidence["crisis_day"] = [evidence_of(first)]
         nukes = [
             e
@@ -313,9 +307,7 @@ def nowcast(events: Iterable[Event], as_of: date | None = None) -> Nowcast:
         if p not in PARTIES or e.cameo not in ("038", "126"):
             continue
         val = e.cameo == "038"
-        tracks = (
-            ["II"] if re.search(r"track[ -](ii|two|2)\b", e.text, re.IGNORECASE) else ["1.5", "I"]
-        )
+        tracks = ["II"] if re.search(r"track[ -](ii|two|2)\b", e.text, re.IGNORECASE) else ["1.5", "I"]
         for t in tracks:
             accept.setdefault(p, {})[t] = val
         acc_ev.append(e)
@@ -332,9 +324,7 @@ def nowcast(events: Iterable[Event], as_of: date | None = None) -> Nowcast:
         victim = _tgt(e) or ""
         n = fatalities(e.text)
         sev = min(1.0, n / 25.0) if n else 0.2
-        prov[victim] = prov.get(victim, 0.0) + sev * math.exp(
-            -math.log(2) * age(e) / PROVOCATION_HALF_LIFE
-        )
+        prov[victim] = prov.get(victim, 0.0) + sev * math.exp(-math.log(2) * age(e) / PROVOCATION_HALF_LIFE)
         prov_ev.append(e)
     if prov:
         state["provocation"] = {p: round(prov.get(p, 0.0), 3) for p in PARTIES}

@@ -104,9 +104,7 @@ class StoredEvent:
         if self._event is None:
             assert self._row is not None
             r = self._row
-            self._event = _build_event(
-                r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11] or r[0]
-            )
+            self._event = _build_event(r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11] or r[0])
         return self._event
 
 
@@ -175,9 +173,7 @@ class EventStore:
                 )
             )
 
-    def add(
-        self, rows: Iterable[StoredEvent], ingest_id: int | None = None, batch: int = 20_000
-    ) -> int:
+    def add(self, rows: Iterable[StoredEvent], ingest_id: int | None = None, batch: int = 20_000) -> int:
         """Insert events in batches (one transaction each); returns how many were new."""
         added = 0
         for chunk in _chunks(rows, batch):
@@ -256,8 +252,7 @@ _COLS = (
     "ingest_id",
 )
 _SQLITE_INSERT = (
-    f"INSERT OR IGNORE INTO event_events ({', '.join(_COLS)}) "
-    f"VALUES ({', '.join('?' * len(_COLS))})"
+    f"INSERT OR IGNORE INTO event_events ({', '.join(_COLS)}) VALUES ({', '.join('?' * len(_COLS))})"
 )
 
 

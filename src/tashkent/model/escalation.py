@@ -36,8 +36,12 @@ def move_utilities(
     crisis_day: Array,
     p: dict[str, Array],
     both_nuclear: bool,
+    floor: Array | float = 0,
 ) -> Array:
-    """Utilities [4, n] of (down, hold, up1, up2) for one party; invalid moves get -inf."""
+    """Utilities [4, n] of (down, hold, up1, up2) for one party; invalid moves get -inf.
+
+    `floor`: a crisis de-escalation stands forces down but does not lift measures at or below
+    this rung (diplomatic and economic measures outlast the crisis; they are lifted outside it)."""
     r = rung.astype(np.float64)
     push = (
         p["esc_base"]
@@ -69,7 +73,7 @@ def move_utilities(
     )
     hold = np.zeros_like(r)
     util = np.stack([down, hold, up1, up2])
-    util[0] = np.where(r <= 0, -np.inf, util[0])
+    util[0] = np.where(r <= np.maximum(floor, 0), -np.inf, util[0])
     util[2] = np.where(r + 1 > MAX_RUNG, -np.inf, util[2])
     util[3] = np.where(r + 2 > MAX_RUNG, -np.inf, util[3])
     return util

@@ -121,19 +121,9 @@ def summary_table(doc: dict[str, Any], parties: tuple[str, str]) -> Table:
     return t
 
 
-def _scenario_for(
-    source: str,
-    sets: list[str],
-    injects: list[str],
-    uncalibrated: bool,
-    from_events: list[Path] | None = None,
-    as_of: str | None = None,
-) -> Scenario:
+def _scenario_for(source: str, sets: list[str], injects: list[str], uncalibrated: bool) -> Scenario:
     overlays = [] if uncalibrated else calibrated_overlays()
-    scenario = load_scenario(source, sets=sets, injects=injects, overlays=overlays)
-    if from_events:
-        scenario = apply_nowcast(scenario, from_events, as_of)
-    return scenario
+    return load_scenario(source, sets=sets, injects=injects, overlays=overlays)
 
 
 def calibrated_overlays() -> list[dict[str, Any]]:
@@ -148,22 +138,41 @@ def calibrated_overlays() -> list[dict[str, Any]]:
     return [yaml.safe_load(ref.read_text(encoding="utf-8"))]
 
 
-def apply_nowcast(scenario: Scenario, paths: list[Path], as_of: str | None) -> Scenario:
-    """Start from the state inferred from coded events (issue 4's nowcast)."""
+def apply_nowcast(
+    scenario: Scenario, paths: list[Path], as_of: str | None, from_store: bool = False, db: str | None = None
+) -> tuple[Scenario, dict[str, Any]]:
+    """Start from the state nowcast from coded events (issue 4): values with evidence replace the
+    scenario's initial state (acceptance and provocation per party and track); the start date
+    moves to the nowcast date and dated events before it are dropped as past."""
     import datetime as dt
 
+    from tashkent.events.nowcast import initial_state_overlay
+    from tashkent.scenario.load import scenario_to_data
+
     try:
-        from tashkent.events.nowcast import initial_state_overlay
-    except ImportError:
-        raise UserError(
-            "--from-events needs the event layer (tashkent.events), which is not installed"
-        ) from None
-    when = dt.date.fromisoformat(as_of) if as_of else None
-    now = initial_state_overlay(paths, from_store=False, as_of=when, db_url=None)
-    overrides = {f"initial_state.{k}": v for k, v in now.state.items()}
+        when = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise UserError(f"--as-of {as_of!r}: not a date; use YYYY-MM-DD") from None
+    now = initial_state_overlay(paths or None, from_store=from_store, as_of=when, db_url=db)
+    data = scenario_to_data(scenario)
+    init = data["initial_state"]
+    for key, value in now.state.items():
+        if key in ("accept", "provocation") and isinstance(value, dict):
+            merged = init.get(key, {})
+            for party, v in value.items():
+                merged[party] = {**merged.get(party, {}), **v} if isinstance(v, dict) else v
+            init[key] = merged
+        else:
+            init[key] = value
     if "date" in now.state:
-        overrides["start_date"] = now.state["date"]
-    return scenario.with_overrides(overrides)  # type: ignore[attr-defined]
+        start = dt.date.fromisoformat(str(now.state["date"]))
+        data["start_date"] = start.isoformat()
+        data["schedule"] = [
+            e for e in data.get("schedule", []) if dt.date.fromisoformat(str(e["date"])) >= start
+        ]
+    sc = Scenario.model_validate(data)
+    evidence = {k: len(v) for k, v in now.evidence.items()}
+    return sc, {"state": now.state, "evidence_counts": evidence}
 
 
 def forecast(
@@ -195,6 +204,9 @@ def forecast(
     from_events: list[Path] = typer.Option(
         [], "--from-events", help="Start from the state nowcast from these event files."
     ),
+    from_store: bool = typer.Option(
+        False, "--from-store", help="Start from the state nowcast from the event store."
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Nowcast date for --from-events (YYYY-MM-DD)."),
     resume: str | None = typer.Option(None, "--resume", help="Finish an interrupted run by its id."),
     no_link: bool = typer.Option(
@@ -214,7 +226,10 @@ def forecast(
             if prog:
                 prog.stop()
     else:
-        sc = _scenario_for(scenario, set_, inject, uncalibrated, from_events or None, as_of)
+        sc = _scenario_for(scenario, set_, inject, uncalibrated)
+        nowcast_info: dict[str, Any] = {}
+        if from_events or from_store:
+            sc, nowcast_info = apply_nowcast(sc, from_events, as_of, from_store, db)
         link, link_info = ({}, {}) if no_link else bargaining_overrides(sc)
         config = RunConfig(
             runs=runs,
@@ -235,6 +250,7 @@ def forecast(
             "from_events": [str(p) for p in from_events],
             "as_of": as_of,
             "bargaining_link": link_info,
+            "nowcast": nowcast_info,
         }
         run_id, run_dir = forecasting.start_run(sc, config, db, inputs)
         if prog:

@@ -17,7 +17,7 @@ import numpy as np
 from tashkent.errors import UserError
 from tashkent.scenario.load import scenario_hash, scenario_to_data
 from tashkent.scenario.schema import Scenario
-from tashkent.sim.aggregate import merge
+from tashkent.sim.aggregate import SUM_KEYS, merge
 from tashkent.sim.chunk import ChunkSpec, run_chunk
 from tashkent.sim.params import ParamMode, check_parameters
 from tashkent.sim.seeds import BLOCK_RUNS
@@ -81,26 +81,9 @@ def specs(scenario: Scenario, config: RunConfig) -> list[ChunkSpec]:
 
 # ------------------------------------------------------------------ chunk files (resume)
 
-CHUNK_ARRAYS = (
-    "first_hist",
-    "ms_sum",
-    "ms_sq",
-    "rung_daily",
-    "phase_daily",
-    "crisis_daily",
-    "score_hist",
-    "deesc_daily",
-    "trust_daily",
-    "fat_hist",
-    "duration_hist",
-    "duration_censored",
-    "kinetic_hist",
-    "max_rung_hist",
-    "crises_hist",
-    "total_score_sum",
-    "cost_sum",
-    "trajectory_runs",
-)
+# Counts saved per chunk: everything that is summed (less the scalars kept in the metadata),
+# plus the ids of the runs whose trajectories the chunk kept.
+CHUNK_ARRAYS = (*(k for k in SUM_KEYS if k not in ("runs", "n_blocks")), "trajectory_runs")
 
 
 def chunk_path(run_dir: Path, block_start: int) -> Path:

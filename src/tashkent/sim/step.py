@@ -210,6 +210,7 @@ def step(
             state.crisis_day,
             p,
             ctx.both_nuclear,
+            p["post_crisis_rung_cap"],
         )
         mv = escalation.choose(util, u[col])
         moves.append(np.where(crisis, mv, 0).astype(np.int8))
