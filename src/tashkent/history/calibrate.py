@@ -19,8 +19,8 @@ rejection ABC). If the effective sample size falls below `MIN_ESS`, the likeliho
 one cannot resolve a posterior narrower than the prior sample allows.
 
 Each calibrated parameter's marginal posterior is summarised in the scenario's own prior family
-(normal → normal, lognormal → lognormal, uniform/beta → normal truncated to the prior's range,
-beta → beta by moments). A parameter is *identified* when its posterior sd is below
+(normal → normal, lognormal → lognormal, beta → beta by moments, uniform → a normal truncated to
+the prior's range). A parameter is *identified* when its posterior sd is below
 `IDENTIFIED_RATIO` × the sd of the same prior draws unweighted (and the effective sample size is
 at least `MIN_ESS_IDENTIFY`); otherwise it keeps its prior and the report says so.
 """
