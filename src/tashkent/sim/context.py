@@ -44,7 +44,7 @@ def build_context(scenario: Scenario) -> Context:
         [m.active and m.joins_at_phase is None and ("mediator" in m.roles or m.id in offers) for m in meds],
         dtype=bool,
     )
-    gps = scenario.great_powers()
+    gps = [g for g in scenario.great_powers() if g.active]  # `active: false` removes one
     gp_lev = 1.0 - float(np.prod([1.0 - g.leverage for g in gps])) if gps else 0.0
     official = np.zeros(6, dtype=bool)
     tracks: list[list[int]] = [[] for _ in range(6)]

@@ -66,7 +66,8 @@ def engine_for(url: str | None) -> Engine:
             "for PostgreSQL run: pip install 'tashkent[postgres]'"
         ) from None
     except OperationalError as exc:
-        raise UserError(f"--db {resolved}: cannot open the run index ({exc.orig}); check the URL") from None
+        reason = " ".join(str(exc.orig).split())  # drivers print multi-line messages
+        raise UserError(f"--db {resolved}: cannot open the run index ({reason}); check the URL") from None
     _engines[resolved] = eng
     return eng
 
