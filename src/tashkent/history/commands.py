@@ -1,0 +1,275 @@
+"""CLI: `tashkent history crises|base-rates`, `tashkent backtest`, `tashkent calibrate`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tashkent.errors import UserError
+
+history_app = typer.Typer(help="The India–Pakistan crisis record and ICB base rates.", no_args_is_help=True)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
+
+DATA_HELP = "Crisis record CSV (default: the packaged record; crisis_sources.csv beside it)."
+
+
+def _echo_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+@history_app.command("crises")
+def crises_cmd(
+    data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the crises: trigger, rungs (0–6), nuclear signalling, India's lag, mediation."""
+    from dataclasses import asdict
+
+    from tashkent.history.record import load_crises
+
+    crises = load_crises(data)
+    if as_json:
+        _echo_json([asdict(c) for c in crises])
+        return
+    table = Table(title=f"{len(crises)} India–Pakistan crises", show_lines=False)
+    for col in (
+        "id",
+        "crisis",
+        "trigger",
+        "type",
+        "killed",
+        "nuc",
+        "rung",
+        "NS",
+        "lag",
+        "days",
+        "mediation",
+    ):
+        table.add_column(col, justify="left" if col in ("crisis", "type", "mediation") else "right")
+    for c in crises:
+        med = (
+            ("by " + "+".join(c.mediators))
+            if c.mediation_occurred
+            else ("offered" if c.mediation_offered else "none")
+        )
+        table.add_row(
+            str(c.id),
+            c.name,
+            c.trigger_date.isoformat()[: 7 if c.trigger_precision == "month" else 10],
+            c.trigger_type,
+            "" if c.trigger_fatalities is None else str(c.trigger_fatalities),
+            "yes" if c.both_nuclear else "no",
+            f"{c.rung_before}→{c.rung_highest}",
+            c.nuclear_signal,
+            "" if c.india_response_lag_days is None else str(c.india_response_lag_days),
+            "" if c.duration_days is None else str(c.duration_days),
+            med,
+        )
+    console.print(table)
+
+
+@history_app.command("base-rates")
+def base_rates_cmd(
+    icb: Path = typer.Option(..., "--icb", help="Folder with icb1v15.csv, icb2v15.csv, icbdy_v15.csv."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Mediation base rates from the ICB v15 files (history.md §4.1)."""
+    from tashkent.history.icb import base_rates, read_icb
+
+    rates = base_rates(read_icb(icb))
+    if as_json:
+        _echo_json(rates)
+        return
+    post = rates["post1945"]
+
+    def pct(r: dict[str, Any]) -> str:
+        return f"{100 * r['p']:.1f}% ({r['k']}/{r['n']})"
+
+    table = Table(title=f"ICB v15 base rates ({rates['n_crises']} crises, {rates['n_post1945']} post-1945)")
+    table.add_column("quantity (post-1945)")
+    table.add_column("value", justify="right")
+    table.add_row("mediation occurred", pct(post["mediation_occurred"]))
+    table.add_row("agreement if mediated", pct(post["agreement_mediated"]))
+    table.add_row("agreement if not mediated", pct(post["agreement_not_mediated"]))
+    table.add_row("tension reduction if mediated", pct(post["tension_reduction_mediated"]))
+    table.add_row("tension reduction if not", pct(post["tension_reduction_not_mediated"]))
+    lag = post["mediation_lag_days"]
+    table.add_row(
+        "trigger → mediation, median days",
+        f"{lag['median']} (IQR {lag['q1']:g}–{lag['q3']:g}, n={lag['n']})",
+    )
+    for kind, d in post["by_mediator_type"].items():
+        table.add_row(
+            f"  {kind}: effective / agreement",
+            f"{100 * d['effective']['p']:.0f}% / {100 * d['agreement']['p']:.0f}% (n={d['n']})",
+        )
+    for style, d in post["by_style"].items():
+        table.add_row(
+            f"  {style}: effective / agreement",
+            f"{100 * d['effective']['p']:.0f}% / {100 * d['agreement']['p']:.0f}% (n={d['n']})",
+        )
+    ip = rates["india_pakistan"]
+    table.add_row(
+        "India–Pakistan: mediated / offered / none",
+        "{occurred} / {offered_not_accepted} / {none}".format(**ip["mediation"]),
+    )
+    table.add_row("India–Pakistan: mediated since Simla", pct(ip["mediated_since_simla"]))
+    table.add_row("India–Pakistan: onsets per year (ICB)", f"{ip['onset_rate_per_year']:.2f}")
+    console.print(table)
+
+
+def _print_scores(result: dict[str, Any]) -> None:
+    from tashkent.history.backtest import BASELINE_NAMES, METRICS
+
+    names = result["forecasters"]
+    lead = names[0]
+    table = Table(title=f"Back-test, {result['method']}: {len(result['crises'])} crises (lower is better)")
+    table.add_column("metric")
+    table.add_column("rule")
+    table.add_column("n", justify="right")
+    for n in names:
+        table.add_column(n, justify="right")
+    skill_vs = [b for b in BASELINE_NAMES if b != lead]
+    for b in skill_vs:
+        table.add_column(f"vs {b[:5]}.", justify="right")
+    for metric, rule in METRICS.items():
+        row = [metric, rule, str(result["n"][metric])]
+        row += [f"{result['scores'][metric][n]:.3f}" for n in names]
+        for b in skill_vs:
+            s = result["skill"][metric].get(lead, {}).get(b)
+            row.append(f"{s['skill']:+.2f} [{s['low']:+.2f},{s['high']:+.2f}]" if s else "–")
+        table.add_row(*row)
+    console.print(table)
+
+
+def backtest_cmd(
+    method: str = typer.Option("loo", "--method", help="loo, temporal or both."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    report: Path | None = typer.Option(None, "--report", help="Write an offline HTML report here."),
+    data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
+    baselines_only: bool = typer.Option(
+        False, "--baselines-only", help="Score only the baselines (no model)."
+    ),
+    runs: int = typer.Option(10_000, "--runs", min=100, help="Model runs per crisis."),
+    seed: int = typer.Option(0, "--seed", help="Seed for simulations and the bootstrap."),
+) -> None:
+    """Replay every crisis from its trigger and score forecasts against baselines."""
+    from tashkent.history.backtest import METHODS, run_backtest
+    from tashkent.history.baselines import BASELINES
+    from tashkent.history.record import load_crises
+    from tashkent.store.paths import atomic_write
+
+    methods = list(METHODS) if method == "both" else [method]
+    if any(m not in METHODS for m in methods):
+        raise UserError(f"--method = {method!r} is not a design; use loo, temporal or both")
+    crises = load_crises(data)
+    forecasters = list(BASELINES)
+    if not baselines_only:
+        from tashkent.history.baselines import Conditions
+        from tashkent.history.model_forecaster import model_forecaster
+
+        model = model_forecaster(runs=runs, seed=seed)
+        with console.status(f"simulating {len(crises)} crises × {runs:,} runs", spinner="dots"):
+            model.bank.prepare([Conditions.of(c) for c in crises])
+            model.bank.onset()
+        forecasters.insert(0, model)
+    results = [run_backtest(crises, m, forecasters, seed=seed) for m in methods]
+    if report is not None:
+        from tashkent.history.report import render_html
+
+        text = render_html(results)
+        with atomic_write(report) as fh:
+            fh.write(text)
+    if as_json:
+        _echo_json(results[0] if len(results) == 1 else {"designs": results})
+        return
+    for r in results:
+        _print_scores(r)
+    if report is not None:
+        console.print(f"report written to {report}")
+
+
+def overlay_yaml(overlay: dict[str, Any]) -> str:
+    """The overlay as YAML with a header saying what it is and how to use it."""
+    import yaml
+
+    header = (
+        "# tashkent calibration overlay: posterior distributions of model parameters fitted\n"
+        "# to the India–Pakistan crisis record (tashkent history). Same shape as a scenario's\n"
+        "# `parameters:` ({value, prior, source}); entries with `identified: false` keep the\n"
+        "# scenario's prior. Written by `tashkent calibrate`; provenance and fit diagnostics\n"
+        "# under `calibration:`.\n"
+    )
+    return header + yaml.safe_dump(overlay, sort_keys=False, allow_unicode=True, width=100)
+
+
+def calibrate_cmd(
+    data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
+    out: Path | None = typer.Option(None, "--out", help="Write the overlay YAML here."),
+    runs: int = typer.Option(
+        20_000, "--runs", min=100, help="Runs per crisis (blocks of 100 share one prior draw)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the simulation bank."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Processes for the replays."),
+    as_json: bool = typer.Option(False, "--json", help="Print the overlay as JSON."),
+) -> None:
+    """Fit escalation, spoiler and mediation parameters to the crisis record; write an overlay."""
+    from tashkent.history.calibrate import calibrate
+    from tashkent.history.model_forecaster import SimulationBank
+    from tashkent.history.record import load_crises
+    from tashkent.history.simbank import REPLAY_BASE
+    from tashkent.scenario.load import load_scenario, scenario_to_data
+    from tashkent.store.paths import atomic_write
+
+    if runs % 100:
+        raise UserError(f"--runs {runs}: must be a multiple of 100 (blocks of 100 runs)")
+    crises = load_crises(data)
+    bank = SimulationBank(n_blocks=runs // 100, seed=seed, workers=workers)
+    base = scenario_to_data(load_scenario(REPLAY_BASE))["parameters"]
+    with console.status(f"replaying {len(crises)} crises × {runs:,} runs", spinner="dots"):
+        overlay = calibrate(crises, bank, base, data_label=f"the crisis record {data or 'crises.csv'}")
+    if out is not None:
+        with atomic_write(out) as fh:
+            fh.write(overlay_yaml(overlay))
+    if as_json:
+        _echo_json(overlay)
+        return
+    cal = overlay["calibration"]
+    diag = cal["diagnostics"]
+    table = Table(
+        title=f"Calibration: {cal['draws']} prior draws × {cal['runs_per_draw']} runs; "
+        f"ESS {diag['ess']} (untempered {diag['ess_untempered']}), "
+        f"tempering β = {diag['tempering_beta']}"
+    )
+    for col in ("parameter", "prior mean", "prior sd", "posterior mean", "posterior sd", "result"):
+        table.add_column(col, justify="left" if col in ("parameter", "result") else "right")
+    for name, d in diag["parameters"].items():
+        scale = " (log)" if d["log_scale"] else ""
+        table.add_row(
+            name + scale,
+            f"{d['prior_mean']:.3g}",
+            f"{d['prior_sd']:.3g}",
+            f"{d['posterior_mean']:.3g}",
+            f"{d['posterior_sd']:.3g}",
+            "calibrated" if name in cal["identified"] else "keeps prior",
+        )
+    console.print(table)
+    if cal["draws"] < 20:
+        console.print(
+            f"note: {cal['draws']} prior draws cannot identify any parameter; "
+            "use --runs 2000 or more (the shipped overlay used --runs 20000)"
+        )
+    if out is not None:
+        console.print(f"overlay written to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(history_app, name="history")
+    app.command("backtest")(backtest_cmd)
+    app.command("calibrate")(calibrate_cmd)
