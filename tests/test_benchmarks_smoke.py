@@ -52,8 +52,9 @@ def test_mesa_baseline_is_reproducible_and_split_invariant(baseline: ModuleType)
     config = baseline.load_config()
     whole = baseline.run_mesa(config, runs=12, days=40, seed=3)
     again = baseline.run_mesa(config, runs=12, days=40, seed=3)
-    parts = (baseline.run_mesa(config, runs=5, days=40, seed=3, first=0)
-             + baseline.run_mesa(config, runs=7, days=40, seed=3, first=5))
+    parts = baseline.run_mesa(config, runs=5, days=40, seed=3, first=0) + baseline.run_mesa(
+        config, runs=7, days=40, seed=3, first=5
+    )
     np.testing.assert_array_equal(whole, again)
     np.testing.assert_array_equal(whole, parts)
 

@@ -175,3 +175,14 @@ def test_forecast_starts_from_the_nowcast_of_coded_events():
     assert row.parameters["inputs"]["nowcast"]["state"]["crisis_active"] is True
     code, _, err = run_cli("forecast", "--from-events", "no/such/file.jsonl")
     assert code == 2 and "file.jsonl" in err
+
+
+def test_version_help_and_usage_errors():
+    code, out, _ = run_cli("--version")
+    assert code == 0 and out.startswith("tashkent ")
+    code, out, _ = run_cli()
+    assert code == 0 and "forecast" in out and "scenario" in out
+    code, _, err = run_cli("forecast", "--runz", "3")
+    assert code == 2 and "No such option: --runz" in err and "Traceback" not in err
+    code, _, err = run_cli("no-such-command")
+    assert code == 2 and "No such command" in err

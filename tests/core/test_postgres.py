@@ -31,17 +31,40 @@ def pg_url():
         shutil.chown(folder, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
     data = folder / "data"
-    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "tashkent"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "tashkent"],
+        check=True,
+        capture_output=True,
+    )
     opts = f"-p 55439 -k {folder} -c listen_addresses=''"
     # the server must not inherit our pipes (we would wait for them forever): it logs to a file
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(folder / "log"),
-                    "-w", "start"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=60,
+    )
     try:
         yield f"postgresql+psycopg://tashkent@/postgres?host={folder}&port=55439"
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-w", "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-w", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -50,8 +73,11 @@ def test_forecast_runs_are_indexed_in_postgresql(pg_url):
     assert code == 0, err
     doc = json.loads(out)
     row = index.get_run(pg_url, doc["run_id"])
-    assert row.status == "complete" and row.runs == 300 and row.headline["p_crisis"] == doc["milestones"]["30"][
-        "p_crisis"]
+    assert (
+        row.status == "complete"
+        and row.runs == 300
+        and row.headline["p_crisis"] == doc["milestones"]["30"]["p_crisis"]
+    )
     code, out, _ = run_cli("runs", "list", "--db", pg_url)
     assert code == 0 and doc["run_id"] in out
 

@@ -18,7 +18,12 @@ OFFICIAL = (False, True, True)
 
 
 def utility(
-    coverage: Array, leverage: Array, ripe: Array, trust: Array, audience_cost: Array, p: dict[str, Array]
+    coverage: Array,
+    leverage: Array,
+    ripe: Array,
+    trust: Array,
+    audience_cost: Array | float,
+    p: dict[str, Array],
 ) -> Array:
     """Utility of accepting one track for one party."""
     return (

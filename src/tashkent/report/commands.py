@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from tashkent.errors import UserError
-from tashkent.report.html import write_report
-from tashkent.store import index
 
 
 def report(
@@ -17,6 +15,9 @@ def report(
     db: str | None = typer.Option(None, "--db", help="Run index URL or SQLite file."),
 ) -> None:
     """Write the self-contained HTML report of a run (offline: figures inline, no CDN)."""
+    from tashkent.report.html import write_report  # matplotlib loads only when a report is made
+    from tashkent.store import index
+
     row = index.get_run(db, run_id)
     run_dir = Path(row.run_dir)
     if not (run_dir / "summary.json").is_file():

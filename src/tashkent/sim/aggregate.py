@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy.special import betaincinv
 
 from tashkent.sim.outcomes import FATALITY_EDGES, SCORE_MIN
 from tashkent.sim.seeds import BLOCK_RUNS
@@ -80,7 +80,7 @@ def _interval(mean: float, var_param: float) -> tuple[float, float]:
     var = min(var_param, mean * (1 - mean) * 0.999)
     common = mean * (1 - mean) / var - 1.0
     a, b = mean * common, (1 - mean) * common
-    lo, hi = stats.beta.ppf([0.05, 0.95], a, b)
+    lo, hi = betaincinv(a, b, [0.05, 0.95])
     return float(lo), float(hi)
 
 

@@ -121,7 +121,7 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
         trust_daily[day] += int(np.rint(state.trust * 1e4).sum())
         # First-passage days change only where the state changed: look at those runs alone.
         rows = changed_rows()
-        sel = slice(None) if rows is None else rows
+        sel: slice | np.ndarray | None = slice(None) if rows is None else rows
         if rows is not None and rows.size == 0:
             sel = None
         if sel is not None:

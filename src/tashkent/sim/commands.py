@@ -12,13 +12,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tashkent import forecasting
 from tashkent.errors import UserError
 from tashkent.scenario.load import load_scenario
 from tashkent.scenario.schema import Scenario
-from tashkent.sim.ensemble import RunConfig
 from tashkent.sim.links import bargaining_overrides
-from tashkent.store import index
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -216,6 +213,10 @@ def forecast(
     ),
 ) -> None:
     """Forecast a scenario: Monte Carlo ensemble, milestone table, saved results and run index."""
+    from tashkent import forecasting
+    from tashkent.sim.ensemble import RunConfig
+    from tashkent.store import index
+
     prog, update = _progress(as_json)
     if resume:
         if prog:
@@ -280,6 +281,8 @@ def runs_list(
     limit: int = typer.Option(20, "--limit", help="How many recent runs."),
 ) -> None:
     """List recent runs, newest first."""
+    from tashkent.store import index
+
     t = Table("status", "runs", "days", "seed", "s", "P(crisis)", "P(rung≥5)")
     t.add_column("run id", no_wrap=True)
     t.columns.insert(0, t.columns.pop())  # run id first, never truncated: users copy it
@@ -304,6 +307,8 @@ def runs_show(
     as_json: bool = typer.Option(False, "--json", help="Print the stored forecast document."),
 ) -> None:
     """Show one run: its inputs, timing and forecast table."""
+    from tashkent.store import index
+
     r = index.get_run(db, run_id)
     summary = Path(r.run_dir) / "summary.json"
     if as_json:

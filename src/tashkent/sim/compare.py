@@ -19,8 +19,6 @@ from rich.table import Table
 from tashkent.errors import UserError
 from tashkent.scenario.load import load_scenario
 from tashkent.scenario.schema import Scenario
-from tashkent.sim.ensemble import RunConfig, run_ensemble
-from tashkent.sim.links import bargaining_overrides
 
 console = Console(highlight=False)
 HEADLINE = (
@@ -99,6 +97,8 @@ def compare(
 ) -> None:
     """Compare variants of a scenario with common random numbers: differences with 95% intervals."""
     from tashkent.sim.commands import calibrated_overlays, default_workers
+    from tashkent.sim.ensemble import RunConfig, run_ensemble
+    from tashkent.sim.links import bargaining_overrides
 
     overlays = [] if uncalibrated else calibrated_overlays()
     base_sc = load_scenario(base, sets=set_, injects=inject, overlays=overlays)

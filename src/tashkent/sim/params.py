@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from scipy import stats
-from scipy.special import ndtri
+from scipy.special import betaincinv, ndtri
 
 from tashkent.errors import UserError
 from tashkent.scenario.schema import Parameter, Prior, Scenario
@@ -130,11 +129,12 @@ def ppf(prior: Prior, value: float, u: np.ndarray) -> np.ndarray:
     elif d == "lognormal":
         out = f(prior.median) * np.exp(f(prior.sdlog) * ndtri(u))
     elif d == "beta":
-        out = stats.beta.ppf(u, f(prior.a), f(prior.b))
+        out = betaincinv(f(prior.a), f(prior.b), u)
     elif d == "triangular":
         lo, hi, mode = f(prior.low), f(prior.high), f(prior.mode)
         c = 0.5 if hi == lo else (mode - lo) / (hi - lo)
-        out = stats.triang.ppf(u, c, loc=lo, scale=hi - lo)
+        w = hi - lo
+        out = np.where(u < c, lo + np.sqrt(u * c) * w, hi - np.sqrt((1 - u) * (1 - c)) * w)
     else:  # pragma: no cover - the schema rejects other names
         raise ValueError(d)
     if d in ("normal", "lognormal"):
