@@ -13,7 +13,6 @@ from tashkent.errors import UserError
 
 app = typer.Typer(
     help="Model, simulate and forecast third-party mediation under the shadow of crisis escalation.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )

@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from tests.core.helpers import run_cli
 
 from tashkent.store import index
-from tests.core.helpers import run_cli
 
 INITDB = shutil.which("initdb") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))), None)
 
