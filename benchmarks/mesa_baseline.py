@@ -175,8 +175,10 @@ class Party(mesa.Agent):
         push = (p["esc_base"] + p["esc_provocation"] * self.provocation
                 + p["esc_reciprocity"] * self.opponent_recent - p["esc_fatigue"] * day)
         utilities = {
+            # a crisis de-escalation stands forces down; measures at or below the post-crisis cap
+            # (diplomatic, economic) are not lifted during the crisis
             -1: (p["deesc_base"] + p["esc_fatigue"] * day - p["esc_provocation"] * self.provocation)
-            if r > 0 else -math.inf,
+            if r > max(int(p["post_crisis_rung_cap"]), 0) else -math.inf,
             0: 0.0,
             1: push - self._climb_cost(r, 1) if r + 1 <= MAX_RUNG else -math.inf,
             2: (push - p["esc_two_step"] - self._climb_cost(r, 2))
