@@ -1,7 +1,8 @@
 """Re-run every `$ tashkent …` command in README.md and docs/tour/*.md and rewrite the output shown
 under it, so that the documentation shows real, current output.
 
-Usage (from the repository root, with tashkent installed): `.venv/bin/python scripts/update_docs.py`
+Usage (from the repository root, with tashkent installed):
+`.venv/bin/python scripts/update_docs.py [FILE ...]` (default: README.md)
 
 Trailing comments on a command line: `# exit N` (expected status), `# head N` (keep the first N
 lines of output). `<RUN_ID>` is replaced by the most recent run's id; `> FILE` writes stdout to a
@@ -56,6 +57,8 @@ def run(cmd: str, env: dict[str, str], files: dict[str, str], tmp: Path) -> list
         files[target] = str(dest)
         return []
     text = (proc.stdout + proc.stderr).rstrip("\n")
+    for name, tmp_path in files.items():
+        text = text.replace(tmp_path, name)
     text = text.replace(str(Path(env["TASHKENT_HOME"])), "~/.local/share/tashkent")
     lines = text.splitlines()
     if head is not None and len(lines) > head:
@@ -91,8 +94,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, TASHKENT_HOME=home, COLUMNS="100", TERM="dumb", NO_COLOR="1")
         files: dict[str, str] = {}
-        for path in [REPO / "README.md", *sorted((REPO / "docs" / "tour").glob("*.md"))]:
-            update(path, env, files, Path(home))
+        paths = [Path(a) for a in sys.argv[1:]] or [REPO / "README.md"]
+        for path in paths:
+            update(path.resolve(), env, files, Path(home))
 
 
 if __name__ == "__main__":
