@@ -186,3 +186,20 @@ def test_version_help_and_usage_errors():
     assert code == 2 and "No such option: --runz" in err and "Traceback" not in err
     code, _, err = run_cli("no-such-command")
     assert code == 2 and "No such command" in err
+
+
+def test_forecast_samples_the_calibrated_posteriors_unless_told_not_to():
+    from importlib import resources
+
+    import yaml
+
+    overlay = yaml.safe_load(resources.files("tashkent.history").joinpath("data/calibrated.yaml").read_text())
+    calibrated = {k: v["value"] for k, v in overlay["parameters"].items() if v.get("identified")}
+    assert calibrated, "the shipped overlay calibrates at least one parameter"
+    name, value = next(iter(calibrated.items()))
+    used = {}
+    for flag in ([], ["--uncalibrated"]):
+        doc = _forecast(*flag)
+        used[bool(flag)] = index.get_run(None, doc["run_id"]).parameters["parameters"][name]
+    assert used[False] == value
+    assert used[True] != value  # the scenario's own prior
