@@ -41,15 +41,25 @@ def rung_fan(daily: pd.DataFrame) -> str:
 
 
 def score_fan(daily: pd.DataFrame) -> str:
-    fig, ax = plt.subplots(figsize=(8, 3))
+    """Mean daily escalation score and its 99th percentile; beside it, the share of runs whose day
+    was net escalatory or de-escalatory (7-day mean), since most runs make no move on most days."""
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
     d = daily["day"]
-    ax.fill_between(d, daily["score_q05"], daily["score_q95"], color="#fdd49e", label="5–95%")
-    ax.fill_between(d, daily["score_q25"], daily["score_q75"], color="#fc8d59", label="25–75%")
-    ax.plot(d, daily["score_mean"], color="#7f0000", lw=1.2, label="mean")
+    ax.plot(d, daily["score_mean"], color="#7f0000", lw=1.2, label="mean over runs")
+    ax.plot(d, daily["score_q99"], color="#fc8d59", lw=0.8, ls="--", label="99th percentile")
     ax.set_xlabel("day")
     ax.set_ylabel("daily escalation score")
-    ax.set_title("Escalation score (Rivera et al. 2024 tiers), quantiles over runs")
+    ax.set_title("Escalation score (Rivera et al. 2024 tiers)", fontsize=9)
     ax.legend(fontsize=7, frameon=False)
+    week = 7
+    bx.plot(d, daily["p_escalating"].rolling(week, min_periods=1).mean(), color="#d7301f", label="escalating")
+    bx.plot(
+        d, daily["p_deescalating"].rolling(week, min_periods=1).mean(), color="#2b8cbe", label="de-escalating"
+    )
+    bx.set_xlabel("day")
+    bx.set_ylabel("share of runs (7-day mean)")
+    bx.set_title("How often the ladder moves", fontsize=9)
+    bx.legend(fontsize=7, frameon=False)
     return _svg(fig)
 
 
@@ -93,20 +103,25 @@ def acceptance(milestone: dict) -> str:
 
 
 def fatalities(fat: pd.DataFrame, day: int) -> str:
-    sub = fat[fat["day"] == day]
+    """Exceedance curve of cumulative fatalities: P(more than x killed by the day), log scales."""
+    sub = fat[fat["day"] == day].sort_values("low")
     fig, ax = plt.subplots(figsize=(6, 3))
     if len(sub):
         total = sub["runs"].sum()
-        centres = np.where(sub["low"] > 0, np.sqrt(sub["low"].clip(lower=0.5) * sub["high"]), 0.3)
-        ax.bar(
-            centres,
-            sub["runs"] / total,
-            width=(sub["high"] - sub["low"]).clip(lower=0.2),
-            align="center",
+        above = 1.0 - np.cumsum(sub["runs"].to_numpy()) / total  # P(X >= upper edge of the bin)
+        x = sub["high"].to_numpy()
+        keep = above > 0
+        ax.step(
+            np.concatenate([[0.5], x[keep]]),
+            np.concatenate([[1.0 - sub["runs"].iloc[0] / total], above[keep]]),
+            where="post",
             color="#d7301f",
         )
-        ax.set_xscale("symlog", linthresh=1)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylim(max(0.5 / total, 1e-5), 1.0)
     ax.set_xlabel(f"cumulative fatalities by day {day}")
-    ax.set_ylabel("share of runs")
-    ax.set_title("Fatality distribution")
+    ax.set_ylabel("P(more than x)")
+    ax.set_title("Fatalities: exceedance probability")
+    ax.grid(True, which="major", alpha=0.3)
     return _svg(fig)

@@ -58,6 +58,12 @@ def daily_table(total: dict[str, Any], start: dt.date) -> pd.DataFrame:
         df[f"score_q{int(q * 100):02d}"] = sq[:, i]
     values = np.arange(total["score_hist"].shape[1]) + SCORE_MIN
     df["score_mean"] = (total["score_hist"] * values).sum(axis=1) / runs
+    df["score_q99"] = daily_quantiles(total["score_hist"], (0.99,), offset=SCORE_MIN)[:, 0]
+    # Most runs make no move on most days: the share of runs with a net escalatory (or
+    # de-escalatory) day says how often the ladder moves.
+    zero = -SCORE_MIN
+    df["p_escalating"] = total["score_hist"][:, zero + 1 :].sum(axis=1) / runs
+    df["p_deescalating"] = total["score_hist"][:, :zero].sum(axis=1) / runs
     rung_cdf = np.cumsum(total["rung_daily"], axis=1) / runs
     for q in QUANTILES:
         df[f"rung_q{int(q * 100):02d}"] = (rung_cdf < q).sum(axis=1)
