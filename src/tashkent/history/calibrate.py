@@ -43,7 +43,8 @@ Array = NDArray[np.float64]
 #: The uncertain parameters of the escalation, spoiler (crisis-triggering) and mediation
 #: mechanisms that the record speaks to.
 CALIBRATED: tuple[str, ...] = (
-    "esc_base", "esc_provocation", "esc_rung_cost", "esc_nuclear_risk", "esc_gp_management",
+    "esc_base", "esc_provocation", "esc_rung_cost", "esc_nuclear_risk", "cross_border_restraint_cost",
+    "esc_gp_management",
     "esc_fatigue", "deesc_base", "ns_intercept", "ns_slope", "ceasefire_base",
     "crisis_end_base", "crisis_end_days", "attack_rate", "trigger_intercept",
     "accept_gain", "accept_ripeness", "audience_cost_IND_1_5", "audience_cost_IND_I",

@@ -37,11 +37,14 @@ def move_utilities(
     p: dict[str, Array],
     both_nuclear: bool,
     floor: Array | float = 0,
+    cross_border_restraint: bool = False,
 ) -> Array:
     """Utilities [4, n] of (down, hold, up1, up2) for one party; invalid moves get -inf.
 
     `floor`: a crisis de-escalation stands forces down but does not lift measures at or below
-    this rung (diplomatic and economic measures outlast the crisis; they are lifted outside it)."""
+    this rung (diplomatic and economic measures outlast the crisis; they are lifted outside it).
+    `cross_border_restraint`: under a doctrine of restraint, crossing the LoC/IB (into rung 4 or
+    above) carries the extra cost `cross_border_restraint_cost`."""
     r = rung.astype(np.float64)
     push = (
         p["esc_base"]
@@ -53,9 +56,12 @@ def move_utilities(
     )
     c, nw = p["esc_rung_cost"], p["esc_nuclear_risk"]
 
+    doctrine = p["cross_border_restraint_cost"] if cross_border_restraint else 0.0
+
     def climb(k: int) -> Array:
-        # marginal cost of climbing k rungs: convex rung cost plus nuclear-threshold cost
-        return (
+        # marginal cost of climbing k rungs: convex rung cost, nuclear-threshold cost, and the
+        # doctrine's cost of first crossing the border
+        return doctrine * ((r + k >= 4) & (r < 4)) + (
             rung_cost(r + k, c)
             - rung_cost(r, c)
             + nuclear_risk(r + k, nw, both_nuclear)

@@ -188,6 +188,13 @@ class InitialState(Strict):
     offers: list[ActorId] = []
 
 
+class Doctrine(Strict):
+    """Standing policy facts of the parties that change how the ladder is climbed."""
+
+    cross_border_restraint: bool = False  # crossing the LoC/IB (rung >= 4) carries an extra cost
+    source: Source = "judgement: no restraint doctrine stated"
+
+
 class Scenario(Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     title: str
@@ -198,6 +205,7 @@ class Scenario(Strict):
     process: Process
     schedule: list[ScheduledEvent] = []
     initial_state: InitialState
+    doctrine: Doctrine = Doctrine()
     parameters: dict[str, Parameter]
     bargaining: BargainingSpec | None = None
 

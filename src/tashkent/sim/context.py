@@ -31,6 +31,7 @@ class Context:
     cbms: list[dict]
     consent_holder: int | None  # index of the party that holds the consent gate
     consent_tracks: list[int]
+    cross_border_restraint: bool
     schedule: dict[int, list[dict]] = field(default_factory=dict)  # day → events
 
 
@@ -81,6 +82,7 @@ def build_context(scenario: Scenario) -> Context:
         cbms=[c.model_dump() for c in scenario.process.cbms],
         consent_holder=parties.index(holder) if holder else None,
         consent_tracks=[TRACKS.index(t) for t in scenario.process.consent_tracks],
+        cross_border_restraint=scenario.doctrine.cross_border_restraint,
         schedule=schedule,
     )
 

@@ -33,6 +33,7 @@ REQUIRED = (
     "esc_gp_management",
     "esc_fatigue",
     "esc_two_step",
+    "cross_border_restraint_cost",
     "deesc_base",
     "ns_intercept",
     "ns_slope",

@@ -348,6 +348,7 @@ CRISIS_KEYS = (
     "crisis_end_base",
     "crisis_end_days",
     "coalition_optimum",
+    "cross_border_restraint_cost",
 )
 
 
@@ -393,6 +394,7 @@ def crisis_day(
                 q,
                 ctx.both_nuclear,
                 q["post_crisis_rung_cap"],
+                ctx.cross_border_restraint,
             ),
             u[col],
         )
