@@ -10,8 +10,9 @@ with the era's nuclear status, the rung before the trigger and the trigger itsel
 * any other trigger (a state's military action, a deployment, a political act, a nuclear test)
   starts the crisis on day 0 with provocation 0.5 on the target — the model's own convention for
   non-attack triggers (`sim/step.py`);
-* crises before the Uri crisis (September 2016) are replayed under India's earlier doctrine of
-  cross-border restraint (`doctrine.cross_border_restraint`), whose cost is calibrated;
+* crises of the nuclear era before the Uri crisis (May 1998 – September 2016) are replayed under
+  India's doctrine of cross-border restraint (`doctrine.cross_border_restraint`), whose cost is
+  calibrated; before 1998 (1965, 1971) and since Uri India crossed the border;
 * actors that did not exist in the era are switched off (Kazakhstan and Uzbekistan before 1992,
   the SCO before 2001); Russia stands in for the USSR;
 * new spoiler attacks and other triggers are switched off (`attack_rate`, `other_trigger_rate`
@@ -48,9 +49,10 @@ ONSET_DAYS = 365
 CHUNK_BLOCKS = 25
 NON_ATTACK_PROVOCATION = 0.5  # as the model's `other` triggers (sim/step.py)
 ERA_ABSENT = {"KAZ": 1992, "UZB": 1992, "SCO": 2001}  # actor: first year it exists
-# India's cross-border answer to attacks starts with the Uri crisis (raid of 28-29 Sep 2016);
-# earlier crises are replayed under the restraint doctrine (scenario `doctrine`).
-DOCTRINE_CHANGE = dt.date(2016, 9, 18)
+# India's nuclear-era restraint: from overt nuclearisation (May 1998) to the Uri crisis (raid of
+# 28-29 Sep 2016) India did not answer attacks across the LoC/IB; in 1965 and 1971 it had crossed
+# the border, and since Uri it does again. Crises in that window replay under `doctrine`.
+RESTRAINT_ERA = (dt.date(1998, 5, 11), dt.date(2016, 9, 18))
 
 Array = NDArray[np.float64]
 
@@ -97,7 +99,7 @@ def replay_overrides(cond: Conditions) -> dict[str, Any]:
         "initial_state.offers": [],
         "actors.IND.nuclear": cond.both_nuclear,
         "actors.PAK.nuclear": cond.both_nuclear,
-        "doctrine.cross_border_restraint": cond.trigger_date < DOCTRINE_CHANGE,
+        "doctrine.cross_border_restraint": RESTRAINT_ERA[0] <= cond.trigger_date < RESTRAINT_ERA[1],
         "parameters.attack_rate": 0.0,
         "parameters.other_trigger_rate": 0.0,
     }
