@@ -49,6 +49,7 @@ def _bias_noise(
 
 
 def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
+    """Simulate the chunk's blocks day by day and return its integer counts (see module doc)."""
     scenario = Scenario.model_validate(spec.scenario)
     check_parameters(scenario)
     ctx = build_context(scenario)

@@ -1,7 +1,9 @@
 """One day of the coupled model for all runs: composes the mechanisms of `tashkent.model` in a
 fixed order (schedule, spoilers, mediation, escalation, nuclear, ceasefire, crisis end, standing
 measures, acceptance, process, durability). Each day consumes a fixed set of uniforms per run, so
-variants of a scenario see common random numbers."""
+variants of a scenario see common random numbers. Crisis dynamics (`crisis_day`) are computed only
+for the runs in a crisis, and mediator credibility is cached until a bias shifts or a mediator
+joins or leaves; both give the same numbers as computing everything for every run."""
 
 from __future__ import annotations
 
