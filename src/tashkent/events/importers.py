@@ -302,6 +302,33 @@ def _header_reader(
     return ((i, row) for i, row in enumerate(reader, start=2)), col
 
 
+def _dated_dyad(
+    row: list[str],
+    col: dict[str, int],
+    source_col: str,
+    target_col: str,
+    lineno: int,
+    flt: Filter,
+    stats: IngestStats,
+    date_chars: int | None = None,
+) -> tuple[date, str | None, str | None] | None:
+    """The row's `Event Date` and source/target country codes, or None when the date is malformed
+    (counted with its line) or the filter drops the row (counted). `date_chars` keeps only that
+    many leading characters of the date (POLECAT dates may carry a time)."""
+    raw = row[col["Event Date"]]
+    try:
+        when = date.fromisoformat(raw.strip()[:date_chars])
+    except ValueError:
+        stats.malformed(lineno, f"Event Date {raw!r} is not YYYY-MM-DD")
+        return None
+    src = country_code(row[col[source_col]])
+    tgt = country_code(row[col[target_col]])
+    if not flt.keep(src, tgt, when):
+        stats.rows_filtered += 1
+        return None
+    return when, src, tgt
+
+
 def read_icews(fh: IO[str], flt: Filter, stats: IngestStats, path: str = "") -> Iterator[StoredEvent]:
     req = ["Event ID", "Event Date", "Source Country", "CAMEO Code", "Target Country"]
     rows, col = _header_reader(fh, req, path)
@@ -314,16 +341,10 @@ def read_icews(fh: IO[str], flt: Filter, stats: IngestStats, path: str = "") -> 
             if len(row) < max(col[r] for r in req) + 1:
                 stats.malformed(lineno, "too few columns")
                 continue
-        try:
-            when = date.fromisoformat(row[col["Event Date"]].strip())
-        except ValueError:
-            stats.malformed(lineno, f"Event Date {row[col['Event Date']]!r} is not YYYY-MM-DD")
+        dyad = _dated_dyad(row, col, "Source Country", "Target Country", lineno, flt, stats)
+        if dyad is None:
             continue
-        src = country_code(row[col["Source Country"]])
-        tgt = country_code(row[col["Target Country"]])
-        if not flt.keep(src, tgt, when):
-            stats.rows_filtered += 1
-            continue
+        when, src, tgt = dyad
         code = normalise_code(row[col["CAMEO Code"]])
         if code is None:
             stats.malformed(lineno, f"CAMEO Code {row[col['CAMEO Code']]!r} is not a CAMEO code")
@@ -367,16 +388,10 @@ def read_polecat(fh: IO[str], flt: Filter, stats: IngestStats, path: str = "") -
         if len(row) < max(col[r] for r in req) + 1:
             stats.malformed(lineno, "too few columns")
             continue
-        try:
-            when = date.fromisoformat(row[col["Event Date"]].strip()[:10])
-        except ValueError:
-            stats.malformed(lineno, f"Event Date {row[col['Event Date']]!r} is not YYYY-MM-DD")
+        dyad = _dated_dyad(row, col, "Actor Country", "Recipient Country", lineno, flt, stats, date_chars=10)
+        if dyad is None:
             continue
-        src = country_code(row[col["Actor Country"]])
-        tgt = country_code(row[col["Recipient Country"]])
-        if not flt.keep(src, tgt, when):
-            stats.rows_filtered += 1
-            continue
+        when, src, tgt = dyad
         etype = row[col["Event Type"]].strip().upper()
         mode = row[col["Event Mode"]].strip().lower() if "Event Mode" in col else ""
         code = _POLECAT_MODE.get((etype, mode)) or PLOVER_TO_CAMEO.get(etype)
