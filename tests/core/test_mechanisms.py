@@ -128,10 +128,9 @@ def test_spoilers_strike_more_as_the_process_advances():
 
 def test_nuclear_signalling_needs_a_nuclear_dyad_and_rises_with_the_rung():
     rung = np.array([2, 3, 4, 5], dtype=np.int8)
-    crisis = np.ones(4, dtype=bool)
-    p = nuclear.signal_prob(rung, -4.0, 1.8, crisis, True)
+    p = nuclear.signal_prob(rung, -4.0, 1.8, True)
     assert np.all(np.diff(p) > 0)
-    assert np.all(nuclear.signal_prob(rung, -4.0, 1.8, crisis, False) == 0)
+    assert np.all(nuclear.signal_prob(rung, -4.0, 1.8, False) == 0)
     assert nuclear.use_prob(np.array([4]), np.array([True]), 1e-4, True)[0] == 0
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from tashkent.model.common import Array, daily_prob, logistic
+from tashkent.model.common import Array, Params, daily_prob, logistic
 
-TRACKS = ("II", "1.5", "I")
-OFFICIAL = (False, True, True)
+OFFICIAL = (False, True, True)  # Track II, 1.5, I: the order of the track axis everywhere
 
 
 def utility(
@@ -23,7 +22,7 @@ def utility(
     ripe: Array,
     trust: Array,
     audience_cost: Array | float,
-    p: dict[str, Array],
+    p: Params,
 ) -> Array:
     """Utility of accepting one track for one party."""
     return (
@@ -40,7 +39,7 @@ def update(
     u: Array,
     crisis: Array,
     official: Array | bool,
-    p: dict[str, Array],
+    p: Params,
     gate_closed: Array | None = None,
 ) -> Array:
     """New acceptance for any broadcastable shape (e.g. party × track × run).

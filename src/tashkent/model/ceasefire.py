@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tashkent.model.common import Array, logistic
+from tashkent.model.common import Array, Params, logistic
 
 
 def ceasefire_prob(
@@ -16,7 +16,7 @@ def ceasefire_prob(
     gp_management: Array,
     restraint_mean: Array,
     kinetic_days: Array,
-    p: dict[str, Array],
+    p: Params,
 ) -> Array:
     x = (
         p["ceasefire_base"]
@@ -28,13 +28,8 @@ def ceasefire_prob(
     return np.where(kinetic, logistic(x), 0.0)
 
 
-def crisis_end_prob(
-    crisis: Array,
-    rung: Array,
-    crisis_day: Array,
-    provocation_max: Array,
-    p: dict[str, Array],
-    ceasefire_rung: Array,
-) -> Array:
+def crisis_end_prob(rung: Array, crisis_day: Array, provocation_max: Array, p: Params) -> Array:
+    """Daily probability that a crisis ends: only once fighting has stopped (rung at or below the
+    ceasefire rung), rising with the crisis's age and falling with lingering provocation."""
     x = p["crisis_end_base"] + p["crisis_end_days"] * crisis_day - 2.0 * provocation_max
-    return np.where(crisis & (rung <= ceasefire_rung), logistic(x), 0.0)
+    return np.where(rung <= p["ceasefire_rung"], logistic(x), 0.0)

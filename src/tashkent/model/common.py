@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 Array = np.ndarray
+Params = Mapping[str, Array]  # parameter name → per-run values
 
 
 def logistic(x: Array | float) -> Array:

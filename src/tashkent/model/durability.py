@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tashkent.model.common import Array, daily_prob
+from tashkent.model.common import Array, Params, daily_prob
 
 
-def breakdown_prob(age_days: Array, crisis: Array, p: dict[str, Array]) -> Array:
+def breakdown_prob(age_days: Array, crisis: Array, p: Params) -> Array:
     inducement = p["inducement"] * np.power(0.5, age_days / p["inducement_half_life_days"])
     gap = np.maximum(0.0, p["settlement_gap"] - inducement)
     rate = p["breakdown_rate"] * np.exp(p["breakdown_gap_weight"] * gap) * np.where(crisis, 3.0, 1.0)

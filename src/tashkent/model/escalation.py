@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from tashkent.ladder import MAX_RUNG
-from tashkent.model.common import Array
+from tashkent.model.common import Array, Params
 
 DOWN, HOLD, UP1, UP2 = -1, 0, 1, 2
 
@@ -34,7 +34,7 @@ def move_utilities(
     restraint: Array,
     gp_management: Array,
     crisis_day: Array,
-    p: dict[str, Array],
+    p: Params,
     both_nuclear: bool,
     floor: Array | float = 0,
     cross_border_restraint: bool = False,

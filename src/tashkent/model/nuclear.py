@@ -8,12 +8,12 @@ import numpy as np
 from tashkent.model.common import Array, logistic
 
 
-def signal_prob(rung: Array, intercept: Array, slope: Array, crisis: Array, both_nuclear: bool) -> Array:
-    """Daily probability of a nuclear signal (test, threat, NCA convened) in a crisis at rung ≥ 2."""
+def signal_prob(rung: Array, intercept: Array, slope: Array, both_nuclear: bool) -> Array:
+    """Daily probability of a nuclear signal (test, threat, NCA convened) on a crisis day at rung ≥ 2."""
     if not both_nuclear:
         return np.zeros(rung.shape)
     p = logistic(intercept + slope * (rung.astype(np.float64) - 3.0))
-    return np.where(crisis & (rung >= 2), p, 0.0)
+    return np.where(rung >= 2, p, 0.0)
 
 
 def use_prob(rung: Array, signalled: Array, daily: Array, both_nuclear: bool) -> Array:

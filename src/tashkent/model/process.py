@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tashkent.model.common import Array, daily_prob
+from tashkent.model.common import Array, Params, daily_prob
 
 
 def advance_hazard(
@@ -24,7 +24,7 @@ def advance_hazard(
     consent_ok: Array,
     crisis: Array,
     frozen: Array,
-    p: dict[str, Array],
+    p: Params,
 ) -> Array:
     base = (
         np.log(2.0) / next_median_days * np.exp(p["advance_trust"] * (trust - p["advance_trust_reference"]))

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from tashkent.report import figures
-from tashkent.scenario.schema import Scenario
+from tashkent.scenario.schema import TRACKS, Scenario
 from tashkent.store.paths import atomic_write
 
 CSS = (
@@ -58,7 +58,7 @@ def _milestone_html(doc: dict[str, Any]) -> str:
         rows.append((f"P(highest rung ≥ {k})", f"p_rung_ge_{k}", ("p_rung_ge", str(k))))
     rows.append(("P(nuclear signalling)", "p_nuclear_signal", ("p_nuclear_signal",)))
     for party in doc["milestones"][days[-1]]["p_accept"]:
-        for t in ("II", "1.5", "I"):
+        for t in TRACKS:
             rows.append((f"P({party} accepts Track {t})", f"p_accept_{party}_{t}", ("p_accept", party, t)))
     for k in range(1, 6):
         rows.append((f"P(phase ≥ {k})", f"p_phase_ge_{k}", ("p_phase_ge", str(k))))

@@ -141,10 +141,6 @@ def _fmt_value(value: Any) -> str:
     return str(value)
 
 
-def _allowed_keys(model_fields: Any) -> list[str]:
-    return list(model_fields)
-
-
 def _known_keys_at(loc: tuple[Any, ...]) -> list[str]:
     """Field names allowed at the parent of `loc` (for 'did you mean' hints)."""
     from pydantic import BaseModel

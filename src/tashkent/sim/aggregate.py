@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from scipy.special import betaincinv
 
+from tashkent.scenario.schema import TRACKS
 from tashkent.sim.outcomes import FATALITY_EDGES, SCORE_MIN
 from tashkent.sim.seeds import BLOCK_RUNS
 
@@ -178,7 +179,7 @@ def summarise(total: dict[str, Any], parties: tuple[str, str]) -> dict[str, Any]
         entry["p_accept"] = {}
         for party in parties:
             entry["p_accept"][party] = {}
-            for t in ("II", "1.5", "I"):
+            for t in TRACKS:
                 r = pr(f"accept_{party}_{t}")
                 entry["p_accept"][party][t] = round(r["p"], 6)
                 detail[f"p_accept_{party}_{t}"] = r

@@ -84,7 +84,6 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
     trust_daily = np.zeros(H + 1, dtype=np.int64)  # sum of round(trust × 10^4)
     duration_hist = np.zeros(H + 2, dtype=np.int64)  # completed crisis durations (days)
     kinetic_hist = np.zeros(H + 2, dtype=np.int64)
-    max_rung = state.rung.copy()
     total_score = np.zeros(n, dtype=np.int64)
     crises = np.zeros(n, dtype=np.int32)
     global_run = spec.block_start * BLOCK_RUNS + np.arange(n)
@@ -115,17 +114,15 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
             last[k] = v.copy()
         return np.flatnonzero(diff)
 
-    def record(day: int, score: np.ndarray | None) -> None:
+    def record(day: int, score: np.ndarray) -> None:
         rung_daily[day] += np.bincount(state.rung, minlength=7)
         phase_daily[day] += np.bincount(state.phase, minlength=6)
         crisis_daily[day] += int(state.crisis.sum())
         trust_daily[day] += int(np.rint(state.trust * 1e4).sum())
         # First-passage days change only where the state changed: look at those runs alone.
         rows = changed_rows()
-        sel: slice | np.ndarray | None = slice(None) if rows is None else rows
-        if rows is not None and rows.size == 0:
-            sel = None
-        if sel is not None:
+        if rows is None or rows.size:
+            sel = slice(None) if rows is None else rows
             rung, phase, acc = state.rung[sel], state.phase[sel], state.accept[:, :, sel]
             conds = {f"rung_ge_{k}": rung >= k for k in range(1, 7)}
             conds.update({f"phase_ge_{k}": phase >= k for k in range(1, 6)})
@@ -139,12 +136,11 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
             for name, cond in conds.items():
                 row = first[idx[name]]
                 row[sel] = np.minimum(row[sel], np.where(cond, day, H + 1))
-        if score is not None:
-            s = np.clip(np.rint(score).astype(np.int64), SCORE_MIN, SCORE_MAX) - SCORE_MIN
-            score_hist[day] += np.bincount(s, minlength=SCORE_MAX - SCORE_MIN + 1)
+        s = np.clip(np.rint(score).astype(np.int64), SCORE_MIN, SCORE_MAX) - SCORE_MIN
+        score_hist[day] += np.bincount(s, minlength=SCORE_MAX - SCORE_MIN + 1)
         if keep.any():
             traj["rung"].append(state.rung[keep].copy())
-            traj["score"].append(np.zeros(int(keep.sum())) if score is None else score[keep].copy())
+            traj["score"].append(score[keep].copy())
             traj["phase"].append(state.phase[keep].copy())
             traj["trust"].append(state.trust[keep].copy())
             traj["crisis"].append(state.crisis[keep].copy())
@@ -167,7 +163,6 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
         kinetic_hist += np.bincount(out.kinetic_ended[out.ceasefire], minlength=H + 2)[: H + 2]
         deesc_daily[day] += int(out.deescalations.sum())
         total_score += np.rint(out.score).astype(np.int64)
-        np.maximum(max_rung, state.rung, out=max_rung)
         record(day, out.score)
         if day in mdays:
             fat_at[mdays.index(day)] = state.fatalities
@@ -193,6 +188,8 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
     first_hist = np.stack([np.bincount(first[i], minlength=H + 2) for i in range(len(names))]).astype(
         np.int64
     )
+    # highest rung of each run: the number of rungs k whose first passage fell within the horizon
+    max_rung = sum((first[idx[f"rung_ge_{k}"]] <= H).astype(np.int64) for k in range(1, 7))
     cost_norm = -np.expm1(-state.cost / 50.0)  # normalised cost index in [0, 1)
     return {
         "runs": n,

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from tashkent.errors import UserError
 from tashkent.scenario.load import load_scenario
-from tashkent.scenario.schema import Scenario
+from tashkent.scenario.schema import TRACKS, Scenario
 from tashkent.sim.links import bargaining_overrides
 
 console = Console(highlight=False)
@@ -86,7 +86,7 @@ def summary_table(doc: dict[str, Any], parties: tuple[str, str]) -> Table:
         row(f"P(highest rung {label})", f"p_rung_ge_{k}", lambda m, k=k: m["p_rung_ge"][str(k)])
     row("P(nuclear signalling)", "p_nuclear_signal", lambda m: m["p_nuclear_signal"])
     for party in parties:
-        for tr in ("II", "1.5", "I"):
+        for tr in TRACKS:
             row(
                 f"P({party} accepts Track {tr})",
                 f"p_accept_{party}_{tr}",

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tashkent.scenario.schema import Scenario
-
-TRACKS = ("II", "1.5", "I")
+from tashkent.scenario.schema import TRACKS, Scenario
 
 
 @dataclass

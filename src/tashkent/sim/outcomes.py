@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-TRACKS = ("II", "1.5", "I")
+from tashkent.scenario.schema import TRACKS
+
 SCORE_MIN, SCORE_MAX = -12, 200  # daily escalation score range kept exactly (integers)
 # Fatality bins: 0, then log-spaced edges from 1 to 1e7 (≈ 4.7% wide).
 FATALITY_EDGES = np.concatenate([[0.0, 0.5], np.logspace(0, 7, 351)])

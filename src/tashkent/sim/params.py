@@ -9,7 +9,7 @@ import numpy as np
 from scipy.special import betaincinv, ndtri
 
 from tashkent.errors import UserError
-from tashkent.scenario.schema import Parameter, Prior, Scenario
+from tashkent.scenario.schema import TRACKS, Parameter, Prior, Scenario
 from tashkent.sim.seeds import BLOCK_RUNS, PARAMETERS, keyed_uniforms
 
 ParamMode = Literal["sample", "fixed"]
@@ -101,7 +101,7 @@ def audience_cost_name(party: str, track: str) -> str:
 def check_parameters(scenario: Scenario) -> None:
     names = list(REQUIRED)
     for party in scenario.parties:
-        names += [audience_cost_name(party, t) for t in ("II", "1.5", "I")]
+        names += [audience_cost_name(party, t) for t in TRACKS]
     missing = [n for n in names if n not in scenario.parameters]
     if missing:
         raise UserError(

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tashkent.scenario.schema import Scenario
-from tashkent.sim.context import TRACKS, Context
+from tashkent.scenario.schema import TRACKS, Scenario
+from tashkent.sim.context import Context
 
 
 @dataclass

@@ -7,6 +7,7 @@ joins or leaves; both give the same numbers as computing everything for every ru
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,7 @@ from tashkent.model import (
 from tashkent.model.common import daily_prob, halflife_decay
 from tashkent.model.costs import rung_cost_table
 from tashkent.model.spoilers import attack_rate, crisis_trigger_prob, draw_attacks, provocation_from
+from tashkent.scenario.schema import TRACKS
 from tashkent.sim.context import Context
 from tashkent.sim.params import audience_cost_name
 from tashkent.sim.state import State
@@ -71,16 +73,19 @@ class Derived:
     cost_table: np.ndarray  # [7, n]
     audience: np.ndarray  # [2, 3, n]
     gp: np.ndarray  # [n]
-    gate_closed: np.ndarray | None  # [n] bool for the consent holder
+    gate_closed: np.ndarray | None  # [2, 3, n] bool: tracks a party may not accept (consent gate)
     p_other: np.ndarray  # [n] daily probability of a crisis trigger other than an attack
 
 
 def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
     n = p["attack_rate"].shape[0]
     audience = np.stack(
-        [np.stack([p[audience_cost_name(party, t)] for t in ("II", "1.5", "I")]) for party in ctx.parties]
+        [np.stack([p[audience_cost_name(party, t)] for t in TRACKS]) for party in ctx.parties]
     )
-    gate = (p["simla_gate_open"] < 0.5) if ctx.consent_holder is not None else None
+    gate = None
+    if ctx.consent_holder is not None and ctx.consent_tracks:
+        gate = np.zeros((2, 3, n), dtype=bool)
+        gate[ctx.consent_holder, ctx.consent_tracks] = p["simla_gate_open"] < 0.5
     return Derived(
         decay_prov=halflife_decay(p["provocation_half_life_days"]),
         decay_recent=float(halflife_decay(3.0)),
@@ -119,7 +124,12 @@ def mediators_active(state: State, ctx: Context, rows: np.ndarray | None = None)
         ctx.initially_active[:, None],
     )
     by_phase = (by_phase | (ctx.crisis_role[:, None] & crisis[None, :])) & ctx.enabled[:, None]
-    return np.where(forced == 1, True, np.where(forced == -1, False, by_phase))
+    return with_joins_and_leaves(by_phase, forced)
+
+
+def with_joins_and_leaves(mask: np.ndarray, forced: np.ndarray) -> np.ndarray:
+    """A mediator mask [M, n] overridden by scheduled joins (1) and leaves (-1)."""
+    return np.where(forced == 1, True, np.where(forced == -1, False, mask))
 
 
 def apply_schedule(state: State, events: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -155,11 +165,7 @@ def mediation(
             state.bias, ctx.war_aversion, p["cred_threshold"], p["cred_war_aversion"], p["cred_sharpness"]
         )
         offered = ctx.initially_active | (ctx.enabled & (ctx.joins_at_phase >= 0)) | ctx.crisis_role
-        offered = np.where(
-            state.forced_active == 1,
-            True,
-            np.where(state.forced_active == -1, False, (offered & ctx.enabled)[:, None]),
-        )
+        offered = with_joins_and_leaves((offered & ctx.enabled)[:, None], state.forced_active)
         prospect = credibility.coalition(cred, ctx.leverage, offered, p["coalition_optimum"])
         state.cache.update(cred=cred, coverage=prospect["coverage"], leverage=prospect["leverage"])
     return state.cache["cred"], state.cache["coverage"], state.cache["leverage"]
@@ -223,7 +229,7 @@ def step(
     ended_duration = np.zeros(n, dtype=np.int32)
     cf = np.zeros(n, dtype=bool)
     kinetic_ended = np.zeros(n, dtype=np.int32)
-    near_cat = np.zeros(n, dtype=bool)
+    state.catastrophe *= d.decay_cat  # crisis_day adds today's near-catastrophes
     if rows.size:
         out = crisis_day(state, p, d, ctx, u[:, rows], rows, cred)
         score[rows] += out["score"]
@@ -232,8 +238,6 @@ def step(
         ended_duration[rows] = out["ended_duration"]
         cf[rows] = out["ceasefire"]
         kinetic_ended[rows] = out["kinetic_ended"]
-        near_cat[rows] = out["near_catastrophe"]
-    state.catastrophe = state.catastrophe * d.decay_cat + near_cat
     state.crisis_day = np.where(state.crisis, state.crisis_day + 1, 0)
 
     # --- standing measures outside crises: lifting one rung at a time
@@ -260,10 +264,9 @@ def step(
     util = common[None, None, :] - d.audience  # [2, 3, n]
     uu = np.stack([u[U_ACCEPT_A], u[U_ACCEPT_B]])[:, None, :]  # one uniform per party
     official = np.array(acceptance.OFFICIAL)[None, :, None]
-    new_accept = acceptance.update(state.accept, util, uu, state.crisis[None, None, :], official, p)
-    if d.gate_closed is not None and ctx.consent_holder is not None:
-        for t in ctx.consent_tracks:
-            new_accept[ctx.consent_holder, t] &= ~d.gate_closed
+    new_accept = acceptance.update(
+        state.accept, util, uu, state.crisis[None, None, :], official, p, d.gate_closed
+    )
     state.accept = new_accept & alive[None, None, :]
 
     # --- process: trust, CBMs, phase changes
@@ -321,37 +324,23 @@ def step(
     )
 
 
-# Parameters the crisis dynamics read (subset to the runs in crisis each day).
-CRISIS_KEYS = (
-    "esc_base",
-    "esc_provocation",
-    "esc_reciprocity",
-    "esc_rung_cost",
-    "esc_nuclear_risk",
-    "esc_restraint",
-    "esc_gp_management",
-    "esc_fatigue",
-    "esc_two_step",
-    "deesc_base",
-    "post_crisis_rung_cap",
-    "trust_escalation_hit",
-    "ns_intercept",
-    "ns_slope",
-    "nuclear_use_daily",
-    "fatalities_rung4",
-    "fatalities_rung5",
-    "fatalities_rung6",
-    "ceasefire_base",
-    "ceasefire_catastrophe",
-    "ceasefire_gp",
-    "ceasefire_mediator",
-    "ceasefire_days",
-    "ceasefire_rung",
-    "crisis_end_base",
-    "crisis_end_days",
-    "coalition_optimum",
-    "cross_border_restraint_cost",
-)
+class RowView(Mapping[str, np.ndarray]):
+    """The per-run parameter arrays restricted to some runs, each taken on first use."""
+
+    def __init__(self, p: dict[str, np.ndarray], rows: np.ndarray) -> None:
+        self._p, self._rows = p, rows
+        self._taken: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self._taken:
+            self._taken[key] = self._p[key][self._rows]
+        return self._taken[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._p)
+
+    def __len__(self) -> int:
+        return len(self._p)
 
 
 def crisis_day(
@@ -366,7 +355,7 @@ def crisis_day(
     """One crisis day for the runs `rows` (u is [N_UNIFORMS, len(rows)]): mediator restraint,
     escalation moves, nuclear signalling and use, fighting, ceasefire, crisis end. Updates the
     state's rows in place and returns the day's per-row outcomes."""
-    q = {k: p[k][rows] for k in CRISIS_KEYS}
+    q = RowView(p, rows)
     m = rows.size
     rung = state.rung[rows]
     prov = state.provocation[:, rows]
@@ -418,8 +407,7 @@ def crisis_day(
 
     # nuclear signalling and use
     signal = state.signal[rows]
-    always = np.ones(m, dtype=bool)
-    sig_p = nuclear.signal_prob(rung, q["ns_intercept"], q["ns_slope"], always, ctx.both_nuclear)
+    sig_p = nuclear.signal_prob(rung, q["ns_intercept"], q["ns_slope"], ctx.both_nuclear)
     new_signal = ~signal & (u[U_SIGNAL] < sig_p)
     signal |= new_signal
     score += np.where(new_signal, SIGNAL_SCORE, 0.0)
@@ -429,7 +417,7 @@ def crisis_day(
     rung = np.where(use, 6, rung).astype(np.int8)
     nuclear_use = state.nuclear_use[rows] | use
     near_cat = new_signal | ((rung >= 5) & (r0 < 5))
-    catastrophe = state.catastrophe[rows] * d.decay_cat[rows] + near_cat  # as the full update will make it
+    catastrophe = state.catastrophe[rows] + near_cat  # already decayed for today in `step`
 
     # fighting: fatalities, kinetic days, ceasefire
     kinetic = (rung >= 4) & ~nuclear_use
@@ -451,7 +439,7 @@ def crisis_day(
     deesc += 2 * cf
 
     # crisis end
-    end_p = ceasefire.crisis_end_prob(always, rung, crisis_day_, prov.max(axis=0), q, q["ceasefire_rung"])
+    end_p = ceasefire.crisis_end_prob(rung, crisis_day_, prov.max(axis=0), q)
     ended = u[U_END] < end_p
     rung = np.where(ended, np.minimum(rung, q["post_crisis_rung_cap"]), rung).astype(np.int8)
 
@@ -464,6 +452,7 @@ def crisis_day(
     state.nuclear_use[rows] = nuclear_use
     state.fatalities[rows] = fatalities
     state.kinetic_days[rows] = kinetic_days
+    state.catastrophe[rows] = catastrophe
     state.crisis[rows] = ~ended
     return {
         "score": score,
@@ -472,7 +461,6 @@ def crisis_day(
         "ended_duration": np.where(ended, crisis_day_ + 1, 0),
         "ceasefire": cf,
         "kinetic_ended": kinetic_ended,
-        "near_catastrophe": near_cat,
     }
 
 
