@@ -122,13 +122,10 @@ def load_manifest(run_dir: Path) -> dict[str, Any]:
     return json.loads((run_dir / "manifest.json").read_text())
 
 
-def resume(
-    run_id: str,
-    db: str | None,
-    workers: int | None = None,
-    dask: str | None = None,
-    progress: Progress | None = None,
-) -> tuple[Scenario, dict[str, Any]]:
+def reopen(
+    run_id: str, db: str | None, workers: int | None = None, dask: str | None = None
+) -> tuple[str, Path, Scenario, RunConfig]:
+    """An interrupted run, ready for `execute` to finish: (run id, folder, scenario, config)."""
     row = index.get_run(db, run_id)
     run_dir = Path(row.run_dir)
     if not (run_dir / "manifest.json").is_file():
@@ -140,4 +137,4 @@ def resume(
         config.workers = workers
     config.dask = dask
     index.record_finish(db, row.run_id, "running", None, None)
-    return scenario, execute(row.run_id, run_dir, scenario, config, db, progress)
+    return row.run_id, run_dir, scenario, config

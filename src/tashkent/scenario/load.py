@@ -259,22 +259,17 @@ def apply_set(data: dict[str, Any], assignment: str) -> None:
 
 
 def set_path(data: dict[str, Any], path: str, value: Any, label: str) -> None:
-    parts = path.split(".")
-    # Dotted parameter names: parameters.<name>[.value|.prior.x]
+    *parents, last = path.split(".")
     cur: Any = data
-    i = 0
-    while i < len(parts) - 1:
-        part = parts[i]
+    for part in parents:
         cur = _step(cur, part, label, path)
-        i += 1
-    last = parts[-1]
     if isinstance(cur, list):
         idx = _index_of(cur, last, label, path)
         cur[idx] = value
         return
     if not isinstance(cur, dict):
         raise UserError(f"{label}: {path} does not name a field")
-    if path.startswith("parameters.") and len(parts) == 2:
+    if parents == ["parameters"]:
         if last not in cur:
             near = difflib.get_close_matches(last, list(cur), n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""

@@ -215,17 +215,9 @@ def forecast(
     """Forecast a scenario: Monte Carlo ensemble, milestone table, saved results and run index."""
     from tashkent import forecasting
     from tashkent.sim.ensemble import RunConfig
-    from tashkent.store import index
 
-    prog, update = _progress(as_json)
     if resume:
-        if prog:
-            prog.start()
-        try:
-            sc, doc = forecasting.resume(resume, db, workers or None, dask, update)
-        finally:
-            if prog:
-                prog.stop()
+        run_id, run_dir, sc, config = forecasting.reopen(resume, db, workers or None, dask)
     else:
         sc = _scenario_for(scenario, set_, inject, uncalibrated)
         nowcast_info: dict[str, Any] = {}
@@ -254,14 +246,14 @@ def forecast(
             "nowcast": nowcast_info,
         }
         run_id, run_dir = forecasting.start_run(sc, config, db, inputs)
+    prog, update = _progress(as_json)
+    if prog:
+        prog.start()
+    try:
+        doc = forecasting.execute(run_id, run_dir, sc, config, db, update)
+    finally:
         if prog:
-            prog.start()
-        try:
-            doc = forecasting.execute(run_id, run_dir, sc, config, db, update)
-        finally:
-            if prog:
-                prog.stop()
-    run_dir = Path(index.get_run(db, doc["run_id"]).run_dir)
+            prog.stop()
     report_path = None
     if report:
         from tashkent.report.html import write_report
