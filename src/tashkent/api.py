@@ -383,7 +383,7 @@ def backtest(
     data: str | Path | None = None,
     baselines_only: bool = False,
     runs: int = 10_000,
-    seed: int = 0,
+    seed: int = 20251120,
     status: Callable[[str], Any] | None = None,
 ) -> Backtest:
     """Replay every crisis of the record from its trigger and score the model's forecasts and the

@@ -63,8 +63,13 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         # Usage errors from the command-line parser (click, as vendored by typer): it knows how to
         # print them (one line plus the usage hint) and which exit status they carry.
-        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()
+        # They carry their exit status; print the usage line and the message with the same
+        # "error:" prefix as every other error.
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None:
+                err_console.print(ctx.get_usage(), markup=False)
+            err_console.print(f"error: {exc.format_message()}", markup=False)
             sys.exit(int(getattr(exc, "exit_code", 2)))
         if type(exc).__name__ == "Abort":
             err_console.print("aborted", markup=False)

@@ -129,7 +129,9 @@ def forecast(
         [], "--set", help="Override, e.g. parameters.attack_rate=0.5 or actors.SAU.active=false."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the forecast as one JSON document."),
-    report: bool = typer.Option(False, "--report", help="Also write the HTML report."),
+    report: Path | None = typer.Option(
+        None, "--report", help="Also write the self-contained HTML report to this file."
+    ),
     db: str | None = typer.Option(None, "--db", help="Run index: SQLAlchemy URL or SQLite file."),
     workers: int = typer.Option(0, "--workers", "-w", help="Local worker processes (0 = up to 2 cores)."),
     dask: str | None = typer.Option(None, "--dask", help="Dask scheduler address ('local' starts one)."),
@@ -190,7 +192,7 @@ def forecast(
         if prog and prog.live.is_started:
             prog.stop()
     doc = fc.to_json()
-    report_path = fc.report(fc.run_dir / "report.html") if report and fc.run_dir else None
+    report_path = fc.report(report) if report is not None else None
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
         return
