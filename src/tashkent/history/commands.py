@@ -214,9 +214,8 @@ def calibrate_cmd(
     from tashkent.history.record import load_crises
     from tashkent.history.simbank import REPLAY_BASE
     from tashkent.scenario.load import load_scenario, scenario_to_data
-    from tashkent.store.paths import atomic_write
-
     from tashkent.sim.ensemble import default_workers
+    from tashkent.store.paths import atomic_write
 
     if runs < 100 or runs % 100:
         raise UserError(f"--runs {runs}: must be a positive multiple of 100 (blocks of 100 runs)")
