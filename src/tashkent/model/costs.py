@@ -1,6 +1,6 @@
 """Daily cost of the standing rung (an index where a day of full-scale war costs 1): rung 2 and
-rung 4 costs are parameters; rungs 1, 3, 5 interpolate geometrically; Pakistan's cost is scaled up
-by the economic-size ratio (history.md §3.3)."""
+rung 4 costs are parameters; rungs 1, 3, 5 interpolate geometrically. The second party's cost is
+the first's times `second_party_cost_ratio` (the economic-size ratio of the dyad, set by the scenario)."""
 
 from __future__ import annotations
 

@@ -43,8 +43,8 @@ def move_utilities(
 
     `floor`: a crisis de-escalation stands forces down but does not lift measures at or below
     this rung (diplomatic and economic measures outlast the crisis; they are lifted outside it).
-    `cross_border_restraint`: under a doctrine of restraint, crossing the LoC/IB (into rung 4 or
-    above) carries the extra cost `cross_border_restraint_cost`."""
+    `cross_border_restraint`: under a doctrine of restraint, crossing the border or line of control
+    (into rung 4 or above) carries the extra cost `cross_border_restraint_cost`."""
     r = rung.astype(np.float64)
     push = (
         p["esc_base"]

@@ -71,7 +71,7 @@ REQUIRED = (
     "accept_gain",
     "accept_ripeness",
     "accept_trust",
-    "simla_gate_open",
+    "consent_gate_open",
     "advance_trust",
     "advance_trust_reference",
     "advance_coverage_floor",
@@ -86,7 +86,7 @@ REQUIRED = (
     "inducement_half_life_days",
     "cost_rung2",
     "cost_rung4",
-    "pak_cost_ratio",
+    "second_party_cost_ratio",
 )
 
 

@@ -85,7 +85,7 @@ def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
     gate = None
     if ctx.consent_holder is not None and ctx.consent_tracks:
         gate = np.zeros((2, 3, n), dtype=bool)
-        gate[ctx.consent_holder, ctx.consent_tracks] = p["simla_gate_open"] < 0.5
+        gate[ctx.consent_holder, ctx.consent_tracks] = p["consent_gate_open"] < 0.5
     return Derived(
         decay_prov=halflife_decay(p["provocation_half_life_days"]),
         decay_recent=float(halflife_decay(3.0)),
@@ -132,15 +132,18 @@ def with_joins_and_leaves(mask: np.ndarray, forced: np.ndarray) -> np.ndarray:
     return np.where(forced == 1, True, np.where(forced == -1, False, mask))
 
 
-def apply_schedule(state: State, events: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """Apply today's scheduled events; return forced attack fatalities and target index per run."""
+def apply_schedule(
+    state: State, events: list[dict], default_target: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply today's scheduled events; return forced attack fatalities and target index per run
+    (an attack naming no party strikes `default_target`, the scenario's spoiler target)."""
     forced = np.zeros(state.n)
-    target = np.zeros(state.n, dtype=np.int64)
+    target = np.full(state.n, default_target, dtype=np.int64)
     for ev in events:
         kind = ev["kind"]
         if kind == "attack":
             forced[:] = ev["fatalities"]
-            target[:] = ev["target_index"] if ev["target_index"] is not None else 0
+            target[:] = ev["target_index"] if ev["target_index"] is not None else default_target
         elif kind == "bias_shift" and ev["mediator_index"] is not None and ev["target_index"] is not None:
             m, i = ev["mediator_index"], ev["target_index"]
             state.bias[m, i] = np.clip(state.bias[m, i] + ev["delta"], -1.0, 1.0)
@@ -181,7 +184,7 @@ def step(
     deesc = np.zeros(n, dtype=np.int64)
 
     # --- scheduled events and spoiler attacks
-    forced, forced_target = apply_schedule(state, events)
+    forced, forced_target = apply_schedule(state, events, ctx.spoiler_target)
     rate = attack_rate(p["attack_rate"], p["attack_progress_gain"], state.phase)
     attacked, fat = draw_attacks(
         rate, u[U_ATTACK], u[U_SEVERITY], p["severity_log_mean"], p["severity_log_sd"]
@@ -193,7 +196,7 @@ def step(
         fat = np.where(is_forced, forced, fat)
     fat = np.where(attacked, fat, 0.0)
     if attacked.any():
-        target = np.where(is_forced, forced_target, 0)  # spoilers strike the first party (India here)
+        target = np.where(is_forced, forced_target, ctx.spoiler_target)
         inc = provocation_from(fat)
         state.provocation[0] += np.where(target == 0, inc, 0.0)
         state.provocation[1] += np.where(target == 1, inc, 0.0)
@@ -250,7 +253,7 @@ def step(
 
     # --- costs, hurt, decays
     day_cost = np.take_along_axis(d.cost_table, state.rung[None, :].astype(np.int64), axis=0)[0]
-    party_cost = np.stack([day_cost, day_cost * p["pak_cost_ratio"]])
+    party_cost = np.stack([day_cost, day_cost * p["second_party_cost_ratio"]])
     state.cost += party_cost
     state.hurt = state.hurt * d.decay_hurt + party_cost
     state.provocation *= d.decay_prov
