@@ -387,8 +387,10 @@ def load_scenario(
         for s in sets or []:
             apply_set(data, s)
         if injects:
-            spoilers = data.get("spoilers") if isinstance(data.get("spoilers"), dict) else {}
-            target = spoilers.get("target") or (data.get("parties") or ["?"])[0]
+            spoilers = data.get("spoilers")
+            target = (spoilers.get("target") if isinstance(spoilers, dict) else None) or (
+                data.get("parties") or ["?"]
+            )[0]
             data.setdefault("schedule", [])
             for spec in injects:
                 data["schedule"].append(parse_inject(spec, target))
