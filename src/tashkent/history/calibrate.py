@@ -47,6 +47,7 @@ CALIBRATED: tuple[str, ...] = (
     "esc_gp_management",
     "esc_fatigue", "deesc_base", "ns_intercept", "ns_slope", "ceasefire_base",
     "crisis_end_base", "crisis_end_days", "attack_rate", "trigger_intercept",
+    "response_strike_base", "response_lag_median_days", "crisis_end_ceasefire", "fire_end_base",
     "accept_gain", "accept_ripeness", "audience_cost_IND_1_5", "audience_cost_IND_I",
 )  # fmt: skip
 MIN_ESS = 30.0

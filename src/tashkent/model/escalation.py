@@ -62,13 +62,17 @@ def move_utilities(
     doctrine = p["cross_border_restraint_cost"] if cross_border_restraint else 0.0
 
     def climb(k: int) -> Array:
-        # marginal cost of climbing k rungs: convex rung cost, nuclear-threshold cost, and the
-        # doctrine's cost of first crossing the border
-        return doctrine * ((r + k >= 4) & (r < 4)) + (
-            rung_cost(r + k, c)
-            - rung_cost(r, c)
-            + nuclear_risk(r + k, nw, both_nuclear)
-            - nuclear_risk(r, nw, both_nuclear)
+        # marginal cost of climbing k rungs: convex rung cost, nuclear-threshold cost, the
+        # doctrine's cost of first crossing the border and the cost of opening full-scale war
+        return (
+            doctrine * ((r + k >= 4) & (r < 4))
+            + p["war_threshold_cost"] * ((r + k >= 6) & (r < 6))
+            + (
+                rung_cost(r + k, c)
+                - rung_cost(r, c)
+                + nuclear_risk(r + k, nw, both_nuclear)
+                - nuclear_risk(r, nw, both_nuclear)
+            )
         )
 
     up1 = push - climb(1)

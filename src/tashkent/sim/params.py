@@ -34,6 +34,7 @@ REQUIRED = (
     "esc_fatigue",
     "esc_two_step",
     "cross_border_restraint_cost",
+    "war_threshold_cost",
     "deesc_base",
     "ns_intercept",
     "ns_slope",
