@@ -88,6 +88,8 @@ def test_baseline_values_for_pahalgam(crises):
     pers = Persistence().fit(fold.training).forecast(cond)
     assert pers.rung_probs[5] == 1.0 and pers.p_nuclear == 1.0 and pers.p_mediation == 0.0
     assert pers.duration_values.tolist() == [16.0]  # Pulwama
+    assert pers.strike_values.tolist() == [12.0]  # Pulwama 14 Feb -> Balakot 26 Feb
+    assert sorted(clim.strike_values.tolist()) == [2.0, 12.0, 17.0, 23.0, 39.0]  # wars, Kargil, Balakot
 
 
 def test_scores_and_skill_are_deterministic(crises):
@@ -103,6 +105,7 @@ def test_scores_and_skill_are_deterministic(crises):
         "nuclear_signal": 16,
         "mediation": 18,
         "duration": 16,
+        "days_to_first_strike": 6,
     }
     s = a["skill"]["rung"]["climatology"]["persistence"]
     assert s["low"] <= s["skill"] <= s["high"]
@@ -125,6 +128,7 @@ def test_cli_json_keys():
         "nuclear_signal",
         "mediation",
         "duration",
+        "days_to_first_strike",
     }
     assert set(out["scores"]["rung"]) == {"climatology", "persistence", "uniform"}
 

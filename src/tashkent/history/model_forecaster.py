@@ -94,6 +94,8 @@ class ModelForecaster:
             p_mediation=float(np.clip(w @ b.p_mediation, 0, 1)),
             duration_values=b.duration.ravel().astype(float),
             duration_weights=np.repeat(w / BLOCK_RUNS, b.duration.shape[1]),
+            strike_values=b.strike.ravel()[b.strike.ravel() >= 0].astype(float),
+            strike_weights=np.repeat(w / BLOCK_RUNS, b.strike.shape[1])[b.strike.ravel() >= 0],
         )
 
 

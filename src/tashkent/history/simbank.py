@@ -39,6 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tashkent.history.baselines import Conditions
+from tashkent.model.escalation import STRIKE_RUNG
 from tashkent.scenario.load import load_scenario, scenario_to_data, with_overrides
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.seeds import BLOCK_RUNS
@@ -143,7 +144,8 @@ class CrisisBank:
     p_mediation: Array  # [J]
     duration: NDArray[np.int32]  # [J, R] crisis days (censored runs = days + 1)
     lag: NDArray[np.int32]  # [J, R] days from trigger to the crisis's highest rung
-    kinetic: NDArray[np.int32]  # [J, R] days at rung >= 4
+    kinetic: NDArray[np.int32]  # [J, R] days at rung >= 5 (strikes; ended by a hotline ceasefire)
+    strike: NDArray[np.int32]  # [J, R] days from trigger to the first strike (rung >= 5), -1 if none
     params: dict[str, Array]  # parameter draws [J]
 
     @property
@@ -188,7 +190,9 @@ def simulate_crisis(cond: Conditions, n_blocks: int, seed: int, days: int = REPL
     duration = np.where(censored, days + 1, np.maximum(in_crisis_days, 1)).astype(np.int32)
     top = rung.max(axis=1)
     lag = np.argmax(rung == top[:, None], axis=1).astype(np.int32)
-    kinetic = (rung >= 4).sum(axis=1).astype(np.int32)
+    kinetic = (rung >= STRIKE_RUNG).sum(axis=1).astype(np.int32)
+    struck = rung >= STRIKE_RUNG
+    strike = np.where(struck.any(axis=1), np.argmax(struck, axis=1), -1).astype(np.int32)
     params = {
         k[len("param_") :]: np.concatenate([o["blocks"][k] for o in outs])
         for k in outs[0]["blocks"]
@@ -203,6 +207,7 @@ def simulate_crisis(cond: Conditions, n_blocks: int, seed: int, days: int = REPL
         duration.reshape(shape),
         lag.reshape(shape),
         kinetic.reshape(shape),
+        strike.reshape(shape),
         params,
     )
 
