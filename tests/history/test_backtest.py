@@ -159,3 +159,25 @@ def test_cli_crises_and_base_rates(shared_data):
     res = runner.invoke(app, ["history", "base-rates", "--icb", str(shared_data / "history/icb"), "--json"])
     assert res.exit_code == 0
     assert json.loads(res.output)["post1945"]["agreement_mediated"]["p"] == 0.6277
+
+
+def test_pakistan_afghanistan_record_and_replay():
+    from tashkent.history.record import load_crises
+    from tashkent.history.simbank import replay_scenario
+
+    pa = load_crises(dyad="pakistan-afghanistan")
+    assert [c.rung_highest for c in pa] == [5, 4, 4, 5, 5, 5]
+    assert all(not c.both_nuclear and c.nuclear_signal == "no" for c in pa)
+    war = Conditions.of(pa[-1])
+    sc = replay_scenario(war)
+    assert sc.parties == ("PAK", "AFG") and sc.schedule[0].target == "PAK"
+    assert not sc.actor("AFG").nuclear and sc.initial_state.accept == {}
+    chaman = replay_scenario(Conditions.of(pa[1]))  # Afghan forces fired first: Pakistan is the target
+    assert chaman.initial_state.provocation["PAK"] > chaman.initial_state.provocation["AFG"]
+
+
+def test_temporal_design_needs_an_old_record():
+    from tests.core.helpers import run_cli
+
+    code, _, err = run_cli("backtest", "--dyad", "pakistan-afghanistan", "--method", "temporal")
+    assert code == 2 and "use loo" in err

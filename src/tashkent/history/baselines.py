@@ -44,6 +44,7 @@ class Conditions:
     both_nuclear: bool
     rung_before: int
     third_parties: tuple[str, ...]
+    dyad: str = "india-pakistan"
 
     @classmethod
     def of(cls, crisis: Crisis) -> Conditions:
@@ -58,6 +59,7 @@ class Conditions:
             both_nuclear=crisis.both_nuclear,
             rung_before=crisis.rung_before,
             third_parties=era_third_parties(crisis.year),
+            dyad=crisis.dyad,
         )
 
 

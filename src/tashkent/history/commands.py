@@ -158,6 +158,9 @@ def backtest_cmd(
     ),
     runs: int = typer.Option(10_000, "--runs", min=100, help="Model runs per crisis."),
     seed: int = typer.Option(0, "--seed", help="Seed for simulations and the bootstrap."),
+    dyad: str = typer.Option(
+        "india-pakistan", "--dyad", help="Crisis record: india-pakistan or pakistan-afghanistan."
+    ),
 ) -> None:
     """Replay every crisis from its trigger and score forecasts against baselines."""
     from tashkent.history.backtest import METHODS, run_backtest
@@ -168,13 +171,19 @@ def backtest_cmd(
     methods = list(METHODS) if method == "both" else [method]
     if any(m not in METHODS for m in methods):
         raise UserError(f"--method = {method!r} is not a design; use loo, temporal or both")
-    crises = load_crises(data)
+    from tashkent.history.dyads import get_dyad
+
+    crises = load_crises(data, dyad=get_dyad(dyad).name)
+    if dyad != "india-pakistan" and "temporal" in methods:
+        raise UserError(
+            f"--method temporal needs crises before 2000; the {dyad} record starts in 2021: use loo"
+        )
     forecasters = list(BASELINES)
     if not baselines_only:
         from tashkent.history.baselines import Conditions
         from tashkent.history.model_forecaster import model_forecaster
 
-        model = model_forecaster(runs=runs, seed=seed)
+        model = model_forecaster(runs=runs, seed=seed, dyad=dyad)
         with console.status(f"simulating {len(crises)} crises × {runs:,} runs", spinner="dots"):
             model.bank.prepare([Conditions.of(c) for c in crises])
             model.bank.onset()
