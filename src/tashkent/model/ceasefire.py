@@ -11,6 +11,10 @@ import numpy as np
 
 from tashkent.model.common import Array, Params, logistic
 
+#: A crisis can end while the standing rung is at most this: fire across the line (rung 4) does
+#: not hold a crisis open, strikes (rung 5) do (judgement: ICB ends 2019 and 2025 at the ceasefire).
+CRISIS_END_MAX_RUNG = 4
+
 
 def ceasefire_prob(
     kinetic: Array,
@@ -48,4 +52,4 @@ def crisis_end_prob(
         + p["crisis_end_ceasefire"] * ceasefire_held
         - p["crisis_end_provocation"] * provocation_max
     )
-    return np.where(rung <= 4, logistic(x), 0.0)
+    return np.where(rung <= CRISIS_END_MAX_RUNG, logistic(x), 0.0)
