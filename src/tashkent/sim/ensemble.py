@@ -38,6 +38,9 @@ class RunConfig:
     keep_trajectories: int = 200
     param_mode: ParamMode = "sample"
     overrides: dict[str, float] = field(default_factory=dict)
+    # Designed experiments: per-block parameter values and random streams for all runs // BLOCK_RUNS
+    # blocks, {"values": {name: array}, "streams": array} (built by `tashkent.explore.design`).
+    design: dict[str, Any] | None = None
 
     def validate(self) -> None:
         if self.runs < BLOCK_RUNS or self.runs % BLOCK_RUNS:
@@ -53,6 +56,11 @@ class RunConfig:
             raise UserError(f"--workers {self.workers}: must be at least 1")
         if not 0 <= self.seed < 2**63:
             raise UserError(f"--seed {self.seed}: must be a non-negative integer")
+        if self.design is not None:
+            blocks = self.runs // BLOCK_RUNS
+            sizes = {len(v) for v in self.design["values"].values()} | {len(self.design["streams"])}
+            if sizes != {blocks}:
+                raise ValueError(f"design rows {sorted(sizes)} do not match the {blocks} blocks of the run")
 
 
 def plan(config: RunConfig) -> list[tuple[int, int]]:
@@ -60,6 +68,15 @@ def plan(config: RunConfig) -> list[tuple[int, int]]:
     total_blocks = config.runs // BLOCK_RUNS
     per = config.chunk_runs // BLOCK_RUNS
     return [(b, min(per, total_blocks - b)) for b in range(0, total_blocks, per)]
+
+
+def _design_rows(design: dict[str, Any] | None, b: int, nb: int) -> dict[str, Any] | None:
+    if design is None:
+        return None
+    return {
+        "values": {k: [float(x) for x in np.asarray(v)[b : b + nb]] for k, v in design["values"].items()},
+        "streams": [int(x) for x in np.asarray(design["streams"])[b : b + nb]],
+    }
 
 
 def specs(scenario: Scenario, config: RunConfig) -> list[ChunkSpec]:
@@ -74,6 +91,7 @@ def specs(scenario: Scenario, config: RunConfig) -> list[ChunkSpec]:
             keep_trajectories=config.keep_trajectories,
             param_mode=config.param_mode,
             overrides=dict(config.overrides) or None,
+            design=_design_rows(config.design, b, nb),
         )
         for b, nb in plan(config)
     ]
@@ -123,18 +141,21 @@ def done_chunks(run_dir: Path) -> dict[int, Path]:
 # ------------------------------------------------------------------ execution
 
 
-def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[dict[str, Any]]:
-    """Yield chunk results as they finish, with the configured executor."""
+def _execute(
+    todo: list[Any], config: RunConfig, fn: Callable[[Any], Any] = run_chunk
+) -> Iterator[Any]:
+    """Yield `fn(item)` for every item as each finishes, with the configured executor (in-process,
+    local processes or Dask). `fn` must be a module-level function (it is pickled to workers)."""
     if not todo:
         return
     if config.dask:
-        yield from _execute_dask(todo, config.dask)
+        yield from _execute_dask(todo, config.dask, fn)
     elif config.workers > 1 and len(todo) > 1:
         import multiprocessing as mp
 
         ctx = mp.get_context("fork") if os.name == "posix" else mp.get_context("spawn")
         with ProcessPoolExecutor(max_workers=config.workers, mp_context=ctx) as pool:
-            pending = {pool.submit(run_chunk, s) for s in todo}
+            pending = {pool.submit(fn, s) for s in todo}
             try:
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -146,10 +167,15 @@ def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[dict[str, Any
                 raise
     else:
         for s in todo:
-            yield run_chunk(s)
+            yield fn(s)
 
 
-def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[dict[str, Any]]:
+def execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any]) -> Iterator[Any]:
+    """Public face of the executors for other designs of runs (`tashkent.explore`)."""
+    yield from _execute(todo, config, fn)
+
+
+def _execute_dask(todo: list[Any], address: str, fn: Callable[[Any], Any]) -> Iterator[Any]:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -164,7 +190,7 @@ def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[dict[str, Any
             f"--dask {address}: cannot reach the Dask scheduler ({exc}); check the address"
         ) from None
     try:
-        futures = client.map(run_chunk, todo, pure=False)
+        futures = client.map(fn, todo, pure=False)
         for fut in as_completed(futures):
             yield fut.result()
     finally:
