@@ -18,7 +18,14 @@ from tashkent.errors import UserError
 from tashkent.explore import prim
 from tashkent.explore.design import latin_hypercube, strategy_sample
 from tashkent.explore.model import apply_strategy, levers, outcome, outcome_values, uncertainties
-from tashkent.explore.runner import Execution, ExperimentSet, Progress, link_overrides, run_experiments
+from tashkent.explore.runner import (
+    Execution,
+    ExperimentSet,
+    Progress,
+    check_runs,
+    link_overrides_all,
+    run_experiments,
+)
 from tashkent.scenario.schema import Scenario
 
 
@@ -53,17 +60,17 @@ def discover(
             f"--experiments {settings.experiments}: need at least 10 per strategy "
             f"({len(strats)} strategies → {10 * len(strats)})"
         )
-    base_overrides = link_overrides(scenario)
-    unc = uncertainties(scenario, exclude=set(base_overrides))
+    check_runs(settings.runs_per_experiment, settings.days, execution)
+    scenarios = [apply_strategy(scenario, strat) if strat else scenario for strat in strats]
+    links = link_overrides_all([scenario, *scenarios], execution)
+    unc = uncertainties(scenario, exclude=set(links[0]))
     _, values = latin_hypercube(unc, settings.experiments, settings.seed)
     # experiment e runs strategy e mod S: every strategy sees a spread of the hypercube
     which = np.arange(settings.experiments) % len(strats)
     sets = []
-    for s, strat in enumerate(strats):
+    for s, sc in enumerate(scenarios):
         rows = np.flatnonzero(which == s)
-        sc = apply_strategy(scenario, strat) if strat else scenario
-        ov = link_overrides(sc)
-        sets.append(ExperimentSet(f"s{s}", sc, {k: v[rows] for k, v in values.items()}, ov))
+        sets.append(ExperimentSet(f"s{s}", sc, {k: v[rows] for k, v in values.items()}, links[s + 1]))
     cols = run_experiments(
         sets, settings.seed, settings.days, settings.runs_per_experiment, execution, progress
     )

@@ -28,16 +28,27 @@ class Box:
 
     limits: dict[str, Any]
 
-    def contains(self, x: pd.DataFrame) -> np.ndarray:
-        inside = np.ones(len(x), dtype=bool)
+    def contains(self, x: pd.DataFrame | dict[str, np.ndarray]) -> np.ndarray:
+        cols = _columns(x)
+        inside = np.ones(len(next(iter(cols.values()))), dtype=bool)
         for name, lim in self.limits.items():
-            col = x[name]
-            if isinstance(lim, frozenset):
-                inside &= col.isin(lim).to_numpy()
-            else:
-                v = col.to_numpy(dtype=np.float64)
-                inside &= (v >= lim[0]) & (v <= lim[1])
+            inside &= _within(cols[name], lim)
         return inside
+
+
+def _columns(x: pd.DataFrame | dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    if isinstance(x, dict):
+        return x
+    return {
+        c: (x[c].to_numpy(dtype=object) if _categorical(x[c]) else x[c].to_numpy(dtype=np.float64))
+        for c in x.columns
+    }
+
+
+def _within(col: np.ndarray, lim: Any) -> np.ndarray:
+    if isinstance(lim, frozenset):
+        return np.isin(col, list(lim))
+    return (col >= lim[0]) & (col <= lim[1])
 
 
 @dataclass
@@ -77,7 +88,7 @@ def restricted(box: Box, full: Box) -> list[str]:
     return [n for n, lim in box.limits.items() if lim != full.limits[n]]
 
 
-def _score(box: Box, x: pd.DataFrame, y: np.ndarray, total: float, full: Box) -> Step:
+def _score(box: Box, x: dict[str, np.ndarray], y: np.ndarray, total: float, full: Box) -> Step:
     inside = box.contains(x)
     n_in = int(inside.sum())
     density = float(y[inside].mean()) if n_in else 0.0
@@ -86,27 +97,26 @@ def _score(box: Box, x: pd.DataFrame, y: np.ndarray, total: float, full: Box) ->
     return Step(box, coverage, density, n_in / len(y), restricted(box, full), se)
 
 
-def _candidates(box: Box, x: pd.DataFrame, inside: np.ndarray, alpha: float) -> list[Box]:
-    """Boxes one peel smaller than `box`."""
-    out = []
+def _candidates(
+    box: Box, x: dict[str, np.ndarray], inside: np.ndarray, alpha: float
+) -> list[tuple[str, Any]]:
+    """Peels of `box` as (input, its new limit): each gives a box one peel smaller."""
+    out: list[tuple[str, Any]] = []
     for name, lim in box.limits.items():
-        col = x[name][inside]
         if isinstance(lim, frozenset):
             if len(lim) < 2:
                 continue
-            for value in sorted(lim, key=str):
-                out.append(Box({**box.limits, name: lim - {value}}))
+            out += [(name, lim - {value}) for value in sorted(lim, key=str)]
         else:
-            v = col.to_numpy(dtype=np.float64)
-            lo_q, hi_q = np.quantile(v, [alpha, 1 - alpha])
+            lo_q, hi_q = np.quantile(x[name][inside], [alpha, 1 - alpha])
             if lo_q > lim[0]:
-                out.append(Box({**box.limits, name: (float(lo_q), lim[1])}))
+                out.append((name, (float(lo_q), lim[1])))
             if hi_q < lim[1]:
-                out.append(Box({**box.limits, name: (lim[0], float(hi_q))}))
+                out.append((name, (lim[0], float(hi_q))))
     return out
 
 
-def peel(x: pd.DataFrame, y: np.ndarray, alpha: float, min_mass: float, full: Box) -> list[Step]:
+def peel(x: dict[str, np.ndarray], y: np.ndarray, alpha: float, min_mass: float, full: Box) -> list[Step]:
     """The peeling trajectory: box after box, each the one-peel candidate with the largest rise of
     the mean per point removed."""
     total = float(y.sum())
@@ -118,8 +128,9 @@ def peel(x: pd.DataFrame, y: np.ndarray, alpha: float, min_mass: float, full: Bo
         n_in = int(inside.sum())
         current = steps[-1].density
         best: tuple[float, int, Box] | None = None
-        for cand in _candidates(box, x, inside, alpha):
-            keep = cand.contains(x)
+        for name, lim in _candidates(box, x, inside, alpha):
+            keep = inside & _within(x[name], lim)  # a peel only removes points from the box
+            cand = Box({**box.limits, name: lim})
             k = int(keep.sum())
             # a peel must remove points and leave at least min_mass of them
             if k == n_in or k < max(1, int(np.ceil(min_mass * n))):
@@ -133,7 +144,7 @@ def peel(x: pd.DataFrame, y: np.ndarray, alpha: float, min_mass: float, full: Bo
         steps.append(_score(box, x, y, total, full))
 
 
-def paste(box: Box, x: pd.DataFrame, y: np.ndarray, alpha: float, full: Box) -> Box:
+def paste(box: Box, x: dict[str, np.ndarray], y: np.ndarray, alpha: float, full: Box) -> Box:
     """Widen the box edge by edge (about alpha·mass points at a time) while the mean rises."""
     while True:
         inside = box.contains(x)
@@ -147,7 +158,7 @@ def paste(box: Box, x: pd.DataFrame, y: np.ndarray, alpha: float, full: Box) -> 
                     best = _better(best, cand, x, y)
                 continue
             others = Box({k: v for k, v in box.limits.items() if k != name}).contains(x)
-            v = x[name].to_numpy(dtype=np.float64)
+            v = x[name]
             below = np.sort(v[others & (v < lim[0])])[::-1]
             above = np.sort(v[others & (v > lim[1])])
             if below.size:
@@ -162,7 +173,7 @@ def paste(box: Box, x: pd.DataFrame, y: np.ndarray, alpha: float, full: Box) -> 
 
 
 def _better(
-    best: tuple[float, Box] | None, cand: Box, x: pd.DataFrame, y: np.ndarray
+    best: tuple[float, Box] | None, cand: Box, x: dict[str, np.ndarray], y: np.ndarray
 ) -> tuple[float, Box] | None:
     keep = cand.contains(x)
     mean = float(y[keep].mean())
@@ -179,7 +190,7 @@ def choose(steps: list[Step], min_coverage: float) -> int:
     return next(i for i in ok if steps[i].density >= bar)
 
 
-def simplify(box: Box, x: pd.DataFrame, y: np.ndarray, full: Box) -> Box:
+def simplify(box: Box, x: dict[str, np.ndarray], y: np.ndarray, full: Box) -> Box:
     """Drop restrictions whose removal keeps the density within one standard error (least useful
     first), so a box names only the inputs that matter."""
     while True:
@@ -212,14 +223,15 @@ def prim(
     if np.any(y < 0) or not np.all(np.isfinite(y)):
         raise ValueError("PRIM needs a finite, non-negative outcome (a probability or 0/1)")
     full = _full_box(x)
+    cols = _columns(x)
     total = float(y.sum())
     result = Result(base_rate=float(y.mean()))
     remaining = np.ones(len(y), dtype=bool)
     for _ in range(max_boxes):
-        xr, yr = x[remaining].reset_index(drop=True), y[remaining]
+        xr, yr = {k: v[remaining] for k, v in cols.items()}, y[remaining]
         if len(yr) < 10 or yr.sum() <= 0:
             break
-        full_r = _full_box(xr)
+        full_r = _full_box(x[remaining])
         steps = peel(xr, yr, alpha, min_mass, full_r)
         i = choose(steps, min_coverage)
         pasted = simplify(paste(steps[i].box, xr, yr, alpha, full_r), xr, yr, full_r)
@@ -230,13 +242,13 @@ def prim(
             break
         result.trajectories.append(steps)
         result.chosen.append(i)
-        inside_all = box.contains(x) & remaining
+        inside_all = box.contains(cols) & remaining
         dens = float(y[inside_all].mean()) if inside_all.any() else 0.0
         cov = float(y[inside_all].sum() / total) if total > 0 else 0.0
         n_in = int(inside_all.sum())
         se = float(y[inside_all].std(ddof=1) / np.sqrt(n_in)) if n_in > 1 else 0.0
         result.boxes.append(Step(box, cov, dens, n_in / len(y), restricted(box, full), se))
-        remaining &= ~box.contains(x)
+        remaining &= ~box.contains(cols)
     return result
 
 

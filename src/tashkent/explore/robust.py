@@ -28,7 +28,14 @@ from tashkent.explore.model import (
     strategy_label,
     uncertainties,
 )
-from tashkent.explore.runner import Execution, ExperimentSet, Progress, link_overrides, run_experiments
+from tashkent.explore.runner import (
+    Execution,
+    ExperimentSet,
+    Progress,
+    check_runs,
+    link_overrides_all,
+    run_experiments,
+)
 from tashkent.scenario.schema import Scenario
 
 DEFAULT_OUTCOMES = ("mediation", "phase_ge_1", "rung_ge_5")
@@ -75,13 +82,12 @@ def robust(
     strats = strategy_sample(lvs, settings.max_strategies, settings.seed)
     if settings.scenarios < 4:
         raise UserError(f"--scenarios {settings.scenarios}: need at least 4 sampled futures")
-    base_overrides = link_overrides(scenario)
-    unc = uncertainties(scenario, exclude=set(base_overrides))
+    check_runs(settings.runs_per_experiment, settings.days, execution)
+    scenarios = [apply_strategy(scenario, strat) for strat in strats]
+    links = link_overrides_all([scenario, *scenarios], execution)
+    unc = uncertainties(scenario, exclude=set(links[0]))
     u, values = latin_hypercube(unc, settings.scenarios, settings.seed)
-    sets = []
-    for i, strat in enumerate(strats):
-        sc = apply_strategy(scenario, strat)
-        sets.append(ExperimentSet(f"s{i}", sc, values, link_overrides(sc)))
+    sets = [ExperimentSet(f"s{i}", sc, values, links[i + 1]) for i, sc in enumerate(scenarios)]
     cols = run_experiments(
         sets, settings.seed, settings.days, settings.runs_per_experiment, execution, progress
     )

@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,34 @@ def link_overrides(scenario: Scenario) -> dict[str, float]:
     from tashkent.sim.links import bargaining_overrides
 
     return bargaining_overrides(scenario)[0]
+
+
+def _link_worker(item: tuple[int, dict[str, Any]]) -> tuple[int, dict[str, float]]:
+    index, data = item
+    return index, link_overrides(Scenario.model_validate(data))
+
+
+def link_overrides_all(scenarios: list[Scenario], execution: Execution) -> list[dict[str, float]]:
+    """`link_overrides` of many scenarios (one per strategy), computed on the executor: each is a
+    small crisis forecast of its own."""
+    todo = [(i, scenario_to_data(sc)) for i, sc in enumerate(scenarios) if sc.bargaining is not None]
+    out: list[dict[str, float]] = [{} for _ in scenarios]
+    config = RunConfig(workers=execution.workers, dask=execution.dask)
+    for i, ov in execute(todo, config, _link_worker):
+        out[i] = ov
+    return out
+
+
+def check_runs(runs_per_experiment: int, days: int, execution: Execution) -> None:
+    """Range checks of the run settings, before any work starts."""
+    if runs_per_experiment < BLOCK_RUNS or runs_per_experiment % BLOCK_RUNS:
+        raise UserError(
+            f"--runs-per-experiment {runs_per_experiment}: must be a positive multiple of {BLOCK_RUNS}"
+        )
+    if not 1 <= days <= 3650:
+        raise UserError(f"--days {days}: must be between 1 and 3650")
+    if execution.workers < 1:
+        raise UserError(f"--workers {execution.workers}: must be at least 1")
 
 
 def _specs(s: ExperimentSet, seed: int, days: int, k: int, chunk_blocks: int) -> list[ChunkSpec]:
@@ -137,14 +166,7 @@ def run_experiments(
 ) -> dict[str, dict[str, np.ndarray]]:
     """Run every set's experiments through one executor pass; return, per set key, each outcome
     column as an array [experiments] (the mean over the experiment's blocks)."""
-    if runs_per_experiment < BLOCK_RUNS or runs_per_experiment % BLOCK_RUNS:
-        raise UserError(
-            f"--runs-per-experiment {runs_per_experiment}: must be a positive multiple of {BLOCK_RUNS}"
-        )
-    if not 1 <= days <= 3650:
-        raise UserError(f"--days {days}: must be between 1 and 3650")
-    if execution.workers < 1:
-        raise UserError(f"--workers {execution.workers}: must be at least 1")
+    check_runs(runs_per_experiment, days, execution)
     k = runs_per_experiment // BLOCK_RUNS
     items: list[tuple[int, ChunkSpec]] = []
     for i, s in enumerate(sets):

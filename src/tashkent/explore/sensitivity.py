@@ -13,7 +13,14 @@ import numpy as np
 
 from tashkent.errors import UserError
 from tashkent.explore.model import Uncertainty, outcome, outcome_values, uncertainties
-from tashkent.explore.runner import Execution, ExperimentSet, Progress, link_overrides, run_experiments
+from tashkent.explore.runner import (
+    Execution,
+    ExperimentSet,
+    Progress,
+    check_runs,
+    link_overrides,
+    run_experiments,
+)
 from tashkent.scenario.schema import Scenario
 
 Method = Literal["sobol", "morris"]
@@ -103,6 +110,7 @@ def sensitivity(
     """Sensitivity of one outcome to every uncertainty of the scenario. Returns the `--json`
     document (outcome, method, runs, parameters sorted by total effect) plus `details`."""
     out_spec = outcome(scenario, outcome_name)
+    check_runs(settings.runs_per_experiment, settings.days, execution)
     overrides = link_overrides(scenario)
     unc = uncertainties(scenario, exclude=set(overrides))
     names = [u.name for u in unc]
