@@ -21,14 +21,14 @@ SEED = 20251120
 
 def _scenario(name: str, set_: list[str], uncalibrated: bool):
     from tashkent.scenario.load import load_scenario
-    from tashkent.sim.commands import calibrated_overlays
+    from tashkent.scenario.overlays import calibrated_overlays
 
     return load_scenario(name, sets=set_, overlays=[] if uncalibrated else calibrated_overlays())
 
 
 def _execution(workers: int, dask: str | None, store: Path | None, chunk_blocks: int):
     from tashkent.explore.runner import Execution
-    from tashkent.sim.commands import default_workers
+    from tashkent.sim.ensemble import default_workers
 
     if chunk_blocks < 1:
         raise UserError(f"--chunk-blocks {chunk_blocks}: must be at least 1")

@@ -68,7 +68,7 @@ class ExperimentSet:
 
 def link_overrides(scenario: Scenario) -> dict[str, float]:
     """Inputs the forecast takes from other analyses (the bargaining link), as `forecast` does."""
-    from tashkent.sim.links import bargaining_overrides
+    from tashkent.bargain.link import bargaining_overrides
 
     return bargaining_overrides(scenario)[0]
 
@@ -142,7 +142,7 @@ def _run_tagged(item: tuple[int, ChunkSpec]) -> tuple[int, int, dict[str, np.nda
     """Worker side: run a chunk and return only its per-block outcome table (small to send back)."""
     index, spec = item
     part = run_chunk(spec)
-    table = {k: np.asarray(v) for k, v in part["blocks"].items() if k.startswith(("p_", "mean_"))}
+    table = {k: np.asarray(v) for k, v in part.blocks.items() if k.startswith(("p_", "mean_"))}
     return index, spec.block_start, table
 
 
