@@ -79,13 +79,28 @@ def _link_worker(item: tuple[int, dict[str, Any]]) -> tuple[int, dict[str, float
 
 
 def link_overrides_all(scenarios: list[Scenario], execution: Execution) -> list[dict[str, float]]:
-    """`link_overrides` of many scenarios (one per strategy), computed on the executor: each is a
-    small crisis forecast of its own."""
-    todo = [(i, scenario_to_data(sc)) for i, sc in enumerate(scenarios) if sc.bargaining is not None]
+    """`link_overrides` of many scenarios (one per strategy), computed on the executor (each is a
+    small crisis forecast of its own) and kept in the store folder, if any."""
     out: list[dict[str, float]] = [{} for _ in scenarios]
+    todo = []
+    paths: dict[int, Path] = {}
+    for i, sc in enumerate(scenarios):
+        if sc.bargaining is None:
+            continue
+        data = scenario_to_data(sc)
+        if execution.store is not None:
+            key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:24]
+            paths[i] = execution.store / f"link_{key}.json"
+            if paths[i].is_file():
+                out[i] = json.loads(paths[i].read_text(encoding="utf-8"))
+                continue
+        todo.append((i, data))
     config = RunConfig(workers=execution.workers, dask=execution.dask)
     for i, ov in execute(todo, config, _link_worker):
         out[i] = ov
+        if i in paths:
+            with atomic_write(paths[i]) as fh:
+                json.dump(ov, fh)
     return out
 
 

@@ -9,7 +9,7 @@ unknown actor) are checked after the fields validate. Range checks raise message
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
