@@ -162,3 +162,16 @@ def test_declared_levers_do_not_change_the_scenario_hash():
 
     sc = load_scenario("kashmir-2025")
     assert scenario_hash(sc) == scenario_hash(sc.model_copy(update={"levers": []}))
+
+
+def test_python_api_gives_the_command_document():
+    import tashkent
+
+    doc = tashkent.robust(
+        "kashmir-2025", "IND", futures=4, days=30, workers=1, set=["bargaining=null"], outcomes=["crisis"]
+    )
+    code, out, err = run_cli(
+        "robust", "kashmir-2025", "--actor", "IND", "--futures", "4", "--outcome", "crisis", "--json", *FAST
+    )
+    assert code == 0, err
+    assert json.loads(out) == json.loads(json.dumps(doc))

@@ -20,10 +20,9 @@ SEED = 20251120
 
 
 def _scenario(name: str, set_: list[str], uncalibrated: bool):
-    from tashkent.scenario.load import load_scenario
-    from tashkent.scenario.overlays import calibrated_overlays
+    from tashkent.api import load
 
-    return load_scenario(name, sets=set_, overlays=[] if uncalibrated else calibrated_overlays())
+    return load(name, set=set_, calibrated=not uncalibrated)
 
 
 def _execution(workers: int, dask: str | None, store: Path | None, chunk_blocks: int):

@@ -135,9 +135,7 @@ class ChunkStore(Protocol):
 # ------------------------------------------------------------------ execution
 
 
-def _execute(
-    todo: list[Any], config: RunConfig, fn: Callable[[Any], Any] = run_chunk
-) -> Iterator[Any]:
+def _execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any] = run_chunk) -> Iterator[Any]:
     """Yield `fn(item)` for every item as each finishes, with the configured executor (in-process,
     local processes or Dask). `fn` must be a module-level function (it is pickled to workers)."""
     if not todo:
