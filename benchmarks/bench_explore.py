@@ -40,13 +40,17 @@ def design(n: int) -> ExperimentSet:
     return ExperimentSet("x", sc, values, ov)
 
 
-def _worker_rss() -> int:
+def _worker_stats() -> tuple[int, float]:
+    """(RSS bytes, CPU seconds so far) of a worker process."""
     import psutil
 
-    return int(psutil.Process().memory_info().rss)
+    proc = psutil.Process()
+    cpu = proc.cpu_times()
+    return int(proc.memory_info().rss), float(cpu.user + cpu.system)
 
 
 def timed(s: ExperimentSet, execution: Execution, days: int, client: Any = None) -> dict[str, Any]:
+    before = client.run(_worker_stats) if client is not None else {}
     t0, c0 = time.perf_counter(), os.times()
     out = run_experiments([s], SEED, days, 100, execution)["x"]
     wall = time.perf_counter() - t0
@@ -61,16 +65,20 @@ def timed(s: ExperimentSet, execution: Execution, days: int, client: Any = None)
         "outcome": out,
     }
     if client is not None:
-        rss = client.run(_worker_rss)
-        row["worker_rss_after_mb"] = sorted(round(v / 2**20) for v in rss.values())
+        after = client.run(_worker_stats)
+        row["worker_rss_after_mb"] = sorted(round(v[0] / 2**20) for v in after.values())
+        row["worker_cpu_s"] = round(sum(after[w][1] - before.get(w, (0, 0.0))[1] for w in after), 2)
+        row["cpu_ms_per_experiment"] = round(1000 * (row["worker_cpu_s"] + row["driver_cpu_s"]) / s.size, 1)
+    else:
+        row["cpu_ms_per_experiment"] = round(1000 * row["driver_cpu_s"] / s.size, 1)
     return row
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--experiments", type=int, default=256, help="experiments in the worker sweep")
+    ap.add_argument("--experiments", type=int, default=128, help="experiments in the worker sweep")
     ap.add_argument("--workers", default="1,2,4", help="worker counts of the sweep")
-    ap.add_argument("--scale", default="64,128,256,512", help="experiment counts of the size sweep")
+    ap.add_argument("--scale", default="32,64,128,256", help="experiment counts of the size sweep")
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--chunk-blocks", type=int, default=16)
     ap.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler")

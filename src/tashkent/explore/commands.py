@@ -161,7 +161,7 @@ def sensitivity(
             )
         total = sum(r["S1"] for r in doc["parameters"])
         console.print(t)
-        console.print(f"sum of S1 = {total:.3f} (the rest of the variance is in interactions)")
+        console.print(f"sum of S1 = {total:.3f} (1 − sum of S1: the share of variance in interactions)")
     else:
         for c in ("mu*", "±", "sigma"):
             t.add_column(c, justify="right")
