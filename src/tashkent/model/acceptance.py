@@ -56,3 +56,33 @@ def update(
     if gate_closed is not None:
         new = new & ~gate_closed
     return new
+
+
+def offer_term(tilt: Array, great_power: Array | float, standing: Array, hardening: Array, p: Params) -> Array:
+    """What the offering mediator adds to a party's utility of accepting (any shape, per party).
+
+    Kydd (2003): a mediator tilted toward a party is credible to it, so its tilt raises that party's
+    willingness and lowers the other's; a great power brings leverage and a threat to sovereignty
+    (sign fitted on the record); standing with the party carries past rejections and public tilts
+    (`tashkent.model.standing`); recent attacks on the party harden it against talks ("terror and
+    talks cannot go together"). Coefficients are calibrated on the record of offers
+    (`tashkent.history.offers`)."""
+    return (
+        p["offer_tilt"] * tilt
+        + p["offer_great_power"] * great_power
+        + p["offer_standing"] * standing
+        - p["offer_hardening"] * hardening
+    )
+
+
+def offer_logit(features: dict[str, Array], p: Params) -> Array:
+    """Log-odds that a party accepts one offer on the record (`tashkent.history.offers`): the
+    mediator's part (`offer_term`) plus the record-level terms — a bilateral clause binding the
+    party, a binding (arbitration) form, and recent battle losses (Zartman's hurting stalemate)."""
+    return (
+        p["offer_base"]
+        - p["offer_clause"] * features["clause"]
+        - p["offer_arbitration"] * features["arbitration"]
+        + p["offer_loss"] * features["loss"]
+        + offer_term(features["tilt"], features["great_power"], features["standing"], features["hardening"], p)
+    )

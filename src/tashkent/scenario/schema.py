@@ -111,7 +111,13 @@ class Actor(Strict):
     joins_at_phase: PhaseInt | None = None
     crisis_role: bool = False  # acts during crises (calls, shuttles) even before it joins the process
     active: bool = True
+    great_power: bool | None = None  # None: a great power iff it has the great_power role
+    standing: dict[str, Signed] = {}  # standing with each party beyond its bias (tashkent.model.standing)
     source: Source
+
+    @property
+    def is_great_power(self) -> bool:
+        return self.great_power if self.great_power is not None else "great_power" in self.roles
 
 
 class CBM(Strict):
@@ -152,7 +158,7 @@ class ScheduledEvent(Strict):
     """A dated event or inject applied on its day in every run."""
 
     date: dt.date
-    kind: Literal["attack", "bias_shift", "join", "leave", "trust_shock"]
+    kind: Literal["attack", "bias_shift", "faction_shift", "join", "leave", "trust_shock"]
     actor: ActorId | None = None
     target: ActorId | None = None
     fatalities: NonNeg | None = None
@@ -165,6 +171,7 @@ class ScheduledEvent(Strict):
         need = {
             "attack": ("target", "fatalities"),
             "bias_shift": ("actor", "target", "delta"),
+            "faction_shift": ("actor", "target", "delta"),
             "join": ("actor",),
             "leave": ("actor",),
             "trust_shock": ("delta",),
@@ -228,6 +235,11 @@ class Scenario(Strict):
                 if target not in known:
                     raise ValueError(
                         f"@actors[{i}].bias.{target}|is not an actor in this scenario (known: {listing})"
+                    )
+            for target in a.standing:
+                if target not in self.parties:
+                    raise ValueError(
+                        f"@actors[{i}].standing.{target}|is not a party (parties: {', '.join(self.parties)})"
                     )
         for i, e in enumerate(self.schedule):
             for field in ("actor", "target"):

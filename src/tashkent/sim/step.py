@@ -21,8 +21,10 @@ from tashkent.model import (
     durability,
     escalation,
     nuclear,
+    patrons,
     process,
     ripeness,
+    standing,
 )
 from tashkent.model.common import daily_prob, halflife_decay
 from tashkent.model.costs import rung_cost_table
@@ -75,6 +77,9 @@ class Derived:
     gp: np.ndarray  # [n]
     gate_closed: np.ndarray | None  # [2, 3, n] bool: tracks a party may not accept (consent gate)
     p_other: np.ndarray  # [n] daily probability of a crisis trigger other than an attack
+    decay_standing: np.ndarray  # [n]
+    decay_hardening: np.ndarray  # [n]
+    patron: np.ndarray  # [2, n] great powers' tilt added to each party's push to escalate
 
 
 def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
@@ -96,6 +101,9 @@ def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
         gp=p["gp_engagement"] * ctx.gp_leverage,
         gate_closed=gate,
         p_other=daily_prob(p["other_trigger_rate"]),
+        decay_standing=halflife_decay(p["standing_half_life_days"]),
+        decay_hardening=halflife_decay(p["hardening_half_life_days"]),
+        patron=patrons.crisis_tilt(ctx.gp_bias, ctx.gp_leverages, p["gp_engagement"], p),
     )
 
 
@@ -132,8 +140,12 @@ def with_joins_and_leaves(mask: np.ndarray, forced: np.ndarray) -> np.ndarray:
     return np.where(forced == 1, True, np.where(forced == -1, False, mask))
 
 
-def apply_schedule(state: State, events: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """Apply today's scheduled events; return forced attack fatalities and target index per run."""
+def apply_schedule(state: State, events: list[dict], ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """Apply today's scheduled events; return forced attack fatalities and target index per run.
+
+    A `bias_shift` moves one bias; a `faction_shift` (a public tilt) moves the actor's bias toward
+    the target by delta and away from the other party by delta, and moves the offerer's standing
+    with the two parties the same way."""
     forced = np.zeros(state.n)
     target = np.zeros(state.n, dtype=np.int64)
     for ev in events:
@@ -141,9 +153,17 @@ def apply_schedule(state: State, events: list[dict]) -> tuple[np.ndarray, np.nda
         if kind == "attack":
             forced[:] = ev["fatalities"]
             target[:] = ev["target_index"] if ev["target_index"] is not None else 0
-        elif kind == "bias_shift" and ev["mediator_index"] is not None and ev["target_index"] is not None:
-            m, i = ev["mediator_index"], ev["target_index"]
-            state.bias[m, i] = np.clip(state.bias[m, i] + ev["delta"], -1.0, 1.0)
+        elif kind in ("bias_shift", "faction_shift") and ev["target_index"] is not None:
+            i, delta = ev["target_index"], ev["delta"]
+            shifts = ((i, delta),) if kind == "bias_shift" else ((i, delta), (1 - i, -delta))
+            m = ev["mediator_index"]
+            for j, dj in shifts:
+                if m is not None:
+                    state.bias[m, j] = np.clip(state.bias[m, j] + dj, -1.0, 1.0)
+                if ev["actor"] == ctx.offerer:
+                    state.offer_bias[j] = np.clip(state.offer_bias[j] + dj, -1.0, 1.0)
+                    if kind == "faction_shift":
+                        state.standing[j] = np.clip(state.standing[j] + dj, -1.0, 1.0)
             state.cache.clear()
         elif kind in ("join", "leave") and ev["mediator_index"] is not None:
             state.forced_active[ev["mediator_index"]] = 1 if kind == "join" else -1
@@ -181,7 +201,7 @@ def step(
     deesc = np.zeros(n, dtype=np.int64)
 
     # --- scheduled events and spoiler attacks
-    forced, forced_target = apply_schedule(state, events)
+    forced, forced_target = apply_schedule(state, events, ctx)
     rate = attack_rate(p["attack_rate"], p["attack_progress_gain"], state.phase)
     attacked, fat = draw_attacks(
         rate, u[U_ATTACK], u[U_SEVERITY], p["severity_log_mean"], p["severity_log_sd"]
@@ -197,6 +217,8 @@ def step(
         inc = provocation_from(fat)
         state.provocation[0] += np.where(target == 0, inc, 0.0)
         state.provocation[1] += np.where(target == 1, inc, 0.0)
+        state.hardening[0] += np.where(target == 0, inc, 0.0)
+        state.hardening[1] += np.where(target == 1, inc, 0.0)
         state.trust = np.clip(state.trust - p["trust_attack_hit"] * inc, 0.0, 1.0)
         state.fatalities += fat
         trig = attacked & (
@@ -261,18 +283,26 @@ def step(
         state.hurt, state.catastrophe, p["stalemate"], p["way_out"], state.trust, p["hurt_threshold"]
     )
     common = acceptance.utility(coverage, leverage, ripe, state.trust, 0.0, p)  # [n]
-    util = common[None, None, :] - d.audience  # [2, 3, n]
+    offer = acceptance.offer_term(
+        standing.tilt_of(state.offer_bias), ctx.offer_great_power, state.standing, state.hardening, p
+    )  # [2, n]
+    util = common[None, None, :] + offer[:, None, :] - d.audience  # [2, 3, n]
     uu = np.stack([u[U_ACCEPT_A], u[U_ACCEPT_B]])[:, None, :]  # one uniform per party
     official = np.array(acceptance.OFFICIAL)[None, :, None]
     new_accept = acceptance.update(
         state.accept, util, uu, state.crisis[None, None, :], official, p, d.gate_closed
     )
     state.accept = new_accept & alive[None, None, :]
+    state.hardening *= d.decay_hardening
+    if ctx.offerer is not None:
+        state.standing = standing.update_standing(state.standing, ~state.accept[:, 0, :], d.decay_standing, p)
 
-    # --- process: trust, CBMs, phase changes
+    # --- process: stakeholder inclusion, trust, CBMs, phase changes
+    state.inclusion = process.include(state.inclusion, state.phase, state.crisis, p)
     state.trust = np.clip(
         process.relax_trust(state.trust, p["trust_baseline"], p["trust_relax_days"])
-        + process.cbm_trust_gain(state.phase, state.rung, state.crisis, ctx.cbms),
+        + process.cbm_trust_gain(state.phase, state.rung, state.crisis, ctx.cbms)
+        + p["inclusion_trust"] * state.inclusion / 365.0,
         0.0,
         1.0,
     )
@@ -308,7 +338,8 @@ def step(
     )
     in_force = state.agreement_age >= 0
     if in_force.any():
-        brk = in_force & (u[U_BREAKDOWN] < durability.breakdown_prob(state.agreement_age, state.crisis, p))
+        gap = durability.legitimate_gap(p["settlement_gap"], state.inclusion, p["inclusion_legitimacy"])
+        brk = in_force & (u[U_BREAKDOWN] < durability.breakdown_prob(state.agreement_age, state.crisis, gap, p))
         state.agreement_age = np.where(brk, -1, state.agreement_age)
         state.phase = np.where(brk, 4, state.phase).astype(np.int8)
 
@@ -386,6 +417,7 @@ def crisis_day(
                 ctx.both_nuclear,
                 q["post_crisis_rung_cap"],
                 ctx.cross_border_restraint,
+                d.patron[i, rows],
             ),
             u[col],
         )
