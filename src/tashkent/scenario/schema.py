@@ -192,6 +192,7 @@ class InitialState(Strict):
     phase: PhaseInt = 0
     accept: dict[str, dict[Track, bool]] = {}
     provocation: dict[str, NonNeg] = {}
+    hardening: dict[str, NonNeg] = {}  # decayed memory of attacks on each party (tashkent.model.standing)
     offers: list[ActorId] = []
 
 
@@ -254,6 +255,11 @@ class Scenario(Strict):
             if party not in self.parties:
                 raise ValueError(
                     f"@initial_state.accept.{party}|is not a party (parties: {', '.join(self.parties)})"
+                )
+        for party in self.initial_state.hardening:
+            if party not in self.parties:
+                raise ValueError(
+                    f"@initial_state.hardening.{party}|is not a party (parties: {', '.join(self.parties)})"
                 )
         for party in self.initial_state.provocation:
             if party not in self.parties:

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from tashkent.errors import UserError
 from tashkent.scenario.load import load_scenario
-from tashkent.scenario.schema import Scenario
+from tashkent.scenario.schema import TRACKS, Scenario
 
 console = Console(highlight=False)
 HEADLINE = (
@@ -112,6 +112,8 @@ def compare(
         overrides=link,
     )
     base_total = run_ensemble(base_sc, config, collect_blocks=True)
+    # the headline outcomes, then each party's acceptance of each track (who offers matters, issue 8)
+    metrics = HEADLINE + tuple(f"accept_{p}_{t}" for p in base_sc.parties for t in TRACKS)
     out: dict[str, Any] = {"base": base, "runs": runs, "days": days, "seed": seed, "variants": []}
     for text in variants:
         label, sc = parse_variant(text, base, set_, inject, overlays)
@@ -122,7 +124,7 @@ def compare(
             )
         total = run_ensemble(sc, config, collect_blocks=True)
         out["variants"].append(
-            {"label": label, "differences": paired_differences(base_total, total, HEADLINE)}
+            {"label": label, "differences": paired_differences(base_total, total, metrics)}
         )
     if as_json:
         typer.echo(json.dumps(out, indent=2))

@@ -78,6 +78,8 @@ def initial_state(scenario: Scenario, ctx: Context, n: int, bias_noise: np.ndarr
             else np.repeat(ctx.offer_bias[:, None], n, axis=1)
         ),
         standing=np.repeat(ctx.offer_standing[:, None], n, axis=1),
-        hardening=np.zeros((2, n)),
+        hardening=np.repeat(
+            np.array([init.hardening.get(p, 0.0) for p in ctx.parties], dtype=np.float64)[:, None], n, axis=1
+        ),
         inclusion=np.zeros(n),
     )
