@@ -328,10 +328,14 @@ def analyse(
     return PackageAnalysis(problem, spec, res, rows, sol, forecast)
 
 
-MOVE_TOLERANCE = 1.0  # judgement: a principal that moves less than 1 point of 100 on every issue has not moved
+MOVE_TOLERANCE = (
+    1.0  # judgement: a principal that moves less than 1 point of 100 on every issue has not moved
+)
 
 
-def verdict(problem: Problem, spec: BargainingSpec, history: np.ndarray, landing: dict[str, Any]) -> dict[str, Any]:
+def verdict(
+    problem: Problem, spec: BargainingSpec, history: np.ndarray, landing: dict[str, Any]
+) -> dict[str, Any]:
     """What the bargaining forecast can honestly claim (issue 8).
 
     * `principal_moves`: each party's largest move over the SMP turns, in points of 0–100;
@@ -363,7 +367,9 @@ def verdict(problem: Problem, spec: BargainingSpec, history: np.ndarray, landing
     }
 
 
-def converged_package(rows: list[dict[str, Any]], parties: tuple[str, str], res: dict[str, float]) -> dict[str, Any] | None:
+def converged_package(
+    rows: list[dict[str, Any]], parties: tuple[str, str], res: dict[str, float]
+) -> dict[str, Any] | None:
     """The governance package a dialogue converges on: among the scenario's packages acceptable to
     both parties, the one with the largest Nash product of gains over the reservation utilities
     (Nash 1950); if none is acceptable to both, the one with the smallest total shortfall."""

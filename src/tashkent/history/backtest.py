@@ -101,6 +101,7 @@ def run_backtest(
     """
     from tashkent.history.offers import load_offers, score_offers
     from tashkent.scenario.load import load_scenario, scenario_to_data
+
     names = [f.name for f in forecasters]
     if len(set(names)) != len(names):
         raise ValueError(f"forecaster names must be unique, got {names}")

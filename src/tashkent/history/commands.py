@@ -76,7 +76,9 @@ def crises_cmd(
 
 @history_app.command("offers")
 def offers_cmd(
-    path: Path | None = typer.Option(None, "--offers", help="Record of offers YAML (default: the packaged record)."),
+    path: Path | None = typer.Option(
+        None, "--offers", help="Record of offers YAML (default: the packaged record)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List third parties' offers 1948–2025: who, form, issue, each party's answer (sources: --json)."""

@@ -136,7 +136,9 @@ def load_offers(path: Path | None = None) -> Record:
             a = need(need(o, "answers", where), party, f"{where}.answers")
             ans = need(a, "answer", f"{where}.answers.{party}")
             if ans not in ANSWERS:
-                raise UserError(f"{name}: {where}.answers.{party}.answer = {ans!r}; use one of {', '.join(ANSWERS)}")
+                raise UserError(
+                    f"{name}: {where}.answers.{party}.answer = {ans!r}; use one of {', '.join(ANSWERS)}"
+                )
             answers[party] = Answer(ans, a.get("date"), str(need(a, "source", f"{where}.answers.{party}")))
         losses = tuple(o.get("recent_loss") or ())
         if any(p not in parties for p in losses):
@@ -191,11 +193,16 @@ def features(
 ) -> dict[str, np.ndarray]:
     """Feature arrays [n_offers, 2] (party order of the record) for `offer_logit`."""
     n = len(record.offers)
-    f = {k: np.zeros((n, 2)) for k in ("clause", "arbitration", "loss", "tilt", "great_power", "standing", "hardening")}
+    f = {
+        k: np.zeros((n, 2))
+        for k in ("clause", "arbitration", "loss", "tilt", "great_power", "standing", "hardening")
+    }
     for k, o in enumerate(record.offers):
         for i, party in enumerate(record.parties):
             f["clause"][k, i] = float(
-                party == record.clause_party and o.date >= record.clause_since and o.form in record.clause_forms
+                party == record.clause_party
+                and o.date >= record.clause_since
+                and o.form in record.clause_forms
             )
             f["arbitration"][k, i] = float(o.form == "arbitration")
             f["loss"][k, i] = float(party in o.recent_loss)
@@ -228,7 +235,9 @@ def priors(parameters: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         else:
             prior = parameters[name]["prior"]
             if prior.get("dist") != "normal":
-                raise UserError(f"parameters.{name}: the record fit needs a normal prior, got {prior.get('dist')}")
+                raise UserError(
+                    f"parameters.{name}: the record fit needs a normal prior, got {prior.get('dist')}"
+                )
             m, s = float(prior["mean"]), float(prior["sd"])
         mu.append(m)
         sd.append(s)
@@ -245,7 +254,9 @@ def _design(f: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-def fit(f: dict[str, np.ndarray], y: np.ndarray, rows: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fit(
+    f: dict[str, np.ndarray], y: np.ndarray, rows: np.ndarray, mu: np.ndarray, sd: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Posterior mode and Laplace covariance of the coefficients on the offers `rows` (Newton)."""
     x = _design(f, rows)
     t = y[rows].ravel()
@@ -312,7 +323,11 @@ def score_offers(
                 fc[name] = float(both[train].mean())
             elif name == "persistence":
                 earlier = [j for j in train if record.offers[j].date < o.date]
-                fc[name] = float(both[max(earlier, key=lambda j: record.offers[j].date)]) if earlier else float(both[train].mean())
+                fc[name] = (
+                    float(both[max(earlier, key=lambda j: record.offers[j].date)])
+                    if earlier
+                    else float(both[train].mean())
+                )
             elif name == "uniform":
                 fc[name] = 0.5
             else:
@@ -334,7 +349,9 @@ def score_offers(
     return entries, per
 
 
-def fitted_parameters(record: Record, crises: Sequence[Any], parameters: dict[str, Any]) -> dict[str, tuple[float, float]]:
+def fitted_parameters(
+    record: Record, crises: Sequence[Any], parameters: dict[str, Any]
+) -> dict[str, tuple[float, float]]:
     """Posterior mean and sd (Laplace) of every coefficient fitted on the whole record."""
     f = features(
         record,

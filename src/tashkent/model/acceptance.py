@@ -58,7 +58,9 @@ def update(
     return new
 
 
-def offer_term(tilt: Array, great_power: Array | float, standing: Array, hardening: Array, p: Params) -> Array:
+def offer_term(
+    tilt: Array, great_power: Array | float, standing: Array, hardening: Array, p: Params
+) -> Array:
     """What the offering mediator adds to a party's utility of accepting (any shape, per party).
 
     Kydd (2003): a mediator tilted toward a party is credible to it, so its tilt raises that party's
@@ -84,5 +86,7 @@ def offer_logit(features: dict[str, Array], p: Params) -> Array:
         - p["offer_clause"] * features["clause"]
         - p["offer_arbitration"] * features["arbitration"]
         + p["offer_loss"] * features["loss"]
-        + offer_term(features["tilt"], features["great_power"], features["standing"], features["hardening"], p)
+        + offer_term(
+            features["tilt"], features["great_power"], features["standing"], features["hardening"], p
+        )
     )

@@ -95,7 +95,9 @@ def build_context(scenario: Scenario) -> Context:
         offer_bias=np.array([lead_actor.bias.get(p, 0.0) if lead_actor else 0.0 for p in parties]),
         offer_great_power=float(lead_actor.is_great_power) if lead_actor else 0.0,
         offer_standing=np.array([lead_actor.standing.get(p, 0.0) if lead_actor else 0.0 for p in parties]),
-        gp_bias=np.array([[g.bias.get(p, 0.0) for p in parties] for g in gps], dtype=np.float64).reshape(-1, 2),
+        gp_bias=np.array([[g.bias.get(p, 0.0) for p in parties] for g in gps], dtype=np.float64).reshape(
+            -1, 2
+        ),
         gp_leverages=np.array([g.leverage for g in gps], dtype=np.float64),
         schedule=schedule,
     )

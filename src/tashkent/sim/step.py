@@ -339,7 +339,9 @@ def step(
     in_force = state.agreement_age >= 0
     if in_force.any():
         gap = durability.legitimate_gap(p["settlement_gap"], state.inclusion, p["inclusion_legitimacy"])
-        brk = in_force & (u[U_BREAKDOWN] < durability.breakdown_prob(state.agreement_age, state.crisis, gap, p))
+        brk = in_force & (
+            u[U_BREAKDOWN] < durability.breakdown_prob(state.agreement_age, state.crisis, gap, p)
+        )
         state.agreement_age = np.where(brk, -1, state.agreement_age)
         state.phase = np.where(brk, 4, state.phase).astype(np.int8)
 
