@@ -322,7 +322,8 @@ def _offer_entries(
             "prior": {"dist": "normal", "mean": round(mean, 4), "sd": round(sd, 4)},
             "source": (
                 f"calibrated to the record of {len(record.offers)} offers 1948–2025 "
-                f"(tashkent history offers) by a logistic fit ({(today or dt.date.today()).isoformat()}; posterior sd / prior sd = "
+                f"(tashkent history offers) by a logistic fit ({(today or dt.date.today()).isoformat()}; "
+                "posterior sd / prior sd = "
                 f"{sd / prior_sd:.2f}); prior {_prior_text(base['prior'])} — {base['source']}"
             )
             if ok
