@@ -61,7 +61,8 @@ def process_inputs(spec: BargainingSpec, expected_cost: dict[str, float] | None 
     * ``settlement_gap`` >= 0: how far the framework package (spec ``framework``; if unset, the
       governance package the phase-2 dialogue converges on, `packages.converged_package`) lies
       outside the parties' unaided acceptable ranges, in utility units:
-      Σ_p max(0, r_p − u_p(framework)). "Unaided" means the reservation utilities without mediator inducements, as computed here.
+      Σ_p max(0, r_p − u_p(framework)). "Unaided" means the reservation utilities without mediator
+      inducements, as computed here.
 
     Also returned: the reservation utilities and how they were obtained, the landing point, and the
     framework package's id.
