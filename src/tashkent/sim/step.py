@@ -80,6 +80,7 @@ class Derived:
     decay_standing: np.ndarray  # [n]
     decay_hardening: np.ndarray  # [n]
     patron: np.ndarray  # [2, n] great powers' tilt added to each party's push to escalate
+    p_include: np.ndarray  # [n] daily rate at which stakeholders are brought in (phase >= 2)
 
 
 def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
@@ -104,6 +105,7 @@ def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
         decay_standing=halflife_decay(p["standing_half_life_days"]),
         decay_hardening=halflife_decay(p["hardening_half_life_days"]),
         patron=patrons.crisis_tilt(ctx.gp_bias, ctx.gp_leverages, p["gp_engagement"], p),
+        p_include=daily_prob(p["inclusion_rate"]),
     )
 
 
@@ -298,7 +300,7 @@ def step(
         state.standing = standing.update_standing(state.standing, ~state.accept[:, 0, :], d.decay_standing, p)
 
     # --- process: stakeholder inclusion, trust, CBMs, phase changes
-    state.inclusion = process.include(state.inclusion, state.phase, state.crisis, p)
+    state.inclusion = process.include(state.inclusion, state.phase, state.crisis, d.p_include)
     state.trust = np.clip(
         process.relax_trust(state.trust, p["trust_baseline"], p["trust_relax_days"])
         + process.cbm_trust_gain(state.phase, state.rung, state.crisis, ctx.cbms)
