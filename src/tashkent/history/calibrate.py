@@ -309,6 +309,9 @@ def _offer_entries(
     90% of the prior's."""
     from tashkent.history.offers import SHARED, fitted_parameters, load_offers
 
+    needed = (*SHARED, "hardening_half_life_days", "standing_half_life_days")
+    if any(k not in base_parameters for k in needed):
+        return {}  # a parameter table without the acceptance terms (e.g. a reduced scenario)
     record = load_offers()
     fit = fitted_parameters(record, crises, base_parameters)
     out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
@@ -325,13 +328,11 @@ def _offer_entries(
                 f"(tashkent history offers) by a logistic fit ({(today or dt.date.today()).isoformat()}; "
                 "posterior sd / prior sd = "
                 f"{sd / prior_sd:.2f}); prior {_prior_text(base['prior'])} — {base['source']}"
-            )
-            if ok
-            else base["source"],
+            ),
             "identified": ok,
         }
         if not ok:
-            entry = {**base, "identified": False}
+            entry = {"identified": False}
         diag = {
             "prior_mean": float(base["prior"]["mean"]),
             "prior_sd": prior_sd,
