@@ -6,8 +6,8 @@ import numpy as np
 
 from tashkent.model import acceptance, patrons, standing
 from tashkent.scenario import load_scenario
-from tashkent.sim.api import forecast
 from tashkent.sim.context import build_context
+from tashkent.sim.document import forecast
 from tashkent.sim.state import initial_state
 from tashkent.sim.step import apply_schedule
 

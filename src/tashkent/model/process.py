@@ -50,10 +50,11 @@ def cbm_trust_gain(phase: Array, rung: Array, crisis: Array, cbms: list[dict]) -
 
 
 def include(inclusion: Array, phase: Array, crisis: Array, p_daily: Array) -> Array:
-    """Kashmiri stakeholders from both sides of the LoC brought into the dialogue: from the expanded
-    dialogue (phase 2) on and outside crises, inclusion rises toward 1 with daily probability
-    `p_daily` (from `inclusion_rate` per year); voices once included stay. It adds trust (`inclusion_trust` per year at full inclusion)
-    and lends legitimacy to an agreement (`tashkent.model.durability.legitimate_gap`)."""
+    """Stakeholders from both sides of the disputed territory brought into the dialogue: from the
+    expanded dialogue (phase 2) on and outside crises, inclusion rises toward 1 with daily
+    probability `p_daily` (from `inclusion_rate` per year); voices once included stay. It adds
+    trust (`inclusion_trust` per year at full inclusion) and lends legitimacy to an agreement
+    (`tashkent.model.durability.legitimate_gap`)."""
     grow = (phase >= 2) & ~crisis
     return np.where(grow, inclusion + (1.0 - inclusion) * p_daily, inclusion)
 
