@@ -42,10 +42,15 @@ def test_patron_emboldens_its_client_and_deters_the_other_and_flips_with_the_til
     np.testing.assert_allclose(pro_b, [-0.5 * 0.8 * 0.5 * 0.55, 0.5 * 0.8 * 0.5 * 0.55])
 
 
-def test_standing_erodes_only_while_the_party_rejects():
+def test_standing_erodes_only_while_the_party_rejects_and_shocks_fade():
     s = np.array([[0.3], [0.3]])
-    new = standing.update_standing(s, np.array([[True], [False]]), np.array([1.0]), P)
+    new = standing.update_standing(s, s, np.array([[True], [False]]), np.array([1.0]), P)
     np.testing.assert_allclose(new[:, 0], [0.3 - 0.3 / 365.0, 0.3])
+    # a shock fades back to the scenario's standing
+    back = standing.update_standing(
+        np.array([[0.5], [0.5]]), s, np.array([[False], [False]]), np.array([0.5]), P
+    )
+    np.testing.assert_allclose(back[:, 0], [0.4, 0.4])
 
 
 def test_faction_shift_moves_bias_and_standing_toward_one_party_and_away_from_the_other():

@@ -297,7 +297,9 @@ def step(
     state.accept = new_accept & alive[None, None, :]
     state.hardening *= d.decay_hardening
     if ctx.offerer is not None:
-        state.standing = standing.update_standing(state.standing, ~state.accept[:, 0, :], d.decay_standing, p)
+        state.standing = standing.update_standing(
+            state.standing, ctx.offer_standing[:, None], ~state.accept[:, 0, :], d.decay_standing, p
+        )
 
     # --- process: stakeholder inclusion, trust, CBMs, phase changes
     state.inclusion = process.include(state.inclusion, state.phase, state.crisis, d.p_include)
