@@ -10,6 +10,9 @@ import numpy as np
 
 from tashkent.model.common import Array, Params, daily_prob
 
+# judgement: a crisis triples the breakdown hazard (the 1994 IRA ceasefire ended with Canary Wharf, 1996)
+CRISIS_BREAKDOWN = 3.0
+
 
 def legitimate_gap(settlement_gap: Array, inclusion: Array, legitimacy: Array) -> Array:
     """The settlement gap narrowed by the legitimacy that stakeholder inclusion lends an agreement
@@ -21,5 +24,9 @@ def legitimate_gap(settlement_gap: Array, inclusion: Array, legitimacy: Array) -
 def breakdown_prob(age_days: Array, crisis: Array, gap: Array, p: Params) -> Array:
     inducement = p["inducement"] * np.power(0.5, age_days / p["inducement_half_life_days"])
     gap = np.maximum(0.0, gap - inducement)
-    rate = p["breakdown_rate"] * np.exp(p["breakdown_gap_weight"] * gap) * np.where(crisis, 3.0, 1.0)
+    rate = (
+        p["breakdown_rate"]
+        * np.exp(p["breakdown_gap_weight"] * gap)
+        * np.where(crisis, CRISIS_BREAKDOWN, 1.0)
+    )
     return daily_prob(rate)
