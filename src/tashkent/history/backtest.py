@@ -14,6 +14,8 @@ Metrics (lower is better) — the rule in brackets:
 * `nuclear_signal` — P(nuclear signalling) [Brier; the two contested crises are left out];
 * `mediation` — P(mediation occurs) [Brier];
 * `duration` — crisis duration in days [CRPS; Siachen and Mumbai, with no sourced end, left out];
+* `days_to_first_strike` — days from the trigger to the first strike (rung ≥ 5), for the crises
+  that reached it [CRPS over the forecast's runs that struck].
 * `offer_accepted` — P(a third party's offer is accepted by both parties) on the record of offers
   (`tashkent.history.offers`) [Brier; the same design over offers instead of crises: leave one
   offer out, or fit on the offers before 2000 and forecast those from 2001]. The model is the
@@ -45,6 +47,7 @@ METRICS: dict[str, str] = {
     "nuclear_signal": "Brier",
     "mediation": "Brier",
     "duration": "CRPS (days)",
+    "days_to_first_strike": "CRPS (days)",
     "offer_accepted": "Brier",
 }
 CRISIS_METRICS = tuple(m for m in METRICS if m != "offer_accepted")
@@ -72,6 +75,9 @@ def score_one(fc: CrisisForecast, out: Outcome) -> dict[str, float | None]:
     duration = None
     if out.duration is not None:
         duration = crps_step(fc.duration_values, fc.weights(), out.duration)
+    strike = None
+    if out.first_strike is not None:
+        strike = crps_step(*fc.strike_distribution(), out.first_strike)
     return {
         "rung": float(rps(fc.rung_probs, [out.rung])[0]),
         "rung_ge4": float(brier([fc.p_rung_ge(4)], [out.rung >= 4])[0]),
@@ -79,6 +85,7 @@ def score_one(fc: CrisisForecast, out: Outcome) -> dict[str, float | None]:
         "nuclear_signal": (None if out.nuclear is None else float(brier([fc.p_nuclear], [out.nuclear])[0])),
         "mediation": float(brier([fc.p_mediation], [out.mediation])[0]),
         "duration": duration,
+        "days_to_first_strike": strike,
     }
 
 
@@ -121,6 +128,7 @@ def run_backtest(
                 "nuclear_signal": fold.test.nuclear_signal,
                 "mediation": bool(out.mediation),
                 "duration_days": out.duration,
+                "days_to_first_strike": out.first_strike,
             },
             "forecasts": {},
             "scores": {},

@@ -3,7 +3,7 @@
 Advice to hold back is credible to a party only from a mediator biased toward that party. Kydd's
 mediator has one ideal point between the parties, so what matters is its net tilt toward i,
 t[m,i] = (bias[m,i] − bias[m,j]) / 2: more bias toward party i raises the tilt (and credibility) to
-i and lowers it to the other party j. Credibility is logistic(sharpness·(t[m,i] − β*_m)), with the
+i and lowers it to the other party. Credibility is logistic(sharpness·(t[m,i] − β*_m)), with the
 threshold β*_m rising with the mediator's war aversion (a peace-loving mediator has reason to
 exaggerate).
 A coalition is credible to i if any active member is; it covers the dyad as well as it covers the

@@ -37,6 +37,7 @@ class Context:
     offer_standing: np.ndarray  # [2] its standing with each party at the start
     gp_bias: np.ndarray  # [G, 2] active great powers' bias toward each party
     gp_leverages: np.ndarray  # [G] their leverage
+    spoiler_target: int  # index of the party spoilers strike
     schedule: dict[int, list[dict]] = field(default_factory=dict)  # day → events
 
 
@@ -99,6 +100,7 @@ def build_context(scenario: Scenario) -> Context:
             -1, 2
         ),
         gp_leverages=np.array([g.leverage for g in gps], dtype=np.float64),
+        spoiler_target=parties.index(scenario.spoiler_target()),
         schedule=schedule,
     )
 

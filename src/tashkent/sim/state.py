@@ -35,6 +35,8 @@ class State:
     standing: np.ndarray  # float [2, n] its standing with each party (tashkent.model.standing)
     hardening: np.ndarray  # float [2, n] decayed memory of attacks on each party
     inclusion: np.ndarray  # float [n] 0..1 Kashmiri stakeholders brought into the dialogue
+    response_lag: np.ndarray  # int32 [2, n] days left of a party's deliberation after an attack (0: none)
+    ceasefire_held: np.ndarray  # bool [n] a hotline ceasefire has been agreed in the current crisis
     cache: dict[str, np.ndarray] = field(default_factory=dict)  # derived values, cleared on change
 
     @property
@@ -82,4 +84,6 @@ def initial_state(scenario: Scenario, ctx: Context, n: int, bias_noise: np.ndarr
             np.array([init.hardening.get(p, 0.0) for p in ctx.parties], dtype=np.float64)[:, None], n, axis=1
         ),
         inclusion=np.zeros(n),
+        response_lag=np.zeros((2, n), dtype=np.int32),
+        ceasefire_held=np.zeros(n, dtype=bool),
     )
