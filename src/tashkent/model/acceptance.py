@@ -68,7 +68,7 @@ def update(
 
 
 def offer_term(
-    tilt: Array, great_power: Array | float, standing: Array, hardening: Array, p: Params
+    tilt: Array, great_power: Array | float, standing: Array | float, hardening: Array | float, p: Params
 ) -> Array:
     """What the offering mediator adds to a party's utility of accepting (any shape, per party).
 

@@ -307,9 +307,13 @@ def step(
         state.hurt, state.catastrophe, p["stalemate"], p["way_out"], state.trust, p["hurt_threshold"]
     )
     common = acceptance.utility(coverage, leverage, ripe, state.trust, 0.0, p)  # [n]
-    offer = acceptance.offer_term(
-        standing.tilt_of(state.offer_bias), ctx.offer_great_power, state.standing, state.hardening, p
-    )  # [2, n]
+    if "offer" not in state.cache:  # the offerer's tilt and status change only with scheduled events
+        state.cache["offer"] = acceptance.offer_term(
+            standing.tilt_of(state.offer_bias), ctx.offer_great_power, 0.0, 0.0, p
+        )
+    offer = (
+        state.cache["offer"] + p["offer_standing"] * state.standing - p["offer_hardening"] * state.hardening
+    )  # [2, n]: acceptance.offer_term with the daily standing and hardening
     util = common[None, None, :] + offer[:, None, :] - d.audience  # [2, 3, n]
     uu = np.stack([u[U_ACCEPT_A], u[U_ACCEPT_B]])[:, None, :]  # one uniform per party
     official = np.array(acceptance.OFFICIAL)[None, :, None]
@@ -324,14 +328,16 @@ def step(
         )
 
     # --- process: stakeholder inclusion, trust, CBMs, phase changes
-    state.inclusion = process.include(state.inclusion, state.phase, state.crisis, d.p_include)
-    state.trust = np.clip(
-        process.relax_trust(state.trust, p["trust_baseline"], p["trust_relax_days"])
-        + process.cbm_trust_gain(state.phase, state.rung, state.crisis, ctx.cbms)
-        + p["inclusion_trust"] * state.inclusion / 365.0,
-        0.0,
-        1.0,
+    trust = process.relax_trust(state.trust, p["trust_baseline"], p["trust_relax_days"]) + (
+        process.cbm_trust_gain(state.phase, state.rung, state.crisis, ctx.cbms)
     )
+    included = np.flatnonzero(state.inclusion > 0.0) if state.inclusion.any() else None
+    if (state.phase >= 2).any():
+        state.inclusion = process.include(state.inclusion, state.phase, state.crisis, d.p_include)
+        included = np.flatnonzero(state.inclusion > 0.0)
+    if included is not None and included.size:
+        trust[included] += p["inclusion_trust"][included] * state.inclusion[included] / 365.0
+    state.trust = np.clip(trust, 0.0, 1.0)
     both = state.accept[0] & state.accept[1]  # [3, n]
     phase = state.phase.astype(np.int64)
     # a phase whose track is no longer accepted by both falls back one step (agreement excepted)
