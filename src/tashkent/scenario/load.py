@@ -406,7 +406,11 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    blob = json.dumps(scenario_to_data(scenario), sort_keys=True, separators=(",", ":"))
+    """Identity of what a run simulates. Declared levers are choices not taken, so they are left out:
+    declaring one does not change any run."""
+    data = scenario_to_data(scenario)
+    data.pop("levers", None)
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
