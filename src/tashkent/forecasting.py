@@ -111,6 +111,7 @@ def execute(
         ) from None
     seconds = time.perf_counter() - t0
     doc = document(scenario, config, total) | {"run_id": run_id}
+    doc["calibration"] = load_manifest(run_dir).get("inputs", {}).get("calibration")
     write_results(run_dir, total, doc, scenario.start_date)
     write_blocks(run_dir)
     index.record_finish(db, run_id, "complete", seconds, headline(doc))

@@ -125,6 +125,17 @@ def _assumptions_html(scenario: Scenario) -> str:
     )
 
 
+def _calibration_line(note: dict[str, Any] | None) -> str:
+    if not note or not note.get("overlay"):
+        return "Calibration overlay: not used (parameters from the scenario's own priors)."
+    used = ", ".join(note.get("applied", [])) or "none"
+    kept = ", ".join(note.get("kept_scenario_values", [])) or "none"
+    return (
+        f"Calibration overlay: posteriors fitted to the crisis record used for {used}; "
+        f"the scenario's own values kept for {kept}."
+    )
+
+
 def render(run_dir: Path) -> str:
     doc = json.loads((run_dir / "summary.json").read_text())
     man = json.loads((run_dir / "manifest.json").read_text())
@@ -167,6 +178,7 @@ def render(run_dir: Path) -> str:
         f"<p class=note>Run <b>{run_id}</b>: {doc['runs']:,} Monte Carlo runs × {doc['days']} days from "
         f"{doc['start_date']}, seed {doc['seed']}, parameters {mode}; scenario hash {doc['scenario_hash']}; "
         f"overrides: {extra}. Largest Monte Carlo standard error {doc['se']:.4f}.</p>",
+        f"<p class=note>{html.escape(_calibration_line(doc.get('calibration')))}</p>",
         f"<p>{html.escape(scenario.description)}</p>",
         "<h2>Milestones</h2><p class=note>Probability that the event has happened by the day, ± Monte Carlo "
         "standard error; below it, the 5–95% interval of that probability over parameter uncertainty.</p>",

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tashkent.errors import UserError
-from tashkent.scenario.load import load_scenario
+from tashkent.scenario.load import load_scenario_noted
 from tashkent.scenario.schema import TRACKS, Scenario
 from tashkent.sim.links import bargaining_overrides
 
@@ -118,9 +118,38 @@ def summary_table(doc: dict[str, Any], parties: tuple[str, str]) -> Table:
     return t
 
 
-def _scenario_for(source: str, sets: list[str], injects: list[str], uncalibrated: bool) -> Scenario:
+def _scenario_for(
+    source: str, sets: list[str], injects: list[str], uncalibrated: bool
+) -> tuple[Scenario, dict[str, Any]]:
     overlays = [] if uncalibrated else calibrated_overlays()
-    return load_scenario(source, sets=sets, injects=injects, overlays=overlays)
+    sc, notes = load_scenario_noted(source, sets=sets, injects=injects, overlays=overlays)
+    return sc, calibration_note(notes, uncalibrated)
+
+
+def calibration_note(notes: dict[str, list[str]], uncalibrated: bool) -> dict[str, Any]:
+    """What the calibration overlay did to this scenario, for the output, the JSON and the report."""
+    return {
+        "overlay": None if uncalibrated else "history/data/calibrated.yaml",
+        "applied": notes["applied"],
+        "kept_scenario_values": notes["kept"],
+    }
+
+
+def calibration_text(note: dict[str, Any] | None) -> str | None:
+    """One line saying which values the calibration overlay replaced and which it left alone."""
+    if not note or not note.get("overlay"):
+        return None
+    parts = []
+    if note["applied"]:
+        parts.append(f"calibrated posteriors replace the priors of {', '.join(note['applied'])}")
+    if note["kept_scenario_values"]:
+        parts.append(
+            f"your own values kept for {', '.join(note['kept_scenario_values'])} "
+            "(the overlay only replaces the built-in values it was fitted from)"
+        )
+    if not parts:
+        return "calibration overlay: nothing applied (no parameter states the values it was fitted from)"
+    return "calibration overlay: " + "; ".join(parts) + "; --uncalibrated turns it off"
 
 
 def calibrated_overlays() -> list[dict[str, Any]]:
@@ -219,7 +248,7 @@ def forecast(
     if resume:
         run_id, run_dir, sc, config = forecasting.reopen(resume, db, workers or None, dask)
     else:
-        sc = _scenario_for(scenario, set_, inject, uncalibrated)
+        sc, calibration = _scenario_for(scenario, set_, inject, uncalibrated)
         nowcast_info: dict[str, Any] = {}
         if from_events or from_store:
             sc, nowcast_info = apply_nowcast(sc, from_events, as_of, from_store, db)
@@ -240,6 +269,7 @@ def forecast(
             "set": set_,
             "inject": inject,
             "calibrated": not uncalibrated,
+            "calibration": calibration,
             "from_events": [str(p) for p in from_events],
             "as_of": as_of,
             "bargaining_link": link_info,
@@ -263,6 +293,9 @@ def forecast(
         typer.echo(json.dumps(doc, indent=2))
         return
     console.print(summary_table(doc, sc.parties))
+    note = calibration_text(doc.get("calibration"))
+    if note:
+        typer.echo(note)
     typer.echo(f"run {doc['run_id']} — {doc['seconds']:.1f} s; results in {run_dir}")
     if report_path:
         typer.echo(f"report: {report_path}")

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tashkent.errors import UserError
-from tashkent.scenario.load import load_scenario
+from tashkent.scenario.load import load_scenario, load_scenario_noted
 from tashkent.scenario.schema import Scenario
 
 console = Console(highlight=False)
@@ -96,12 +96,12 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Compare variants of a scenario with common random numbers: differences with 95% intervals."""
-    from tashkent.sim.commands import calibrated_overlays, default_workers
+    from tashkent.sim.commands import calibrated_overlays, calibration_note, calibration_text, default_workers
     from tashkent.sim.ensemble import RunConfig, run_ensemble
     from tashkent.sim.links import bargaining_overrides
 
     overlays = [] if uncalibrated else calibrated_overlays()
-    base_sc = load_scenario(base, sets=set_, injects=inject, overlays=overlays)
+    base_sc, notes = load_scenario_noted(base, sets=set_, injects=inject, overlays=overlays)
     link, _ = bargaining_overrides(base_sc)
     config = RunConfig(
         runs=runs,
@@ -113,6 +113,7 @@ def compare(
     )
     base_total = run_ensemble(base_sc, config, collect_blocks=True)
     out: dict[str, Any] = {"base": base, "runs": runs, "days": days, "seed": seed, "variants": []}
+    out["calibration"] = calibration_note(notes, uncalibrated)
     for text in variants:
         label, sc = parse_variant(text, base, set_, inject, overlays)
         if sc.parties != base_sc.parties:
@@ -147,3 +148,6 @@ def compare(
             )
         console.print(t)
     console.print("* interval excludes zero")
+    note = calibration_text(out["calibration"])
+    if note:
+        console.print(note, markup=False)
