@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tashkent.errors import UserError
+from tashkent.limits import MAX_DAYS, MAX_RUNS, MAX_WORKERS
 from tashkent.scenario.load import load_scenario, load_scenario_noted
 from tashkent.scenario.schema import Scenario
 
@@ -82,14 +83,18 @@ def paired_differences(base: dict[str, Any], variant: dict[str, Any], metrics: t
 def compare(
     base: str = typer.Argument(..., help="Base scenario (name or file)."),
     variants: list[str] = typer.Argument(..., help="Variants: scenario, or set:/inject: overlays on BASE."),
-    runs: int = typer.Option(10_000, "--runs", "-n", help="Runs per variant (a multiple of 100)."),
-    days: int = typer.Option(365, "--days", "-d", help="Horizon in days."),
+    runs: int = typer.Option(
+        10_000, "--runs", "-n", min=100, max=MAX_RUNS, help="Runs per variant (a multiple of 100)."
+    ),
+    days: int = typer.Option(365, "--days", "-d", min=1, max=MAX_DAYS, help="Horizon in days."),
     seed: int = typer.Option(
         20251120, "--seed", "-s", help="Seed shared by all variants (common random numbers)."
     ),
     set_: list[str] = typer.Option([], "--set", help="Override applied to the base and every variant."),
     inject: list[str] = typer.Option([], "--inject", help="Inject applied to the base and every variant."),
-    workers: int = typer.Option(0, "--workers", "-w", help="Local worker processes (0 = up to 2 cores)."),
+    workers: int = typer.Option(
+        0, "--workers", "-w", min=0, max=MAX_WORKERS, help="Local worker processes (0 = up to 2 cores)."
+    ),
     uncalibrated: bool = typer.Option(
         False, "--uncalibrated", help="Sample the priors, not the calibrated posteriors."
     ),

@@ -4,8 +4,10 @@ finished chunk on disk so an interrupted run can be resumed with identical resul
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
@@ -15,13 +17,14 @@ from typing import Any
 import numpy as np
 
 from tashkent.errors import UserError
+from tashkent.limits import MAX_CHUNK_RUNS, MAX_DAYS, MAX_RUNS, MAX_TRAJECTORIES, MAX_WORKERS
 from tashkent.scenario.load import scenario_hash, scenario_to_data
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.aggregate import SUM_KEYS, merge
 from tashkent.sim.chunk import ChunkSpec, run_chunk
 from tashkent.sim.params import ParamMode, check_parameters
 from tashkent.sim.seeds import BLOCK_RUNS
-from tashkent.store.paths import atomic_write
+from tashkent.store import integrity
 
 DEFAULT_CHUNK_RUNS = 10_000
 Progress = Callable[[int, int], None]
@@ -40,17 +43,25 @@ class RunConfig:
     overrides: dict[str, float] = field(default_factory=dict)
 
     def validate(self) -> None:
-        if self.runs < BLOCK_RUNS or self.runs % BLOCK_RUNS:
+        if not BLOCK_RUNS <= self.runs <= MAX_RUNS:
+            raise UserError(f"--runs {self.runs}: must be between {BLOCK_RUNS} and {MAX_RUNS:,}")
+        if self.runs % BLOCK_RUNS:
             raise UserError(
                 f"--runs {self.runs}: must be a positive multiple of {BLOCK_RUNS} "
                 f"(runs come in blocks of {BLOCK_RUNS} that share one parameter draw)"
             )
-        if not 1 <= self.days <= 3650:
-            raise UserError(f"--days {self.days}: must be between 1 and 3650")
-        if self.chunk_runs < BLOCK_RUNS or self.chunk_runs % BLOCK_RUNS:
-            raise UserError(f"--chunk-runs {self.chunk_runs}: must be a positive multiple of {BLOCK_RUNS}")
-        if self.workers < 1:
-            raise UserError(f"--workers {self.workers}: must be at least 1")
+        if not 1 <= self.days <= MAX_DAYS:
+            raise UserError(f"--days {self.days}: must be between 1 and {MAX_DAYS}")
+        if not BLOCK_RUNS <= self.chunk_runs <= MAX_CHUNK_RUNS or self.chunk_runs % BLOCK_RUNS:
+            raise UserError(
+                f"--chunk-runs {self.chunk_runs}: must be a multiple of {BLOCK_RUNS} up to {MAX_CHUNK_RUNS:,}"
+            )
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise UserError(f"--workers {self.workers}: must be between 1 and {MAX_WORKERS}")
+        if not 0 <= self.keep_trajectories <= MAX_TRAJECTORIES:
+            raise UserError(
+                f"--keep-trajectories {self.keep_trajectories}: must be between 0 and {MAX_TRAJECTORIES:,}"
+            )
         if not 0 <= self.seed < 2**63:
             raise UserError(f"--seed {self.seed}: must be a non-negative integer")
 
@@ -98,11 +109,26 @@ def save_chunk(run_dir: Path, part: dict[str, Any]) -> None:
         arrays[f"block_{k}"] = np.asarray(v)
     meta = {k: part[k] for k in ("runs", "days", "block_start", "n_blocks", "metrics", "milestones")}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    with atomic_write(chunk_path(run_dir, part["block_start"]), "wb") as fh:
-        np.savez(fh, allow_pickle=False, **arrays)
+    buf = io.BytesIO()
+    np.savez(buf, allow_pickle=False, **arrays)
+    rel = chunk_path(run_dir, part["block_start"]).relative_to(run_dir).as_posix()
+    integrity.write_checked(run_dir, rel, buf.getvalue())
 
 
-def load_chunk(path: Path) -> dict[str, Any]:
+def load_chunk(path: Path, run_dir: Path | None = None) -> dict[str, Any]:
+    """A chunk's counts; with `run_dir`, checked first against the run's manifest."""
+    if run_dir is not None:
+        data = integrity.verified_bytes(run_dir, path.relative_to(run_dir).as_posix())
+        try:
+            return _read_chunk(io.BytesIO(data))
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            raise UserError(
+                f"{path}: unreadable chunk; `tashkent runs repair {run_dir.name}` removes it"
+            ) from None
+    return _read_chunk(path)
+
+
+def _read_chunk(path: Path | io.BytesIO) -> dict[str, Any]:
     with np.load(path) as z:
         meta = json.loads(bytes(z["meta"]).decode())
         part: dict[str, Any] = dict(meta)
@@ -117,7 +143,15 @@ def done_chunks(run_dir: Path) -> dict[int, Path]:
     folder = run_dir / "chunks"
     if not folder.is_dir():
         return {}
-    return {int(p.stem.split("_")[1]): p for p in folder.glob("chunk_*.npz")}
+    out: dict[int, Path] = {}
+    for p in folder.glob("chunk_*.npz"):
+        try:
+            out[int(p.stem.split("_")[1])] = p
+        except (IndexError, ValueError):
+            raise UserError(
+                f"{p}: not a chunk of this run; remove it or `tashkent runs repair {run_dir.name}`"
+            ) from None
+    return out
 
 
 # ------------------------------------------------------------------ execution
@@ -133,7 +167,9 @@ def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[dict[str, Any
         import multiprocessing as mp
 
         ctx = mp.get_context("fork") if os.name == "posix" else mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=config.workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=config.workers, mp_context=ctx, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             pending = {pool.submit(run_chunk, s) for s in todo}
             try:
                 while pending:
@@ -147,6 +183,20 @@ def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[dict[str, Any
     else:
         for s in todo:
             yield run_chunk(s)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit as soon as the parent process is gone (e.g. killed with SIGKILL), so no
+    idle worker is left holding the database and the run folder."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="tashkent-parent-watch").start()
 
 
 def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[dict[str, Any]]:
@@ -188,10 +238,19 @@ def run_ensemble(
     total: dict[str, Any] | None = None
     blocks: list[dict[str, np.ndarray]] = []
     done = 0
+    if run_dir is not None and not (run_dir / integrity.MANIFEST).exists():
+        run_dir.mkdir(parents=True, exist_ok=True)
+        integrity.write_manifest(run_dir, manifest(scenario, config) | {"checksums": {}})
     have: dict[int, Path] = done_chunks(run_dir) if run_dir else {}
     for spec in all_specs:
         if spec.block_start in have:
-            part = load_chunk(have[spec.block_start])
+            part = load_chunk(have[spec.block_start], run_dir)
+            if (part["block_start"], part["n_blocks"], part["days"]) != (
+                spec.block_start,
+                spec.n_blocks,
+                spec.days,
+            ):
+                raise UserError(f"{have[spec.block_start]}: a chunk of another plan; `tashkent runs repair`")
             total = merge(total, part)
             if collect_blocks:
                 blocks.append(part["blocks"])

@@ -18,6 +18,16 @@ from tashkent.sim.aggregate import daily_quantiles, first_passage_survival, prob
 from tashkent.sim.outcomes import FATALITY_EDGES, SCORE_MIN
 from tashkent.store.paths import atomic_write
 
+RESULT_FILES = (
+    "milestones.parquet",
+    "daily.parquet",
+    "survival.parquet",
+    "fatalities.parquet",
+    "trajectories.parquet",
+    "blocks.parquet",
+    "summary.json",
+)
+
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
@@ -125,7 +135,9 @@ def write_blocks(run_dir: Path) -> None:
     writer = None
     try:
         for _, cp in chunks:
-            table = pa.Table.from_pandas(pd.DataFrame(load_chunk(cp)["blocks"]), preserve_index=False)
+            table = pa.Table.from_pandas(
+                pd.DataFrame(load_chunk(cp, run_dir)["blocks"]), preserve_index=False
+            )
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             writer.write_table(table)
