@@ -6,7 +6,7 @@ its source."""
 from __future__ import annotations
 
 import html
-import json
+import io
 from pathlib import Path
 from typing import Any
 
@@ -137,14 +137,18 @@ def _calibration_line(note: dict[str, Any] | None) -> str:
 
 
 def render(run_dir: Path) -> str:
-    doc = json.loads((run_dir / "summary.json").read_text())
-    man = json.loads((run_dir / "manifest.json").read_text())
+    from tashkent.store import integrity
+
+    def table(name: str) -> pd.DataFrame:
+        return pd.read_parquet(io.BytesIO(integrity.verified_bytes(run_dir, name, man)))
+
+    man = integrity.read_manifest(run_dir)
+    doc = integrity.verified_json(run_dir, "summary.json")
     scenario = Scenario.model_validate(man["scenario"])
-    daily = pd.read_parquet(run_dir / "daily.parquet")
-    surv = pd.read_parquet(run_dir / "survival.parquet")
-    fat = pd.read_parquet(run_dir / "fatalities.parquet")
-    blocks_path = run_dir / "blocks.parquet"
-    drv = drivers(pd.read_parquet(blocks_path)) if blocks_path.is_file() else {}
+    daily = table("daily.parquet")
+    surv = table("survival.parquet")
+    fat = table("fatalities.parquet")
+    drv = drivers(table("blocks.parquet")) if (run_dir / "blocks.parquet").is_file() else {}
     H = str(doc["days"])
     rows = []
     for outcome, lst in drv.items():
