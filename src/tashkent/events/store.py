@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -173,10 +173,19 @@ class EventStore:
                 )
             )
 
-    def add(self, rows: Iterable[StoredEvent], ingest_id: int | None = None, batch: int = 20_000) -> int:
-        """Insert events in batches (one transaction each); returns how many were new."""
+    def add(
+        self,
+        rows: Iterable[StoredEvent],
+        ingest_id: int | None = None,
+        batch: int = 20_000,
+        committed: Callable[[int], None] | None = None,
+    ) -> int:
+        """Insert events in batches (one transaction each); returns how many were new. `committed`
+        is told the new rows of each batch once its transaction is committed, so that a file that
+        fails half-way records exactly what it stored."""
         added = 0
         for chunk in _chunks(rows, batch):
+            before_batch = added
             with self.engine.begin() as conn:
                 if self.engine.dialect.name == "sqlite":
                     # the DB-API directly: ~5x faster than SQLAlchemy's executemany of dicts
@@ -187,6 +196,8 @@ class EventStore:
                 else:
                     res = conn.execute(self._insert(), [_row(r, ingest_id) for r in chunk])
                     added += max(int(res.rowcount or 0), 0)
+            if committed is not None:
+                committed(added - before_batch)
         return added
 
     def count(self) -> int:
