@@ -47,8 +47,8 @@ def load_problem(source: str) -> tuple[Problem, Any, Any]:
 def run_model(
     problem: Problem, model: str, rounds: int | None, options: list[str], seed: int | None
 ) -> BargainResult:
-    if rounds is not None and rounds < (0 if model == "eu" else 1):
-        raise UserError(f"--rounds {rounds}: must be at least {0 if model == 'eu' else 1}")
+    if rounds is not None and not (0 if model == "eu" else 1) <= rounds <= 10_000:
+        raise UserError(f"--rounds {rounds}: must be between {0 if model == 'eu' else 1} and 10000")
     if model == "eu":
         from tashkent.bargain.eu import EUOptions, run_eu
 

@@ -210,12 +210,12 @@ class Scenario(Strict):
     description: str
     start_date: dt.date
     parties: tuple[ActorId, ActorId]
-    actors: list[Actor] = Field(min_length=2)
+    actors: list[Actor] = Field(min_length=2, max_length=500)
     process: Process
-    schedule: list[ScheduledEvent] = []
+    schedule: list[ScheduledEvent] = Field(default_factory=list, max_length=10_000)
     initial_state: InitialState
     doctrine: Doctrine = Doctrine()
-    parameters: dict[str, Parameter]
+    parameters: dict[str, Parameter] = Field(max_length=5_000)
     bargaining: BargainingSpec | None = None
 
     @model_validator(mode="after")
@@ -223,9 +223,10 @@ class Scenario(Strict):
         # Messages start with "@<field path>|" so the loader can point at the offending line.
         ids = [a.id for a in self.actors]
         known = set(ids)
-        listing = ", ".join(ids)
+        listing = ", ".join(ids) if len(ids) <= 30 else ", ".join(ids[:30]) + ", ..."
+        first: dict[str, int] = {}
         for i, a in enumerate(self.actors):
-            if ids.index(a.id) != i:
+            if first.setdefault(a.id, i) != i:
                 raise ValueError(f"@actors[{i}].id|= {a.id} appears more than once; ids must be unique")
         for i, p in enumerate(self.parties):
             if p not in known:
