@@ -16,11 +16,12 @@ from tashkent import __version__
 from tashkent.errors import Interrupted, UserError
 from tashkent.scenario.load import scenario_hash
 from tashkent.scenario.schema import Scenario
-from tashkent.sim.api import document
+from tashkent.sim.document import document
 from tashkent.sim.ensemble import RunConfig, manifest, run_ensemble
 from tashkent.store import index, integrity
+from tashkent.store.chunks import ChunkFolder
 from tashkent.store.paths import data_home
-from tashkent.store.results import RESULT_FILES, write_blocks, write_json, write_results
+from tashkent.store.results import RESULT_FILES, write_block_table, write_blocks, write_json, write_results
 
 Progress = Callable[[int, int], None]
 
@@ -89,11 +90,11 @@ def execute(
     config: RunConfig,
     db: str | None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Run or finish the ensemble of a started run and write its results."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run or finish the ensemble of a started run and write its results: (document, counts)."""
     t0 = time.perf_counter()
     try:
-        total = run_ensemble(scenario, config, run_dir=run_dir, progress=progress)
+        total = run_ensemble(scenario, config, chunks=ChunkFolder(run_dir), progress=progress)
     except KeyboardInterrupt:
         index.record_finish(db, run_id, "interrupted", None, None)
         raise Interrupted(
@@ -116,7 +117,25 @@ def execute(
     integrity.record_files(run_dir, list(RESULT_FILES))
     index.record_finish(db, run_id, "complete", seconds, headline(doc))
     doc["seconds"] = round(seconds, 3)
-    return doc
+    return doc, total
+
+
+def write_run_files(
+    run_dir: Path,
+    scenario: Scenario,
+    config: RunConfig,
+    total: dict[str, Any],
+    doc: dict[str, Any],
+    inputs: dict[str, Any],
+) -> None:
+    """The files of a run folder for an ensemble run in memory (so a report can be made from it):
+    manifest, result tables and, when the ensemble kept them, the per-block table."""
+    man = manifest(scenario, config) | {"run_id": doc.get("run_id"), "inputs": inputs, "checksums": {}}
+    write_json(man, run_dir / "manifest.json")
+    write_results(run_dir, total, doc, scenario.start_date)
+    if "blocks" in total:
+        write_block_table(run_dir, total["blocks"])
+    integrity.record_files(run_dir, list(RESULT_FILES))
 
 
 def load_manifest(run_dir: Path) -> dict[str, Any]:
@@ -149,6 +168,16 @@ def reopen(
     run_id: str, db: str | None, workers: int | None = None, dask: str | None = None
 ) -> tuple[str, Path, Scenario, RunConfig]:
     """An interrupted run, ready for `execute` to finish: (run id, folder, scenario, config)."""
+    run_id, run_dir, scenario, config = opened(run_id, db)
+    if workers:
+        config.workers = workers
+    config.dask = dask
+    index.record_finish(db, run_id, "running", None, None)
+    return run_id, run_dir, scenario, config
+
+
+def opened(run_id: str, db: str | None) -> tuple[str, Path, Scenario, RunConfig]:
+    """A stored run's (id, folder, scenario, config) from its manifest, leaving its status alone."""
     from pydantic import ValidationError
 
     row = index.get_run(db, run_id)
@@ -162,14 +191,10 @@ def reopen(
             f"{run_dir / 'manifest.json'}: not a manifest this version can resume; "
             f"`tashkent runs delete {row.run_id}` and run the forecast again"
         ) from None
-    if workers:
-        config.workers = workers
-    config.dask = dask
-    index.record_finish(db, row.run_id, "running", None, None)
     return row.run_id, run_dir, scenario, config
 
 
-def repair(run_id: str, db: str | None) -> list[str]:
+def repair(run_id: str, db: str | None) -> tuple[str, list[str]]:
     """Remove the run's files that fail their checksum (and results built from a bad chunk), and mark
     the run interrupted so that `forecast --resume` recomputes them. Returns the removed files."""
     row = index.get_run(db, run_id)
@@ -182,10 +207,10 @@ def repair(run_id: str, db: str | None) -> list[str]:
     integrity.forget(run_dir, bad)
     if bad or row.status != "complete":
         index.record_finish(db, row.run_id, "interrupted", None, None)
-    return bad
+    return row.run_id, bad
 
 
-def delete(run_id: str, db: str | None) -> Path:
+def delete(run_id: str, db: str | None) -> tuple[str, Path]:
     """Remove a run: its folder and its row in the index."""
     import shutil
 
@@ -194,4 +219,4 @@ def delete(run_id: str, db: str | None) -> Path:
     if run_dir.is_dir() and ((run_dir / "manifest.json").exists() or run_dir.parent == runs_root()):
         shutil.rmtree(run_dir, ignore_errors=True)
     index.delete_run(db, row.run_id)
-    return run_dir
+    return row.run_id, run_dir

@@ -52,7 +52,7 @@ class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             try:
                 hash(key)
             except TypeError:
@@ -65,9 +65,9 @@ class _Loader(yaml.SafeLoader):
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
-            return super().construct_yaml_timestamp(node)  # type: ignore[no-untyped-call]
+            return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as exc:
             raise _Problem(
                 f"{node.value!r} is not a valid date ({exc}); write YYYY-MM-DD", node.start_mark.line + 1
@@ -75,7 +75,6 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 
 
 def _check_size(root: yaml.Node) -> None:
@@ -126,7 +125,7 @@ def compose_and_load(label: str, text: str) -> tuple[Any, yaml.Node | None]:
         mark = exc.problem_mark
         where = f"{label}:{mark.line + 1}" if mark is not None else label
         raise UserError(
-            f"{where}: YAML syntax error: {exc.problem}; fix the indentation or quoting"
+            f"{where}: YAML syntax error (not valid YAML): {exc.problem}; fix the indentation or quoting"
         ) from None
     except yaml.YAMLError as exc:
         raise UserError(f"{label}: YAML error: {' '.join(str(exc).split())}") from None

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from tashkent.errors import UserError
 from tashkent.report import figures
 from tashkent.scenario.schema import TRACKS, Scenario
 from tashkent.store.paths import atomic_write
@@ -144,6 +145,8 @@ def render(run_dir: Path) -> str:
 
     man = integrity.read_manifest(run_dir)
     doc = integrity.verified_json(run_dir, "summary.json")
+    if "scenario" not in man:
+        raise UserError(f"{run_dir}: not the folder of a stored forecast (its manifest names no scenario)")
     scenario = Scenario.model_validate(man["scenario"])
     daily = table("daily.parquet")
     surv = table("survival.parquet")
@@ -172,7 +175,7 @@ def render(run_dir: Path) -> str:
         if doc["parameter_mode"] == "sample"
         else "fixed at their values"
     )
-    run_id = html.escape(doc["run_id"])
+    run_id = html.escape(doc.get("run_id") or "in memory (not stored)")
     version = html.escape(man.get("version", ""))
     deesc = daily["mean_deescalations"].sum()
     parts = [

@@ -338,7 +338,7 @@ def _same_entry(entry: dict[str, Any], base: dict[str, Any]) -> bool:
     from tashkent.scenario.schema import Prior
 
     try:
-        mine = (float(entry.get("value")), Prior.model_validate(entry.get("prior", {"dist": "fixed"})))
+        mine = (float(entry["value"]), Prior.model_validate(entry.get("prior", {"dist": "fixed"})))
         theirs = (float(base["value"]), Prior.model_validate(base.get("prior", {"dist": "fixed"})))
     except (TypeError, ValueError, KeyError, ValidationError):
         return False
@@ -429,3 +429,8 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise UserError(format_validation_error(scenario.name, exc, data, _Lines(None))) from None
+
+
+# `Scenario.with_overrides(...)`, attached here so that the schema does not import its loader
+# (the package's __init__ imports this module, so the method is there whenever Scenario is).
+Scenario.with_overrides = with_overrides  # type: ignore[attr-defined]

@@ -9,11 +9,11 @@ unknown actor) are checked after the fields validate. Range checks raise message
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from tashkent.bargain.spec import BargainingSpec
+from tashkent.scenario.bargaining import BargainingSpec
 from tashkent.scenario.bounds import check_parameter
 from tashkent.strict import NO_BOOLS, STRICT
 
@@ -272,13 +272,13 @@ class Scenario(Strict):
                 f"@initial_state.date|= {init_date} differs from start_date {self.start_date}; "
                 "make them equal or remove initial_state.date"
             )
-        for name, p in self.parameters.items():
-            problem = check_parameter(name, p.value, p.prior, p.range)
+        for name, par in self.parameters.items():
+            problem = check_parameter(name, par.value, par.prior, par.range)
             if problem:
                 raise ValueError(f"@parameters.{name}|{problem}")
         for i, ph in enumerate(self.process.phases):
-            p = ph.median_days
-            problem = check_parameter(f"phase{ph.id}_median_days", p.value, p.prior, p.range)
+            med = ph.median_days
+            problem = check_parameter(f"phase{ph.id}_median_days", med.value, med.prior, med.range)
             if problem:
                 raise ValueError(f"@process.phases[{i}].median_days|{problem}")
         return self
@@ -295,13 +295,3 @@ class Scenario(Strict):
 
     def great_powers(self) -> list[Actor]:
         return [a for a in self.actors if "great_power" in a.roles]
-
-
-def _with_overrides(self: Scenario, overrides: dict[str, Any]) -> Scenario:
-    """A copy with dotted-path overrides applied, e.g. {"initial_state.rung": 0}."""
-    from tashkent.scenario.load import with_overrides
-
-    return with_overrides(self, overrides)
-
-
-Scenario.with_overrides = _with_overrides  # type: ignore[attr-defined]

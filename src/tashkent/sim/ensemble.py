@@ -4,15 +4,12 @@ finished chunk on disk so an interrupted run can be resumed with identical resul
 
 from __future__ import annotations
 
-import io
-import json
+import math
 import os
-import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -20,13 +17,19 @@ from tashkent.errors import UserError
 from tashkent.limits import MAX_CHUNK_RUNS, MAX_DAYS, MAX_RUNS, MAX_TRAJECTORIES, MAX_WORKERS
 from tashkent.scenario.load import scenario_hash, scenario_to_data
 from tashkent.scenario.schema import Scenario
-from tashkent.sim.aggregate import SUM_KEYS, merge
+from tashkent.sim.aggregate import merge
 from tashkent.sim.chunk import ChunkSpec, run_chunk
 from tashkent.sim.params import ParamMode, check_parameters
 from tashkent.sim.seeds import BLOCK_RUNS
-from tashkent.store import integrity
 
 DEFAULT_CHUNK_RUNS = 10_000
+
+
+def default_workers() -> int:
+    """Local worker processes when none are asked for: one per core, at most two."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 Progress = Callable[[int, int], None]
 
 
@@ -43,27 +46,62 @@ class RunConfig:
     overrides: dict[str, float] = field(default_factory=dict)
 
     def validate(self) -> None:
-        if not BLOCK_RUNS <= self.runs <= MAX_RUNS:
-            raise UserError(f"--runs {self.runs}: must be between {BLOCK_RUNS} and {MAX_RUNS:,}")
-        if self.runs % BLOCK_RUNS:
-            raise UserError(
-                f"--runs {self.runs}: must be a positive multiple of {BLOCK_RUNS} "
-                f"(runs come in blocks of {BLOCK_RUNS} that share one parameter draw)"
-            )
-        if not 1 <= self.days <= MAX_DAYS:
-            raise UserError(f"--days {self.days}: must be between 1 and {MAX_DAYS}")
-        if not BLOCK_RUNS <= self.chunk_runs <= MAX_CHUNK_RUNS or self.chunk_runs % BLOCK_RUNS:
-            raise UserError(
-                f"--chunk-runs {self.chunk_runs}: must be a multiple of {BLOCK_RUNS} up to {MAX_CHUNK_RUNS:,}"
-            )
-        if not 1 <= self.workers <= MAX_WORKERS:
-            raise UserError(f"--workers {self.workers}: must be between 1 and {MAX_WORKERS}")
-        if not 0 <= self.keep_trajectories <= MAX_TRAJECTORIES:
-            raise UserError(
-                f"--keep-trajectories {self.keep_trajectories}: must be between 0 and {MAX_TRAJECTORIES:,}"
-            )
-        if not 0 <= self.seed < 2**63:
-            raise UserError(f"--seed {self.seed}: must be a non-negative integer")
+        """Raise `UserError` naming the first invalid field (as `field=value: why`)."""
+        checks: list[tuple[str, bool, str]] = [
+            (
+                "runs",
+                _is_int(self.runs) and self.runs >= BLOCK_RUNS and self.runs % BLOCK_RUNS == 0,
+                f"must be a positive multiple of {BLOCK_RUNS} "
+                f"(runs come in blocks of {BLOCK_RUNS} that share one parameter draw)",
+            ),
+            ("runs", self.runs <= MAX_RUNS, f"must be at most {MAX_RUNS:,}"),
+            ("days", _is_int(self.days) and 1 <= self.days <= MAX_DAYS, f"must be between 1 and {MAX_DAYS}"),
+            ("seed", _is_int(self.seed) and 0 <= self.seed < 2**63, "must be a non-negative integer"),
+            (
+                "chunk_runs",
+                _is_int(self.chunk_runs)
+                and self.chunk_runs >= BLOCK_RUNS
+                and self.chunk_runs % BLOCK_RUNS == 0,
+                f"must be a positive multiple of {BLOCK_RUNS}",
+            ),
+            ("chunk_runs", self.chunk_runs <= MAX_CHUNK_RUNS, f"must be at most {MAX_CHUNK_RUNS:,}"),
+            (
+                "workers",
+                _is_int(self.workers) and 1 <= self.workers <= MAX_WORKERS,
+                f"must be between 1 and {MAX_WORKERS}",
+            ),
+            (
+                "dask",
+                self.dask is None or (isinstance(self.dask, str) and bool(self.dask.strip())),
+                "must be a scheduler address such as tcp://host:8786, or 'local'",
+            ),
+            (
+                "keep_trajectories",
+                _is_int(self.keep_trajectories) and 0 <= self.keep_trajectories <= MAX_TRAJECTORIES,
+                f"must be an integer between 0 and {MAX_TRAJECTORIES:,}",
+            ),
+            ("param_mode", self.param_mode in ("sample", "fixed"), "must be 'sample' or 'fixed'"),
+            (
+                "overrides",
+                isinstance(self.overrides, dict)
+                and all(
+                    isinstance(k, str) and _is_number(v) and math.isfinite(float(v))
+                    for k, v in self.overrides.items()
+                ),
+                "must map parameter names to finite numbers",
+            ),
+        ]
+        for name, ok, why in checks:
+            if not ok:
+                raise UserError(f"{name}={getattr(self, name)!r}: {why}")
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int | np.integer) and not isinstance(v, bool)
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
 
 
 def plan(config: RunConfig) -> list[tuple[int, int]]:
@@ -90,68 +128,15 @@ def specs(scenario: Scenario, config: RunConfig) -> list[ChunkSpec]:
     ]
 
 
-# ------------------------------------------------------------------ chunk files (resume)
+class ChunkStore(Protocol):
+    """Where finished chunks are kept (e.g. `tashkent.store.chunks.ChunkFolder`), so that an
+    interrupted ensemble can be resumed: chunks already there are loaded, not run again."""
 
-# Counts saved per chunk: everything that is summed (less the scalars kept in the metadata),
-# plus the ids of the runs whose trajectories the chunk kept.
-CHUNK_ARRAYS = (*(k for k in SUM_KEYS if k not in ("runs", "n_blocks")), "trajectory_runs")
+    def done(self) -> set[int]: ...  # first blocks of the chunks kept
 
+    def load(self, block_start: int) -> dict[str, Any]: ...
 
-def chunk_path(run_dir: Path, block_start: int) -> Path:
-    return run_dir / "chunks" / f"chunk_{block_start:08d}.npz"
-
-
-def save_chunk(run_dir: Path, part: dict[str, Any]) -> None:
-    arrays = {k: np.asarray(part[k]) for k in CHUNK_ARRAYS}
-    for k, v in part["trajectories"].items():
-        arrays[f"traj_{k}"] = v
-    for k, v in part["blocks"].items():
-        arrays[f"block_{k}"] = np.asarray(v)
-    meta = {k: part[k] for k in ("runs", "days", "block_start", "n_blocks", "metrics", "milestones")}
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    buf = io.BytesIO()
-    np.savez(buf, allow_pickle=False, **arrays)
-    rel = chunk_path(run_dir, part["block_start"]).relative_to(run_dir).as_posix()
-    integrity.write_checked(run_dir, rel, buf.getvalue())
-
-
-def load_chunk(path: Path, run_dir: Path | None = None) -> dict[str, Any]:
-    """A chunk's counts; with `run_dir`, checked first against the run's manifest."""
-    if run_dir is not None:
-        data = integrity.verified_bytes(run_dir, path.relative_to(run_dir).as_posix())
-        try:
-            return _read_chunk(io.BytesIO(data))
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-            raise UserError(
-                f"{path}: unreadable chunk; `tashkent runs repair {run_dir.name}` removes it"
-            ) from None
-    return _read_chunk(path)
-
-
-def _read_chunk(path: Path | io.BytesIO) -> dict[str, Any]:
-    with np.load(path) as z:
-        meta = json.loads(bytes(z["meta"]).decode())
-        part: dict[str, Any] = dict(meta)
-        for k in CHUNK_ARRAYS:
-            part[k] = z[k]
-        part["trajectories"] = {k[5:]: z[k] for k in z.files if k.startswith("traj_")}
-        part["blocks"] = {k[6:]: z[k] for k in z.files if k.startswith("block_")}
-    return part
-
-
-def done_chunks(run_dir: Path) -> dict[int, Path]:
-    folder = run_dir / "chunks"
-    if not folder.is_dir():
-        return {}
-    out: dict[int, Path] = {}
-    for p in folder.glob("chunk_*.npz"):
-        try:
-            out[int(p.stem.split("_")[1])] = p
-        except (IndexError, ValueError):
-            raise UserError(
-                f"{p}: not a chunk of this run; remove it or `tashkent runs repair {run_dir.name}`"
-            ) from None
-    return out
+    def save(self, part: dict[str, Any]) -> None: ...
 
 
 # ------------------------------------------------------------------ execution
@@ -226,31 +211,23 @@ def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[dict[str, Any
 def run_ensemble(
     scenario: Scenario,
     config: RunConfig,
-    run_dir: Path | None = None,
+    chunks: ChunkStore | None = None,
     progress: Progress | None = None,
     collect_blocks: bool = False,
 ) -> dict[str, Any]:
-    """Run (or finish) an ensemble and return the merged counts. With `run_dir`, finished chunks
-    are kept on disk and chunks already there are not run again (resume)."""
+    """Run (or finish) an ensemble and return the merged counts. With a chunk store, finished
+    chunks are saved there and chunks already there are not run again (resume)."""
     config.validate()
     check_parameters(scenario)
     all_specs = specs(scenario, config)
     total: dict[str, Any] | None = None
     blocks: list[dict[str, np.ndarray]] = []
     done = 0
-    if run_dir is not None and not (run_dir / integrity.MANIFEST).exists():
-        run_dir.mkdir(parents=True, exist_ok=True)
-        integrity.write_manifest(run_dir, manifest(scenario, config) | {"checksums": {}})
-    have: dict[int, Path] = done_chunks(run_dir) if run_dir else {}
+    have: set[int] = chunks.done() if chunks is not None else set()
     for spec in all_specs:
         if spec.block_start in have:
-            part = load_chunk(have[spec.block_start], run_dir)
-            if (part["block_start"], part["n_blocks"], part["days"]) != (
-                spec.block_start,
-                spec.n_blocks,
-                spec.days,
-            ):
-                raise UserError(f"{have[spec.block_start]}: a chunk of another plan; `tashkent runs repair`")
+            assert chunks is not None
+            part = chunks.load(spec.block_start)
             total = merge(total, part)
             if collect_blocks:
                 blocks.append(part["blocks"])
@@ -259,8 +236,8 @@ def run_ensemble(
         progress(done, config.runs)
     todo = [s for s in all_specs if s.block_start not in have]
     for part in _execute(todo, config):
-        if run_dir is not None:
-            save_chunk(run_dir, part)
+        if chunks is not None:
+            chunks.save(part)
         total = merge(total, part)
         if collect_blocks:
             blocks.append(part["blocks"])

@@ -41,7 +41,7 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
             f"{path}: damaged (not valid JSON); the run cannot be trusted — "
             f"`tashkent runs delete {_run_label(run_dir)}` and run it again"
         ) from None
-    if not isinstance(man, dict) or "scenario" not in man or "config" not in man:
+    if not isinstance(man, dict) or not {"scenario", "checksums"} & set(man):
         raise UserError(f"{path}: not a tashkent run manifest; `tashkent runs delete {_run_label(run_dir)}`")
     return man
 
