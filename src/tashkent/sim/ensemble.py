@@ -253,6 +253,18 @@ def run_ensemble(
     return total
 
 
+def preflight(scenario: Scenario) -> None:
+    """Everything a forecast reads from the scenario, exercised: one block of runs for two days,
+    with parameters sampled from their priors and fixed at their values (`scenario validate`)."""
+    for mode in ("sample", "fixed"):
+        cfg = RunConfig(runs=BLOCK_RUNS, days=2, workers=1, keep_trajectories=0, param_mode=mode)  # type: ignore[arg-type]
+        total = run_ensemble(scenario, cfg)
+        if not all(
+            np.all(np.isfinite(np.asarray(total[k], dtype=float))) for k in ("trust_daily",) if k in total
+        ):
+            raise UserError(f"{scenario.name}: the model gives non-finite values with these parameters")
+
+
 def manifest(scenario: Scenario, config: RunConfig) -> dict[str, Any]:
     from tashkent import __version__
 
