@@ -13,34 +13,47 @@ from typing import Any
 import numpy as np
 
 from tashkent.errors import UserError
-from tashkent.sim.aggregate import SUM_KEYS
+from tashkent.sim.counts import Counts
 from tashkent.store import integrity
 
-# Counts saved per chunk: everything that is summed (less the scalars kept in the metadata),
-# plus the ids of the runs whose trajectories the chunk kept.
-CHUNK_ARRAYS = (*(k for k in SUM_KEYS if k not in ("runs", "n_blocks")), "trajectory_runs")
+# Saved as arrays: everything summed (less the scalars kept in the metadata) and the ids of the
+# runs whose trajectories the chunk kept.
+SCALARS = (
+    "runs",
+    "days",
+    "block_start",
+    "n_blocks",
+    "metrics",
+    "milestones",
+    "duration_censored",
+    "total_score_sum",
+)
+CHUNK_ARRAYS = (*(k for k in Counts.SUMMED if k not in SCALARS), "trajectory_runs")
 
 
 def chunk_path(run_dir: Path, block_start: int) -> Path:
     return run_dir / "chunks" / f"chunk_{block_start:08d}.npz"
 
 
-def save_chunk(run_dir: Path, part: dict[str, Any]) -> None:
-    """Write a chunk file, its checksum recorded in the run's manifest first (store.integrity)."""
-    arrays = {k: np.asarray(part[k]) for k in CHUNK_ARRAYS}
-    for k, v in part["trajectories"].items():
+def save_chunk(run_dir: Path, part: Counts) -> None:
+    arrays = {k: np.asarray(getattr(part, k)) for k in CHUNK_ARRAYS}
+    for k, v in part.trajectories.items():
         arrays[f"traj_{k}"] = v
-    for k, v in part["blocks"].items():
+    for k, v in part.blocks.items():
         arrays[f"block_{k}"] = np.asarray(v)
-    meta = {k: part[k] for k in ("runs", "days", "block_start", "n_blocks", "metrics", "milestones")}
+    meta = {k: _plain(getattr(part, k)) for k in SCALARS}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     buf = io.BytesIO()
     np.savez(buf, allow_pickle=False, **arrays)
-    rel = chunk_path(run_dir, part["block_start"]).relative_to(run_dir).as_posix()
-    integrity.write_checked(run_dir, rel, buf.getvalue())
+    rel = chunk_path(run_dir, part.block_start).relative_to(run_dir).as_posix()
+    integrity.write_checked(run_dir, rel, buf.getvalue())  # checksum recorded before the file lands
 
 
-def load_chunk(path: Path, run_dir: Path | None = None) -> dict[str, Any]:
+def _plain(v: Any) -> Any:
+    return int(v) if isinstance(v, np.integer | np.ndarray) else v
+
+
+def load_chunk(path: Path, run_dir: Path | None = None) -> Counts:
     """A chunk's counts; with `run_dir`, checked first against the run's manifest, and refused by
     name (with what to do) when it is truncated, corrupted or from another run."""
     if run_dir is None:
@@ -48,21 +61,19 @@ def load_chunk(path: Path, run_dir: Path | None = None) -> dict[str, Any]:
     data = integrity.verified_bytes(run_dir, path.relative_to(run_dir).as_posix())
     try:
         return _read_chunk(io.BytesIO(data))
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
         raise UserError(
             f"{path}: unreadable chunk; `tashkent runs repair {run_dir.name}` removes it"
         ) from None
 
 
-def _read_chunk(source: Path | io.BytesIO) -> dict[str, Any]:
+def _read_chunk(source: Path | io.BytesIO) -> Counts:
     with np.load(source) as z:
         meta = json.loads(bytes(z["meta"]).decode())
-        part: dict[str, Any] = dict(meta)
-        for k in CHUNK_ARRAYS:
-            part[k] = z[k]
-        part["trajectories"] = {k[5:]: z[k] for k in z.files if k.startswith("traj_")}
-        part["blocks"] = {k[6:]: z[k] for k in z.files if k.startswith("block_")}
-    return part
+        arrays = {k: z[k] for k in CHUNK_ARRAYS}
+        trajectories = {k[5:]: z[k] for k in z.files if k.startswith("traj_")}
+        blocks = {k[6:]: z[k] for k in z.files if k.startswith("block_")}
+    return Counts(**meta, **arrays, trajectories=trajectories, blocks=blocks)
 
 
 def done_chunks(run_dir: Path) -> dict[int, Path]:
@@ -95,14 +106,14 @@ class ChunkFolder:
     def done(self) -> set[int]:
         return set(done_chunks(self.run_dir))
 
-    def load(self, block_start: int) -> dict[str, Any]:
+    def load(self, block_start: int) -> Counts:
         part = load_chunk(chunk_path(self.run_dir, block_start), self.run_dir)
-        if part.get("block_start") != block_start:
+        if part.block_start != block_start:
             raise UserError(
-                f"{chunk_path(self.run_dir, block_start)}: holds block {part.get('block_start')}, "
+                f"{chunk_path(self.run_dir, block_start)}: holds block {part.block_start}, "
                 f"not {block_start}; `tashkent runs repair {self.run_dir.name}` removes it"
             )
         return part
 
-    def save(self, part: dict[str, Any]) -> None:
+    def save(self, part: Counts) -> None:
         save_chunk(self.run_dir, part)
