@@ -398,7 +398,14 @@ def load_scenario_noted(
                 raise UserError(f"{label}: schedule must be a list of dated events")
             for spec in injects:
                 data["schedule"].append(parse_inject(spec, target))
-    return validate_data(label, data, lines), notes
+    try:
+        return validate_data(label, data, lines), notes
+    except UserError as exc:
+        for s in sets or []:  # a value given with --set: name the flag, not the file's line
+            path = s.split("=", 1)[0].strip()
+            if path and f" {path}" in f" {exc.message}":
+                raise UserError(f"--set {s}: {exc.message.split(': ', 1)[-1]}") from None
+        raise
 
 
 def load_scenario(
