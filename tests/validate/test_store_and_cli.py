@@ -130,3 +130,38 @@ def test_internal_errors_say_how_to_report_them(monkeypatch):
     assert "internal error" in err and "please open an issue" in err
     log = err.rsplit("log ", 1)[1].strip()
     assert "RuntimeError: surprise" in Path(log).read_text()
+
+
+def test_a_damaged_archive_records_exactly_what_it_committed(tmp_path):
+    import io
+    import zipfile
+
+    from tashkent.events.store import EventStore
+
+    def row(i: int) -> str:
+        f = [""] * 58
+        f[0], f[1], f[5], f[7], f[15], f[17], f[26], f[30] = (
+            str(i),
+            "20250422",
+            "IND",
+            "IND",
+            "PAK",
+            "PAK",
+            "190",
+            "-10",
+        )
+        return "\t".join(f)
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("g.csv", "\n".join(row(i) for i in range(30_000)) + "\n")
+    data = buf.getvalue()
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(data[: len(data) // 2] + bytes(2000) + data[len(data) // 2 + 2000 :])
+    db = tmp_path / "ev.db"
+    line = one_clean_line(*run_cli("events", "ingest", str(bad), "--format", "gdelt1", "--db", str(db))[::2])
+    assert "bad.zip" in line
+    store = EventStore(str(db))
+    (log,) = store.ingests()
+    assert log["status"] == "interrupted" and log["rows_added"] == store.count()
+    assert f"{store.count():,} new events" in line
