@@ -327,6 +327,11 @@ def parse_inject(spec: str, default_target: str) -> dict[str, Any]:
 def validate_data(label: str, data: Any, lines: _Lines) -> Scenario:
     if not isinstance(data, dict):
         raise UserError(f"{label}:1: a scenario must be a YAML mapping of keys (name, actors, ...)")
+    for key, most in (("actors", 500), ("schedule", 10_000), ("parameters", 5_000)):
+        if isinstance(data.get(key), list | dict) and len(data[key]) > most:  # before validating each
+            raise UserError(
+                f"{label}:{lines.line((key,)) or 1}: {key} has {len(data[key]):,} entries; at most {most:,}"
+            )
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
