@@ -104,16 +104,37 @@ def test_declared_ranges_are_generic_and_narrowed_by_the_file():
 
 
 def test_overlay_keeps_a_value_the_user_stated(tmp_path):
+    overlay = {  # an overlay that calibrated attack_rate, as the shipped one once did
+        "parameters": {
+            "attack_rate": {
+                "calibrated_from": {
+                    "value": 0.8,
+                    "prior": {"dist": "lognormal", "median": 0.8, "sdlog": 0.35},
+                },
+                "value": 0.78,
+                "prior": {"dist": "lognormal", "median": 0.78, "sdlog": 0.2},
+                "identified": True,
+            }
+        }
+    }
     path = edited(tmp_path, RATE, "    value: 5.0\n    prior: {dist: lognormal, median: 5.0, sdlog: 0.35}")
-    sc, notes = load_scenario_noted(path, overlays=calibrated_overlays())
-    assert sc.parameters["attack_rate"].value == 5.0
-    assert notes["kept"] == ["attack_rate"] and "esc_base" in notes["applied"]
-    sc, notes = load_scenario_noted("kashmir-2025", overlays=calibrated_overlays())
-    assert sc.parameters["attack_rate"].value != 0.8 and "attack_rate" in notes["applied"]
-    sc, notes = load_scenario_noted(
-        "kashmir-2025", sets=["parameters.esc_base=-2.0"], overlays=calibrated_overlays()
-    )
-    assert sc.parameters["esc_base"].value == -2.0 and "esc_base" in notes["kept"]
+    sc, notes = load_scenario_noted(path, overlays=[overlay])
+    assert sc.parameters["attack_rate"].value == 5.0 and notes == {"applied": [], "kept": ["attack_rate"]}
+    sc, notes = load_scenario_noted("kashmir-2025", overlays=[overlay])
+    assert sc.parameters["attack_rate"].value == 0.78 and notes["applied"] == ["attack_rate"]
+    sc, notes = load_scenario_noted("kashmir-2025", sets=["parameters.attack_rate=2"], overlays=[overlay])
+    assert sc.parameters["attack_rate"].value == 2.0 and notes["kept"] == ["attack_rate"]
+
+
+def test_shipped_overlay_applies_to_the_builtin_values_only(tmp_path):
+    (overlay,) = calibrated_overlays()
+    fitted = [k for k, v in overlay["parameters"].items() if v.get("identified")]
+    assert fitted and all("calibrated_from" in overlay["parameters"][k] for k in fitted)
+    sc, notes = load_scenario_noted("kashmir-2025", overlays=[overlay])
+    assert notes["applied"] == fitted and notes["kept"] == []
+    name = fitted[0]
+    sc, notes = load_scenario_noted("kashmir-2025", sets=[f"parameters.{name}=1.0"], overlays=[overlay])
+    assert sc.parameters[name].value == 1.0 and notes["kept"] == [name]
 
 
 def test_attack_rate_of_five_a_year_raises_the_default_forecast(tmp_path):
@@ -125,9 +146,9 @@ def test_attack_rate_of_five_a_year_raises_the_default_forecast(tmp_path):
     assert code == 0, err
     doc = json.loads(out)
     assert doc["milestones"]["365"]["p_crisis"] > 0.6  # the unchanged scenario gives about 0.3
-    assert doc["calibration"]["kept_scenario_values"] == ["attack_rate"]
-    code, out, _ = run_cli("forecast", str(path), "-n", "2000")
-    assert "your own values kept for attack_rate" in out
+    assert "attack_rate" not in doc["calibration"]["applied"]
+    code, out, _ = run_cli("forecast", "-n", "2000", "--json")
+    assert json.loads(out)["milestones"]["365"]["p_crisis"] < 0.45
 
 
 def test_validate_checks_what_forecast_needs(tmp_path):

@@ -260,6 +260,7 @@ def set_path(data: dict[str, Any], path: str, value: Any, label: str) -> None:
     if not isinstance(cur, dict):
         raise UserError(f"{label}: {path} does not name a field")
     if parents == ["parameters"]:
+        last = LEGACY_PARAMETERS.get(last, last)
         if last not in cur:
             near = difflib.get_close_matches(last, list(cur), n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -324,6 +325,24 @@ def parse_inject(spec: str, default_target: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- loading
 
 
+#: Parameters renamed when the engine became dyad-neutral: old name → new name. Scenario files,
+#: overlays and `--set` paths with an old name are read under the new one.
+LEGACY_PARAMETERS = {
+    "pak_cost_ratio": "second_party_cost_ratio",
+    "simla_gate_open": "consent_gate_open",
+}
+
+
+def rename_legacy(params: Any) -> None:
+    """Rename legacy parameter keys in place (a new name given too wins)."""
+    if not isinstance(params, dict):
+        return
+    for old, new in LEGACY_PARAMETERS.items():
+        if old in params:
+            entry = params.pop(old)
+            params.setdefault(new, entry)
+
+
 def validate_data(label: str, data: Any, lines: _Lines) -> Scenario:
     if not isinstance(data, dict):
         raise UserError(f"{label}:1: a scenario must be a YAML mapping of keys (name, actors, ...)")
@@ -353,6 +372,7 @@ def _same_entry(entry: dict[str, Any], base: dict[str, Any]) -> bool:
 def merge_overlay(data: dict[str, Any], overlay: dict[str, Any]) -> dict[str, list[str]]:
     """Overlay parameters (e.g. calibrated posteriors) onto a scenario's parameter table.
 
+    An overlay fitted to one dyad (`calibration.parties`) applies only to scenarios of that dyad.
     Explicit beats default: an overlay entry that records what it was fitted from
     (`calibrated_from: {value, prior}`) replaces a scenario's entry only when that entry still states
     exactly that value and prior; a value or prior the user changed (in the file or by `--set`) is
@@ -360,9 +380,12 @@ def merge_overlay(data: dict[str, Any], overlay: dict[str, Any]) -> dict[str, li
     applied: list[str] = []
     kept: list[str] = []
     table = data.get("parameters")
-    if not isinstance(table, dict):
-        return {"applied": applied, "kept": kept}
-    for name, entry in (overlay.get("parameters") or {}).items():
+    fitted_to = (overlay.get("calibration") or {}).get("parties")
+    if not isinstance(table, dict) or (fitted_to and set(fitted_to) != set(data.get("parties") or [])):
+        return {"applied": applied, "kept": kept}  # an overlay fitted to another dyad
+    params = dict(overlay.get("parameters") or {})
+    rename_legacy(params)
+    for name, entry in params.items():
         mine = table.get(name)
         if not isinstance(mine, dict) or not isinstance(entry, dict):
             continue
@@ -391,6 +414,7 @@ def load_scenario_noted(
     data, lines = parse_yaml(label, text)
     notes: dict[str, list[str]] = {"applied": [], "kept": []}
     if isinstance(data, dict):
+        rename_legacy(data.get("parameters"))
         for s in sets or []:
             apply_set(data, s)
         for overlay in overlays or []:
@@ -398,7 +422,10 @@ def load_scenario_noted(
             notes["applied"] += got["applied"]
             notes["kept"] += got["kept"]
         if injects:
-            target = (data.get("parties") or ["?"])[0]
+            spoilers = data.get("spoilers")
+            target = (spoilers.get("target") if isinstance(spoilers, dict) else None) or (
+                data.get("parties") or ["?"]
+            )[0]
             if not isinstance(data.setdefault("schedule", []), list):
                 raise UserError(f"{label}: schedule must be a list of dated events")
             for spec in injects:
@@ -428,7 +455,11 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    blob = json.dumps(scenario_to_data(scenario), sort_keys=True, separators=(",", ":"))
+    """Identity of what a run simulates. Declared levers are choices not taken, so they are left out:
+    declaring one does not change any run."""
+    data = scenario_to_data(scenario)
+    data.pop("levers", None)
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

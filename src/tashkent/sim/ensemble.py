@@ -142,12 +142,13 @@ class ChunkStore(Protocol):
 # ------------------------------------------------------------------ execution
 
 
-def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[Counts]:
-    """Yield chunk results as they finish, with the configured executor."""
+def _execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any] = run_chunk) -> Iterator[Any]:
+    """Yield `fn(item)` for every item as each finishes, with the configured executor (in-process,
+    local processes or Dask). `fn` must be a module-level function (it is pickled to workers)."""
     if not todo:
         return
     if config.dask:
-        yield from _execute_dask(todo, config.dask)
+        yield from _execute_dask(todo, config.dask, fn)
     elif config.workers > 1 and len(todo) > 1:
         import multiprocessing as mp
 
@@ -155,7 +156,7 @@ def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[Counts]:
         with ProcessPoolExecutor(
             max_workers=config.workers, mp_context=ctx, initializer=_exit_with_parent, initargs=(os.getpid(),)
         ) as pool:
-            pending = {pool.submit(run_chunk, s) for s in todo}
+            pending = {pool.submit(fn, s) for s in todo}
             try:
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -167,7 +168,7 @@ def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[Counts]:
                 raise
     else:
         for s in todo:
-            yield run_chunk(s)
+            yield fn(s)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -184,7 +185,12 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="tashkent-parent-watch").start()
 
 
-def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[Counts]:
+def execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any]) -> Iterator[Any]:
+    """Public face of the executors for other designs of runs (`tashkent.explore`)."""
+    yield from _execute(todo, config, fn)
+
+
+def _execute_dask(todo: list[Any], address: str, fn: Callable[[Any], Any]) -> Iterator[Any]:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -199,7 +205,7 @@ def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[Counts]:
             f"--dask {address}: cannot reach the Dask scheduler ({exc}); check the address"
         ) from None
     try:
-        futures = client.map(run_chunk, todo, pure=False)
+        futures = client.map(fn, todo, pure=False)
         for fut in as_completed(futures):
             yield fut.result()
     finally:
