@@ -13,7 +13,17 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # Layers in data-flow order; a module belongs to the layer of its longest matching prefix.
 # Command modules (`tashkent.<area>.commands`) are the command line, whatever their area.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", ("tashkent", "tashkent.errors", "tashkent.ladder")),
+    (
+        "core",
+        (
+            "tashkent",
+            "tashkent.errors",
+            "tashkent.ladder",
+            "tashkent.limits",
+            "tashkent.safe_yaml",
+            "tashkent.strict",
+        ),
+    ),
     ("scenario", ("tashkent.scenario",)),
     ("model", ("tashkent.model",)),
     ("sim", ("tashkent.sim",)),
