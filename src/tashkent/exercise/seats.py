@@ -185,7 +185,8 @@ def legal_actions(scenario: Scenario, seat: Seat) -> list[LegalAction]:
         out += cbms
     else:
         out += cbms
-    out.append(statement)
+    if all(a.id != statement.id for a in out):  # a mediator's appeal for restraint is already an action
+        out.append(statement)
     return out
 
 
