@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from tashkent.exercise import world
@@ -45,7 +44,7 @@ def test_a_turn_without_orders_is_the_models_own_ensemble(sc):
 def test_forced_escalation_reaches_its_target_and_holds(sc):
     w = world.world_from_scenario(sc)
     orders = orders_from_moves(sc, [("IND", "mobilise"), ("PAK", "mobilise")])
-    st, extra = world.simulate(sc, w, 0, 10, orders, 3, 200)
+    _, extra = world.simulate(sc, w, 0, 10, orders, 3, 200)
     # both climb to mobilisation (a crisis that ends on its first day caps the rung before it shows)
     assert (extra["max_rung"] == 3).mean() > 0.9
     assert extra["max_rung"].max() == 3  # and nobody climbs past the seats' target

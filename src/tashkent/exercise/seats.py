@@ -83,7 +83,13 @@ def seat_by_id(scenario: Scenario, seat_id: str) -> Seat:
 def _ladder_action(aid: str, kind: str, effect: str, **kw: Any) -> LegalAction:
     a = load_ladder().action(aid)
     return LegalAction(
-        id=kw.pop("id", aid), label=kw.pop("label", a.label), kind=kind, tier=a.tier, cameo=a.cameo, effect=effect, **kw
+        id=kw.pop("id", aid),
+        label=kw.pop("label", a.label),
+        kind=kind,
+        tier=a.tier,
+        cameo=a.cameo,
+        effect=effect,
+        **kw,
     )
 
 
@@ -170,7 +176,11 @@ def legal_actions(scenario: Scenario, seat: Seat) -> list[LegalAction]:
             "great-power crisis management fully engaged for the turn "
             "(gp_engagement at the top of its prior, 1.0): restraint on escalation and ceasefire pressure"
         )
-        out.append(_ladder_action("appeal_restraint", "engage", engage, label="Crisis diplomacy: press both for restraint"))
+        out.append(
+            _ladder_action(
+                "appeal_restraint", "engage", engage, label="Crisis diplomacy: press both for restraint"
+            )
+        )
         out.append(_ladder_action("mediate", "engage", engage, label="Calls and shuttles between capitals"))
         out += cbms
     elif seat.role == "mediator":
@@ -178,7 +188,10 @@ def legal_actions(scenario: Scenario, seat: Seat) -> list[LegalAction]:
         out.append(_ladder_action("offer_mediation", "engage", engage + "coverage and ceasefire terms"))
         out.append(
             _ladder_action(
-                "mediate", "engage", engage + "coverage and ceasefire terms", label="Shuttle between capitals / mediate"
+                "mediate",
+                "engage",
+                engage + "coverage and ceasefire terms",
+                label="Shuttle between capitals / mediate",
             )
         )
         out.append(_ladder_action("appeal_restraint", "engage", engage + "as a call for restraint"))
@@ -215,7 +228,7 @@ def orders_from_moves(scenario: Scenario, moves: list[tuple[str, str]]) -> Order
             elif a.kind == "signal":
                 orders.signal.add(i)
             elif a.kind in ("accept", "refuse"):
-                orders.accept[(i, TRACKS.index(a.track))] = a.kind == "accept"  # type: ignore[arg-type]
+                orders.accept[(i, TRACKS.index(a.track))] = a.kind == "accept"
         if a.kind == "engage" and seat.id in mediators:
             orders.engage.add(mediators.index(seat.id))
         elif a.kind == "engage" and seat.role == "great_power":

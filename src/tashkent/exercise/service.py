@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from tashkent.errors import UserError
 from tashkent.exercise import seats as seats_mod
 from tashkent.exercise import world as world_mod
-from tashkent.scenario.schema import ScheduledEvent, Scenario
+from tashkent.scenario.schema import Scenario, ScheduledEvent
 from tashkent.sim.context import build_context
 from tashkent.store.exercises import (
     ExerciseRow,
@@ -147,7 +147,7 @@ def create(
     """A new exercise; returns the only copy of its tokens."""
     sc = _scenario(scenario_name)
     if not seat_ids:
-        raise Invalid("seats: give at least one seat, e.g. [\"IND\", \"PAK\", \"RUS\"]")
+        raise Invalid('seats: give at least one seat, e.g. ["IND", "PAK", "RUS"]')
     if len(set(seat_ids)) != len(seat_ids):
         raise Invalid("seats: a seat is listed twice")
     if not 1 <= int(turn_days) <= 365:
@@ -209,7 +209,10 @@ def authenticate(store: ExerciseStore, exercise_id: str, token: str | None) -> C
         seat = s.scalars(select(SeatRow).where(SeatRow.token_hash == h)).first()
         if seat is not None and seat.exercise_id == exercise_id:
             return Caller(exercise_id, "seat", seat.seat)
-        other = seat is not None or s.scalars(select(ExerciseRow.id).where(ExerciseRow.facilitator_hash == h)).first()
+        other = (
+            seat is not None
+            or s.scalars(select(ExerciseRow.id).where(ExerciseRow.facilitator_hash == h)).first()
+        )
     if other:
         raise Forbidden("this token belongs to another exercise")
     if ex is None:
@@ -260,19 +263,31 @@ def view(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
     (for the facilitator) every seat's moves of the open turn."""
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
-        seat_rows = list(s.scalars(select(SeatRow).where(SeatRow.exercise_id == ex.id).order_by(SeatRow.seat)))
+        seat_rows = list(
+            s.scalars(select(SeatRow).where(SeatRow.exercise_id == ex.id).order_by(SeatRow.seat))
+        )
         moves = list(
             s.scalars(
-                select(MoveRow).where(MoveRow.exercise_id == ex.id, MoveRow.turn == ex.turn).order_by(MoveRow.id)
+                select(MoveRow)
+                .where(MoveRow.exercise_id == ex.id, MoveRow.turn == ex.turn)
+                .order_by(MoveRow.id)
             )
         )
         injects = list(
             s.scalars(
-                select(InjectRow).where(InjectRow.exercise_id == ex.id, InjectRow.turn == ex.turn).order_by(InjectRow.id)
+                select(InjectRow)
+                .where(InjectRow.exercise_id == ex.id, InjectRow.turn == ex.turn)
+                .order_by(InjectRow.id)
             )
         )
         last = s.scalars(
-            select(TurnRow).where(TurnRow.exercise_id == ex.id).order_by(TurnRow.turn.desc()).limit(1)
+            select(TurnRow)
+            .where(TurnRow.exercise_id == ex.id, TurnRow.result.is_not(None))
+            .order_by(TurnRow.turn.desc())
+            .limit(1)
+        ).first()
+        adjudicating = s.scalars(
+            select(TurnRow.turn).where(TurnRow.exercise_id == ex.id, TurnRow.result.is_(None))
         ).first()
         scores = list(s.scalars(select(ScoreRow).where(ScoreRow.exercise_id == ex.id)))
     sc = _scenario(ex.scenario)
@@ -290,11 +305,13 @@ def view(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
         "parties": list(sc.parties),
         "you": {"role": caller.role, "seat": caller.seat},
         "seats": [
-            {"seat": r.seat, "name": r.name, "role": r.role, "moved_this_turn": r.seat in moved} for r in seat_rows
+            {"seat": r.seat, "name": r.name, "role": r.role, "moved_this_turn": r.seat in moved}
+            for r in seat_rows
         ],
         "shared": world_mod.world_summary(ex.world, sc.parties, ctx),
         "forecast_ahead": ex.ahead,
-        "last_turn": _public_turn(last.result) if last else None,
+        "last_turn": _public_turn(last.result) if last and last.result else None,
+        "adjudicating": adjudicating,
     }
     if caller.role == FACILITATOR:
         out["moves"] = [_move_json(m, labels) for m in moves]
@@ -345,7 +362,14 @@ def move(store: ExerciseStore, caller: Caller, seat: str, action: str, note: str
         m = MoveRow(exercise_id=ex.id, turn=ex.turn, seat=seat, action=a.id, note=note, created=utcnow())
         s.add(m)
         s.flush()
-        return {"id": m.id, "turn": m.turn, "seat": seat, "action": a.id, "label": a.label, "cameo": list(a.cameo)}
+        return {
+            "id": m.id,
+            "turn": m.turn,
+            "seat": seat,
+            "action": a.id,
+            "label": a.label,
+            "cameo": list(a.cameo),
+        }
 
 
 def inject(store: ExerciseStore, caller: Caller, event: dict[str, Any]) -> dict[str, Any]:
@@ -362,7 +386,11 @@ def inject(store: ExerciseStore, caller: Caller, event: dict[str, Any]) -> dict[
         sc = _scenario(ex.scenario)
         clean: dict[str, Any] = {"kind": kind, "note": str(event.get("note", ""))[:500]}
         if kind != "statement":
-            fields = {k: event.get(k) for k in ("actor", "target", "fatalities", "delta") if event.get(k) is not None}
+            fields = {
+                k: event.get(k)
+                for k in ("actor", "target", "fatalities", "delta")
+                if event.get(k) is not None
+            }
             try:
                 ev = ScheduledEvent.model_validate(
                     {"date": _date(sc, ex.turn, ex.turn_days), "kind": kind, **fields, "note": clean["note"]}
@@ -375,7 +403,9 @@ def inject(store: ExerciseStore, caller: Caller, event: dict[str, Any]) -> dict[
                 if v is not None and v not in {a.id for a in sc.actors}:
                     raise Invalid(f"{k} {v!r}: not an actor of {sc.name}")
             if kind == "attack" and ev.target not in sc.parties:
-                raise Invalid(f"target {ev.target!r}: an attack strikes one of the parties {', '.join(sc.parties)}")
+                raise Invalid(
+                    f"target {ev.target!r}: an attack strikes one of the parties {', '.join(sc.parties)}"
+                )
             if kind in ("join", "leave", "bias_shift") and ev.actor not in ids:
                 raise Invalid(f"actor {ev.actor!r}: must be a mediator or co-facilitator ({', '.join(ids)})")
             if kind == "bias_shift" and ev.target not in sc.parties:
@@ -426,68 +456,117 @@ def divergences(
             track = a.split(":", 1)[1]
             pa = expected["p_accept"][m["seat"]][track]
             p = pa if a.startswith("accept:") else 1.0 - pa
-            text = f"the model's {m['seat']} {'accepted' if a.startswith('accept:') else 'refused'} Track {track} in {p:.0%} of runs"
+            verb = "accepted" if a.startswith("accept:") else "refused"
+            text = f"the model's {m['seat']} {verb} Track {track} in {p:.0%} of runs"
         if p is not None:
-            out.append({"seat": m["seat"], "action": a, "model_probability": p, "diverged": p < 0.25, "text": text})
+            out.append(
+                {"seat": m["seat"], "action": a, "model_probability": p, "diverged": p < 0.25, "text": text}
+            )
     return out
 
 
+STALE = dt.timedelta(minutes=2)  # a turn closed this long ago without a result was left by a crash
+
+
 def advance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
-    """Close the open turn: adjudicate it with the model and open the next, in one transaction
-    (a crash leaves the turn open with all its moves)."""
+    """Close the open turn and adjudicate it. Closing is one short transaction (the turn's moves
+    and injects are fixed, a pending result row is written, the next turn opens for moves); the
+    model then runs without holding the database, and a second transaction stores the outcome. A
+    crash in between leaves the pending row, which `recover` (at start-up) or the next advance
+    completes with the same seed, hence the same outcome."""
     if caller.role != FACILITATOR:
         raise Forbidden("only the facilitator closes a turn")
+    stale = None
     with store.writing() as s:
         ex = _exercise(s, caller.exercise_id, lock=True)
         if ex.status != "open":
             raise Conflict("the exercise has ended")
+        pending = s.scalars(
+            select(TurnRow).where(TurnRow.exercise_id == ex.id, TurnRow.result.is_(None))
+        ).first()
+        if pending is not None and pending.created > utcnow() - STALE:
+            raise Conflict(f"turn {pending.turn} is being adjudicated; try again in a moment")
+        if pending is not None:
+            stale = pending.turn
+    if stale is not None:
+        complete(store, caller.exercise_id, stale)
+    with store.writing() as s:
+        ex = _exercise(s, caller.exercise_id, lock=True)
+        turn = ex.turn
+        s.add(TurnRow(exercise_id=ex.id, turn=turn, created=utcnow(), result=None))
+        ex.turn = turn + 1
+    result = complete(store, caller.exercise_id, turn)
+    out = _public_turn(result)
+    out["new_turn"] = turn + 1
+    return out
+
+
+def complete(store: ExerciseStore, exercise_id: str, turn: int) -> dict[str, Any]:
+    """Adjudicate a closed turn from the world as it stood before it, and store the outcome."""
+    with store.reading() as s:
+        ex = _exercise(s, exercise_id)
         sc = _scenario(ex.scenario)
         seat_rows = list(s.scalars(select(SeatRow).where(SeatRow.exercise_id == ex.id)))
-        labels = _labels(sc, seat_rows)
         moves = list(
             s.scalars(
-                select(MoveRow).where(MoveRow.exercise_id == ex.id, MoveRow.turn == ex.turn).order_by(MoveRow.id)
+                select(MoveRow).where(MoveRow.exercise_id == ex.id, MoveRow.turn == turn).order_by(MoveRow.id)
             )
         )
         injects = [
             i.event
             for i in s.scalars(
-                select(InjectRow).where(InjectRow.exercise_id == ex.id, InjectRow.turn == ex.turn).order_by(InjectRow.id)
+                select(InjectRow)
+                .where(InjectRow.exercise_id == ex.id, InjectRow.turn == turn)
+                .order_by(InjectRow.id)
             )
         ]
-        orders = seats_mod.orders_from_moves(sc, [(m.seat, m.action) for m in moves])
-        orders.injects = _model_events(sc, injects)
-        turn = ex.turn
-        day0 = turn * ex.turn_days
-        seed = ex.seed * 1000 + turn
-        res = world_mod.adjudicate(sc, ex.world, day0, ex.turn_days, orders, seed, _links(ex.scenario))
-        move_json = [{**_move_json(m, labels), "rung": labels.get((m.seat, m.action), {}).get("rung")} for m in moves]
-        result = {
-            "turn": turn,
-            "from_date": _date(sc, turn, ex.turn_days),
-            "to_date": _date(sc, turn + 1, ex.turn_days),
-            "moves": move_json,
-            "injects": injects,
-            "before": world_mod.world_summary(ex.world, sc.parties, build_context(sc)),
-            "after": world_mod.world_summary(res["world"], sc.parties, build_context(sc)),
-            "happened": res["happened"],
-            "ensemble": res["ensemble"],
-            "model_expected": res["model_expected"],
-            "ahead": res["ahead"],
-            "divergences": divergences(sc, move_json, ex.world, res["model_expected"]),
-            "world": res["world"],
-        }
-        s.add(TurnRow(exercise_id=ex.id, turn=turn, created=utcnow(), result=result))
-        n = s.execute(
-            update(ExerciseRow)
-            .where(ExerciseRow.id == ex.id, ExerciseRow.turn == turn)
-            .values(turn=turn + 1, world=res["world"], ahead=res["ahead"])
-        ).rowcount  # type: ignore[attr-defined]
-        if n != 1:
-            raise Conflict("the turn was closed by another request")
-    out = _public_turn(result)
-    out["new_turn"] = turn + 1
-    return out
+        world_before, turn_days, seed0 = ex.world, ex.turn_days, ex.seed
+    labels = _labels(sc, seat_rows)
+    orders = seats_mod.orders_from_moves(sc, [(m.seat, m.action) for m in moves])
+    orders.injects = _model_events(sc, injects)
+    res = world_mod.adjudicate(
+        sc, world_before, turn * turn_days, turn_days, orders, seed0 * 1000 + turn, _links(ex.scenario)
+    )
+    move_json = [
+        {**_move_json(m, labels), "rung": labels.get((m.seat, m.action), {}).get("rung")} for m in moves
+    ]
+    ctx = build_context(sc)
+    result = {
+        "turn": turn,
+        "from_date": _date(sc, turn, turn_days),
+        "to_date": _date(sc, turn + 1, turn_days),
+        "moves": move_json,
+        "injects": injects,
+        "before": world_mod.world_summary(world_before, sc.parties, ctx),
+        "after": world_mod.world_summary(res["world"], sc.parties, ctx),
+        "happened": res["happened"],
+        "ensemble": res["ensemble"],
+        "model_expected": res["model_expected"],
+        "ahead": res["ahead"],
+        "divergences": divergences(sc, move_json, world_before, res["model_expected"]),
+        "world": res["world"],
+    }
+    with store.writing() as s:
+        ex = _exercise(s, exercise_id, lock=True)
+        row = s.get(TurnRow, (exercise_id, turn))
+        if row is None:
+            return result
+        if row.result is not None:  # completed meanwhile by a recovery: the same outcome
+            return dict(row.result)
+        row.result = result
+        ex.world, ex.ahead = res["world"], res["ahead"]
+    return result
+
+
+def recover(store: ExerciseStore) -> int:
+    """Complete every turn left closed but unadjudicated by a stopped server; return how many."""
+    with store.reading() as s:
+        pending = [
+            (r.exercise_id, r.turn) for r in s.scalars(select(TurnRow).where(TurnRow.result.is_(None)))
+        ]
+    for exercise_id, turn in sorted(pending, key=lambda x: x[1]):
+        complete(store, exercise_id, turn)
+    return len(pending)
 
 
 def end(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
@@ -555,7 +634,9 @@ def score_packages(store: ExerciseStore, caller: Caller, scores: dict[str, Any])
     clean: dict[str, float] = {}
     for k, v in scores.items():
         if k not in ids:
-            raise Invalid(f"package {k!r}: not a package of {ex.scenario}; choose from {', '.join(sorted(ids))}")
+            raise Invalid(
+                f"package {k!r}: not a package of {ex.scenario}; choose from {', '.join(sorted(ids))}"
+            )
         try:
             x = float(v)
         except (TypeError, ValueError):
@@ -567,7 +648,11 @@ def score_packages(store: ExerciseStore, caller: Caller, scores: dict[str, Any])
         for k, x in clean.items():
             row = s.get(ScoreRow, (caller.exercise_id, caller.seat, k))
             if row is None:
-                s.add(ScoreRow(exercise_id=caller.exercise_id, seat=caller.seat, package=k, score=x, created=utcnow()))
+                s.add(
+                    ScoreRow(
+                        exercise_id=caller.exercise_id, seat=caller.seat, package=k, score=x, created=utcnow()
+                    )
+                )
             else:
                 row.score, row.created = x, utcnow()
     return {"seat": caller.seat, "scores": clean}
@@ -577,22 +662,28 @@ def after_action(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
     """Timeline of moves and outcomes, the forecast turn by turn, and the divergences."""
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
-        turns = list(s.scalars(select(TurnRow).where(TurnRow.exercise_id == ex.id).order_by(TurnRow.turn)))
-        seat_rows = list(s.scalars(select(SeatRow).where(SeatRow.exercise_id == ex.id).order_by(SeatRow.seat)))
+        turns: list[dict[str, Any]] = [
+            t.result
+            for t in s.scalars(select(TurnRow).where(TurnRow.exercise_id == ex.id).order_by(TurnRow.turn))
+            if t.result is not None
+        ]
+        seat_rows = list(
+            s.scalars(select(SeatRow).where(SeatRow.exercise_id == ex.id).order_by(SeatRow.seat))
+        )
         n_moves = s.scalar(select(func.count()).select_from(MoveRow).where(MoveRow.exercise_id == ex.id))
     sc = _scenario(ex.scenario)
-    first = turns[0].result["before"] if turns else world_mod.world_summary(ex.world, sc.parties, build_context(sc))
+    first = turns[0]["before"] if turns else world_mod.world_summary(ex.world, sc.parties, build_context(sc))
     series = [
         {
-            "turn": t.turn,
-            "date": t.result["to_date"],
-            "rung": t.result["after"]["rung"],
-            "phase": t.result["after"]["phase"],
-            "p_rung_ge_5_ahead": t.result["ahead"]["p_rung_ge_5"],
-            "p_crisis_ahead": t.result["ahead"]["p_crisis"],
-            "p_phase_ge_1_ahead": t.result["ahead"]["p_phase_ge_1"],
-            "model_expected_mean_rung": t.result["model_expected"]["mean_rung"],
-            "played_mean_rung": t.result["ensemble"]["mean_rung"],
+            "turn": t["turn"],
+            "date": t["to_date"],
+            "rung": t["after"]["rung"],
+            "phase": t["after"]["phase"],
+            "p_rung_ge_5_ahead": t["ahead"]["p_rung_ge_5"],
+            "p_crisis_ahead": t["ahead"]["p_crisis"],
+            "p_phase_ge_1_ahead": t["ahead"]["p_phase_ge_1"],
+            "model_expected_mean_rung": t["model_expected"]["mean_rung"],
+            "played_mean_rung": t["ensemble"]["mean_rung"],
         }
         for t in turns
     ]
@@ -609,9 +700,9 @@ def after_action(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
             "seats": [{"seat": r.seat, "name": r.name, "role": r.role} for r in seat_rows],
         },
         "start": first,
-        "timeline": [_public_turn(t.result) for t in turns],
+        "timeline": [_public_turn(t) for t in turns],
         "forecast_by_turn": series,
-        "divergences": [d | {"turn": t.turn} for t in turns for d in t.result["divergences"]],
+        "divergences": [d | {"turn": t["turn"]} for t in turns for d in t["divergences"]],
         "ahead_now": ex.ahead,
         "generated": utcnow().isoformat(timespec="seconds"),
     }
@@ -622,7 +713,7 @@ def list_exercises(store: ExerciseStore, limit: int = 100) -> list[dict[str, Any
     with store.reading() as s:
         rows = list(s.scalars(select(ExerciseRow).order_by(ExerciseRow.created.desc()).limit(limit)))
         counts = dict(
-            s.execute(select(SeatRow.exercise_id, func.count()).group_by(SeatRow.exercise_id)).all()  # type: ignore[arg-type]
+            s.execute(select(SeatRow.exercise_id, func.count()).group_by(SeatRow.exercise_id)).all()
         )
     return [
         {

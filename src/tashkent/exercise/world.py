@@ -43,7 +43,13 @@ class Orders:
 
     def empty(self) -> bool:
         return not (
-            self.posture or self.signal or self.accept or self.engage or self.gp_engage or self.cbms or self.injects
+            self.posture
+            or self.signal
+            or self.accept
+            or self.engage
+            or self.gp_engage
+            or self.cbms
+            or self.injects
         )
 
 
@@ -67,7 +73,7 @@ def state_to_json(st: State, run: int = 0) -> dict[str, Any]:
 
 def state_from_json(world: dict[str, Any], n: int) -> State:
     """A world replicated over n runs."""
-    kw = {}
+    kw: dict[str, Any] = {}
     for name, v in world.items():
         a = np.asarray(v["value"], dtype=v["dtype"])
         kw[name] = np.repeat(a[..., None], n, axis=-1).copy()
@@ -248,11 +254,10 @@ def world_summary(world: dict[str, Any], parties: tuple[str, str], ctx: Context)
         "fatalities": round(float(st.fatalities[0]), 1),
         "agreement": bool(st.agreement_age[0] >= 0),
         "accept": {
-            party: {t: bool(st.accept[i, k, 0]) for k, t in enumerate(TRACKS)} for i, party in enumerate(parties)
+            party: {t: bool(st.accept[i, k, 0]) for k, t in enumerate(TRACKS)}
+            for i, party in enumerate(parties)
         },
-        "mediators_engaged": [
-            m for j, m in enumerate(ctx.mediator_ids) if st.forced_active[j, 0] == 1
-        ],
+        "mediators_engaged": [m for j, m in enumerate(ctx.mediator_ids) if st.forced_active[j, 0] == 1],
     }
 
 

@@ -402,7 +402,9 @@ def crisis_day(
         for i, col in ((0, U_MOVE_A), (1, U_MOVE_B))
     ]
     if forced_moves is not None:  # exercise hook: a seat's move replaces the model's for that party
-        moves = [np.where(forced_moves[i] == FREE_MOVE, moves[i], forced_moves[i]).astype(np.int8) for i in (0, 1)]
+        moves = [
+            np.where(forced_moves[i] == FREE_MOVE, moves[i], forced_moves[i]).astype(np.int8) for i in (0, 1)
+        ]
     new_rung = escalation.dyad_rung(rung, moves[0], moves[1])
     score = np.zeros(m)
     deesc = np.zeros(m, dtype=np.int64)

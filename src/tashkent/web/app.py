@@ -54,6 +54,7 @@ def create_app(db: str | None = None) -> FastAPI:
     """The app on one database (SQLAlchemy URL or SQLite file; default under TASHKENT_HOME)."""
     store = ExerciseStore(db)
     library.interrupt_stale_jobs(store)
+    service.recover(store)
     app = FastAPI(title="tashkent", version=__version__, docs_url="/api/docs", redoc_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -104,7 +105,12 @@ def create_app(db: str | None = None) -> FastAPI:
         except (TypeError, ValueError):
             raise Invalid("turn_days and seed must be integers") from None
         out = service.create(
-            store, str(body.get("scenario", "kashmir-2025")), seats, str(body.get("title", ""))[:200], turn_days, seed
+            store,
+            str(body.get("scenario", "kashmir-2025")),
+            seats,
+            str(body.get("title", ""))[:200],
+            turn_days,
+            seed,
         )
         base = str(request.base_url).rstrip("/")
         out["join_links"] = {
@@ -125,7 +131,9 @@ def create_app(db: str | None = None) -> FastAPI:
     async def api_move(request: Request, exercise_id: str) -> dict[str, Any]:
         caller = api_caller(request, exercise_id)
         body = await _json_body(request)
-        return service.move(store, caller, str(body.get("seat", "")), str(body.get("action", "")), str(body.get("note", "")))
+        return service.move(
+            store, caller, str(body.get("seat", "")), str(body.get("action", "")), str(body.get("note", ""))
+        )
 
     @app.post("/api/exercises/{exercise_id}/injects", status_code=201)
     async def api_inject(request: Request, exercise_id: str) -> dict[str, Any]:
@@ -200,7 +208,9 @@ def create_app(db: str | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> HTMLResponse:
-        return page(request, "home.html", exercises=service.list_exercises(store), scenarios=library.scenarios())
+        return page(
+            request, "home.html", exercises=service.list_exercises(store), scenarios=library.scenarios()
+        )
 
     @app.get("/exercises/new", response_class=HTMLResponse)
     def new_exercise(request: Request, scenario: str = "kashmir-2025") -> HTMLResponse:
@@ -220,7 +230,12 @@ def create_app(db: str | None = None) -> FastAPI:
         except ValueError:
             raise Invalid("turn length and seed must be whole numbers") from None
         out = service.create(
-            store, str(form.get("scenario", "kashmir-2025")), seats, str(form.get("title", ""))[:200], turn_days, seed
+            store,
+            str(form.get("scenario", "kashmir-2025")),
+            seats,
+            str(form.get("title", ""))[:200],
+            turn_days,
+            seed,
         )
         base = str(request.base_url).rstrip("/")
         links = {s: f"{base}/join/{out['id']}/{t}" for s, t in out["seat_tokens"].items()}
@@ -246,7 +261,9 @@ def create_app(db: str | None = None) -> FastAPI:
         caller = page_caller(request, exercise_id)
         v = service.view(store, caller)
         acts = service.actions(store, caller) if caller.role == "seat" else []
-        return page(request, "exercise.html", v=v, actions=acts, caller=caller, inject_kinds=service.INJECT_KINDS)
+        return page(
+            request, "exercise.html", v=v, actions=acts, caller=caller, inject_kinds=service.INJECT_KINDS
+        )
 
     @app.post("/exercises/{exercise_id}/move")
     async def move_form(request: Request, exercise_id: str) -> Response:
@@ -309,7 +326,9 @@ def create_app(db: str | None = None) -> FastAPI:
             [{"x": f"T{r['turn'] + 1}", **r["p_rung_ge_5_ahead"]} for r in aar["forecast_by_turn"]],
             f"P(rung ≥ 5 within {_ahead_days(aar)} days), forecast after each turn, 90% interval",
         )
-        resp = page(request, "after_action.html", aar=aar, chart=chart, standalone=bool(download), css_text=css_text)
+        resp = page(
+            request, "after_action.html", aar=aar, chart=chart, standalone=bool(download), css_text=css_text
+        )
         if download:
             resp.headers["content-disposition"] = f'attachment; filename="after-action-{exercise_id}.html"'
         return resp
@@ -401,5 +420,9 @@ def _ahead_days(aar: dict[str, Any]) -> int:
 
 def _set_cookie(resp: Response, exercise_id: str, token: str) -> None:
     resp.set_cookie(
-        _cookie(exercise_id), quote(token, safe=""), httponly=True, samesite="strict", max_age=60 * 60 * 24 * 60
+        _cookie(exercise_id),
+        quote(token, safe=""),
+        httponly=True,
+        samesite="strict",
+        max_age=60 * 60 * 24 * 60,
     )

@@ -38,8 +38,9 @@ def band_chart(points: list[dict[str, Any]], title: str, width: int = 560, heigh
     parts.append(f'<polyline points="{line}" class="line" fill="none"/>')
     for i, pt in enumerate(points):
         parts.append(f'<circle cx="{x(i):.1f}" cy="{y(pt["p"]):.1f}" r="3" class="dot"/>')
+        label = escape(str(pt["x"]))
         parts.append(
-            f'<text x="{x(i):.1f}" y="{top + h + 16}" class="ax" text-anchor="middle">{escape(str(pt["x"]))}</text>'
+            f'<text x="{x(i):.1f}" y="{top + h + 16}" class="ax" text-anchor="middle">{label}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

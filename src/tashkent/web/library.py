@@ -121,7 +121,11 @@ def new_job(store: ExerciseStore, kind: str, request: dict[str, Any], total: int
 
     job_id = secrets.token_hex(6)
     with store.writing() as s:
-        s.add(JobRow(id=job_id, created=utcnow(), kind=kind, status="queued", done=0, total=total, request=request))
+        s.add(
+            JobRow(
+                id=job_id, created=utcnow(), kind=kind, status="queued", done=0, total=total, request=request
+            )
+        )
     return job_id
 
 
@@ -163,9 +167,22 @@ def start_forecast(store: ExerciseStore, db: str | None, request: dict[str, Any]
 
     link, link_info = bargaining_overrides(sc)
     config = RunConfig(
-        runs=runs_, days=days, seed=seed, chunk_runs=min(runs_, 1000), workers=1, keep_trajectories=200, overrides=link
+        runs=runs_,
+        days=days,
+        seed=seed,
+        chunk_runs=min(runs_, 1000),
+        workers=1,
+        keep_trajectories=200,
+        overrides=link,
     )
-    inputs = {"source": scen, "set": sets, "inject": injects, "calibrated": True, "bargaining_link": link_info, "web": True}
+    inputs = {
+        "source": scen,
+        "set": sets,
+        "inject": injects,
+        "calibrated": True,
+        "bargaining_link": link_info,
+        "web": True,
+    }
     run_id, rdir = forecasting.start_run(sc, config, db, inputs)
     job_id = new_job(store, "forecast", {**request, "run_id": run_id}, runs_)
 
@@ -175,7 +192,13 @@ def start_forecast(store: ExerciseStore, db: str | None, request: dict[str, Any]
             doc = forecasting.execute(
                 run_id, rdir, sc, config, db, lambda done, total: _set(store, job_id, done=done, total=total)
             )
-            _set(store, job_id, status="done", done=runs_, result={"run_id": run_id, "headline": forecasting.headline(doc)})
+            _set(
+                store,
+                job_id,
+                status="done",
+                done=runs_,
+                result={"run_id": run_id, "headline": forecasting.headline(doc)},
+            )
         except UserError as exc:
             _set(store, job_id, status="failed", error=exc.message[:1000])
         except Exception as exc:  # reported on the job page, not lost in a thread
@@ -215,7 +238,9 @@ def start_compare(store: ExerciseStore, request: dict[str, Any]) -> str:
             out: dict[str, Any] = {"base": scen, "runs": runs_, "days": days, "seed": seed, "variants": []}
             for k, (label, sc) in enumerate(parsed):
                 t = run_ensemble(sc, config, collect_blocks=True)
-                out["variants"].append({"label": label, "differences": paired_differences(base_total, t, HEADLINE)})
+                out["variants"].append(
+                    {"label": label, "differences": paired_differences(base_total, t, HEADLINE)}
+                )
                 _set(store, job_id, done=runs_ * (k + 2))
             _set(store, job_id, status="done", done=total, result=json.loads(json.dumps(out, default=float)))
         except UserError as exc:
