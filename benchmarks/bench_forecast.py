@@ -201,10 +201,11 @@ def phases_section(runs: int, days: int, workers: int) -> dict[str, float]:
         import tashkent.cli  # noqa: F401  (what the console script imports first)
         from tashkent import forecasting
         from tashkent.scenario.load import load_scenario
-        from tashkent.sim.api import document
-        from tashkent.sim.commands import calibrated_overlays
+        from tashkent.scenario.overlays import calibrated_overlays
+        from tashkent.sim.document import document
         from tashkent.sim.ensemble import RunConfig, run_ensemble
         from tashkent.store import index
+        from tashkent.store.chunks import ChunkFolder
         from tashkent.store.results import write_blocks, write_results
         lap("import")
 
@@ -213,7 +214,7 @@ def phases_section(runs: int, days: int, workers: int) -> dict[str, float]:
         run_id, run_dir = forecasting.start_run(scenario, config, None, {})
         lap("load_and_index")
 
-        total = run_ensemble(scenario, config, run_dir=run_dir)
+        total = run_ensemble(scenario, config, chunks=ChunkFolder(run_dir))
         lap("ensemble")
 
         doc = document(scenario, config, total) | {"run_id": run_id}
@@ -233,7 +234,7 @@ def phases_section(runs: int, days: int, workers: int) -> dict[str, float]:
 
 def sweep_section(runs: int, days: int, configs: list[tuple[int, int]]) -> list[dict[str, Any]]:
     from tashkent.scenario.load import load_scenario
-    from tashkent.sim.commands import calibrated_overlays
+    from tashkent.scenario.overlays import calibrated_overlays
     from tashkent.sim.ensemble import RunConfig, run_ensemble
 
     scenario = load_scenario(SCENARIO, overlays=calibrated_overlays())

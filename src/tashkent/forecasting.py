@@ -17,11 +17,12 @@ from tashkent import __version__
 from tashkent.errors import Interrupted, UserError
 from tashkent.scenario.load import scenario_hash
 from tashkent.scenario.schema import Scenario
-from tashkent.sim.api import document
+from tashkent.sim.document import document
 from tashkent.sim.ensemble import RunConfig, manifest, run_ensemble
 from tashkent.store import index
+from tashkent.store.chunks import ChunkFolder
 from tashkent.store.paths import data_home
-from tashkent.store.results import write_blocks, write_json, write_results
+from tashkent.store.results import write_block_table, write_blocks, write_json, write_results
 
 Progress = Callable[[int, int], None]
 
@@ -90,11 +91,11 @@ def execute(
     config: RunConfig,
     db: str | None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Run or finish the ensemble of a started run and write its results."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run or finish the ensemble of a started run and write its results: (document, counts)."""
     t0 = time.perf_counter()
     try:
-        total = run_ensemble(scenario, config, run_dir=run_dir, progress=progress)
+        total = run_ensemble(scenario, config, chunks=ChunkFolder(run_dir), progress=progress)
     except KeyboardInterrupt:
         index.record_finish(db, run_id, "interrupted", None, None)
         raise Interrupted(
@@ -115,7 +116,24 @@ def execute(
     write_blocks(run_dir)
     index.record_finish(db, run_id, "complete", seconds, headline(doc))
     doc["seconds"] = round(seconds, 3)
-    return doc
+    return doc, total
+
+
+def write_run_files(
+    run_dir: Path,
+    scenario: Scenario,
+    config: RunConfig,
+    total: dict[str, Any],
+    doc: dict[str, Any],
+    inputs: dict[str, Any],
+) -> None:
+    """The files of a run folder for an ensemble run in memory (so a report can be made from it):
+    manifest, result tables and, when the ensemble kept them, the per-block table."""
+    man = manifest(scenario, config) | {"run_id": doc.get("run_id"), "inputs": inputs}
+    write_json(man, run_dir / "manifest.json")
+    write_results(run_dir, total, doc, scenario.start_date)
+    if "blocks" in total:
+        write_block_table(run_dir, total["blocks"])
 
 
 def load_manifest(run_dir: Path) -> dict[str, Any]:

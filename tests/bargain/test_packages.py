@@ -146,8 +146,8 @@ def test_spec_errors_are_one_line(kashmir, patch, message):
 
 
 def test_model_reservation_reads_the_crisis_forecast(kashmir, monkeypatch):
-    """The adapter calls tashkent.sim.api.forecast and reads milestones[H].expected_cost."""
-    import tashkent.sim.api as api
+    """The adapter calls tashkent.sim.document.forecast and reads milestones[H].expected_cost."""
+    import tashkent.sim.document as api
 
     calls = {}
 

@@ -11,12 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tashkent.bargain.baselines import baselines
-from tashkent.bargain.inputs import Problem, from_spec, read_csv
-from tashkent.bargain.result import BargainResult, parse_options
+from tashkent.bargain.result import BargainResult
+from tashkent.bargain.run import MODELS, load_problem, run_model
 from tashkent.errors import UserError
-
-MODELS = ("eu", "smp", "compromise")
 
 
 def _option_help() -> str:
@@ -31,54 +28,6 @@ def _option_help() -> str:
 
 
 _OPTION_HELP = _option_help()
-
-
-def load_problem(source: str) -> tuple[Problem, Any, Any]:
-    """(problem, spec or None, scenario object or None) for a CSV path or a scenario."""
-    from tashkent.bargain.load import load_spec
-
-    p = Path(source)
-    if p.suffix.lower() == ".csv":
-        return read_csv(p), None, None
-    spec, scenario = load_spec(source)
-    return from_spec(spec), spec, scenario
-
-
-def run_model(
-    problem: Problem, model: str, rounds: int | None, options: list[str], seed: int | None
-) -> BargainResult:
-    if rounds is not None and rounds < (0 if model == "eu" else 1):
-        raise UserError(f"--rounds {rounds}: must be at least {0 if model == 'eu' else 1}")
-    if model == "eu":
-        from tashkent.bargain.eu import EUOptions, run_eu
-
-        return run_eu(problem, rounds if rounds is not None else 10, parse_options(EUOptions, options, "eu"))
-    if model == "smp":
-        from tashkent.bargain.smp import SMPOptions, run_smp
-
-        opt = parse_options(SMPOptions, options, "smp")
-        return run_smp(problem, opt, seed=seed, max_turns=rounds)
-    if model == "compromise":
-        if options:
-            raise UserError("--option: the compromise model has no options")
-        base = baselines(problem.position, problem.capability, problem.salience)
-        return BargainResult(
-            model="compromise",
-            actors=problem.actors,
-            dimensions=problem.dimensions,
-            history=problem.position[None].astype(float),
-            probabilities=None,
-            forecast={
-                "expected": base["weighted_mean"],
-                "most_likely": base["weighted_mean"],
-                "p_most_likely": None,
-            },
-            baselines=base,
-            oscillation={"oscillating": False, "reversals": 0, "cycle": None, "last_step": 0.0},
-            options={},
-            stop_reason="closed form",
-        )
-    raise UserError(f"--model {model}: choose one of {', '.join(MODELS)}")
 
 
 _PREC = {"digits": 1}

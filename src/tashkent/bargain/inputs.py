@@ -7,7 +7,7 @@ Three sources produce the same `Problem`:
 * KTAB's CSV format, unchanged (line 1: ``name, description, numActors, numDims``; line 2: a header
   whose position columns name the dimensions; then
   ``name, description, capability, pos_1, sal_1, ...``);
-* a scenario's ``bargaining`` section (`tashkent.bargain.spec.BargainingSpec`).
+* a scenario's ``bargaining`` section (`tashkent.scenario.bargaining.BargainingSpec`).
 
 Positions are on a 0–100 scale; saliences are given as 0–100 and stored as fractions in [0, 1].
 Every user mistake raises `UserError` naming the file, the line and the field.
@@ -27,7 +27,7 @@ import numpy as np
 from tashkent.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tashkent.bargain.spec import BargainingSpec
+    from tashkent.scenario.bargaining import BargainingSpec
 
 MIN_ACTORS = 3
 POS_LO, POS_HI = 0.0, 100.0

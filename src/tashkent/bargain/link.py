@@ -11,13 +11,13 @@ import numpy as np
 
 from tashkent.bargain.inputs import from_spec
 from tashkent.bargain.packages import analyse, utilities
-from tashkent.bargain.spec import BargainingSpec
+from tashkent.scenario.bargaining import BargainingSpec
 
 
 def crisis_expected_cost(spec: BargainingSpec, scenario: Any | None) -> tuple[dict[str, float] | None, str]:
     """The crisis model's normalised expected cost of no agreement per party over the horizon.
 
-    Calls `tashkent.sim.api.forecast(scenario, runs=, days=, seed=)` and reads
+    Calls `tashkent.sim.document.forecast(scenario, runs=, days=, seed=)` and reads
     ``milestones[str(horizon)]["expected_cost"]``. Returns (None, reason) when the model or the
     scenario object is not available, so callers fall back to the spec's fallback costs.
     """
@@ -29,11 +29,11 @@ def crisis_expected_cost(spec: BargainingSpec, scenario: Any | None) -> tuple[di
             "no scenario object to run the crisis model on; used the fallback expected costs",
         )
     try:
-        from tashkent.sim.api import forecast  # type: ignore[import-not-found,unused-ignore]
+        from tashkent.sim.document import forecast  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return (
             None,
-            "crisis model (tashkent.sim.api) not available; used the fallback expected costs",
+            "crisis model (tashkent.sim.document) not available; used the fallback expected costs",
         )
     r = spec.reservation
     doc = forecast(scenario, runs=r.runs, days=r.horizon_days, seed=r.seed)
@@ -95,3 +95,24 @@ def process_inputs(spec: BargainingSpec, expected_cost: dict[str, float] | None 
         "landing": [float(v) for v in land],
         "framework": None if fw is None else fw["id"],
     }
+
+
+def bargaining_overrides(scenario: Any) -> tuple[dict[str, float], dict[str, Any]]:
+    """(parameter overrides, provenance) for the crisis model from the scenario's bargaining
+    section, if any: the process model's Zartman "way out" and the durability model's settlement
+    gap come from the bargaining analysis (whether a zone of agreement exists and where the
+    spatial-model forecast lands relative to both parties' reservation utilities, which come from
+    a small crisis forecast of the expected cost of no agreement). Computed once per forecast,
+    before the ensemble, and applied as fixed values in every run."""
+    if scenario.bargaining is None:
+        return {}, {}
+    cost, how = crisis_expected_cost(scenario.bargaining, scenario)
+    inputs = process_inputs(scenario.bargaining, cost)
+    overrides = {"way_out": float(inputs["way_out"]), "settlement_gap": float(inputs["settlement_gap"])}
+    provenance = {
+        "zopa_exists": bool(inputs["zopa_exists"]),
+        "way_out": overrides["way_out"],
+        "settlement_gap": overrides["settlement_gap"],
+        "reservation": how,
+    }
+    return overrides, provenance

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tashkent.bargain.spec import BargainingSpec
 from tashkent.errors import UserError
+from tashkent.scenario.bargaining import BargainingSpec
 
 
 def spec_from_mapping(data: Any, where: str) -> BargainingSpec:

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from tashkent.bargain.inputs import Problem, from_spec
-from tashkent.bargain.spec import BargainingSpec
+from tashkent.scenario.bargaining import BargainingSpec
 
 GRID = 2001
 

@@ -160,36 +160,22 @@ def backtest_cmd(
     seed: int = typer.Option(0, "--seed", help="Seed for simulations and the bootstrap."),
 ) -> None:
     """Replay every crisis from its trigger and score forecasts against baselines."""
-    from tashkent.history.backtest import METHODS, run_backtest
-    from tashkent.history.baselines import BASELINES
-    from tashkent.history.record import load_crises
-    from tashkent.store.paths import atomic_write
+    from tashkent import api
 
-    methods = list(METHODS) if method == "both" else [method]
-    if any(m not in METHODS for m in methods):
-        raise UserError(f"--method = {method!r} is not a design; use loo, temporal or both")
-    crises = load_crises(data)
-    forecasters = list(BASELINES)
-    if not baselines_only:
-        from tashkent.history.baselines import Conditions
-        from tashkent.history.model_forecaster import model_forecaster
-
-        model = model_forecaster(runs=runs, seed=seed)
-        with console.status(f"simulating {len(crises)} crises × {runs:,} runs", spinner="dots"):
-            model.bank.prepare([Conditions.of(c) for c in crises])
-            model.bank.onset()
-        forecasters.insert(0, model)
-    results = [run_backtest(crises, m, forecasters, seed=seed) for m in methods]
+    result = api.backtest(
+        method,
+        data=data,
+        baselines_only=baselines_only,
+        runs=runs,
+        seed=seed,
+        status=lambda text: console.status(text, spinner="dots"),
+    )
     if report is not None:
-        from tashkent.history.report import render_html
-
-        text = render_html(results)
-        with atomic_write(report) as fh:
-            fh.write(text)
+        result.report(report)
     if as_json:
-        _echo_json(results[0] if len(results) == 1 else {"designs": results})
+        _echo_json(result.to_json())
         return
-    for r in results:
+    for r in result.designs:
         _print_scores(r)
     if report is not None:
         console.print(f"report written to {report}")

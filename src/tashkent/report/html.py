@@ -157,7 +157,7 @@ def render(run_dir: Path) -> str:
         if doc["parameter_mode"] == "sample"
         else "fixed at their values"
     )
-    run_id = html.escape(doc["run_id"])
+    run_id = html.escape(doc.get("run_id") or "in memory (not stored)")
     version = html.escape(man.get("version", ""))
     deesc = daily["mean_deescalations"].sum()
     parts = [

@@ -391,3 +391,8 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise UserError(format_validation_error(scenario.name, exc, data, _Lines(None))) from None
+
+
+# `Scenario.with_overrides(...)`, attached here so that the schema does not import its loader
+# (the package's __init__ imports this module, so the method is there whenever Scenario is).
+Scenario.with_overrides = with_overrides  # type: ignore[attr-defined]

@@ -9,11 +9,11 @@ unknown actor) are checked after the fields validate. Range checks raise message
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from tashkent.bargain.spec import BargainingSpec
+from tashkent.scenario.bargaining import BargainingSpec
 
 TRACKS = ("II", "1.5", "I")
 Track = Literal["II", "1.5", "I"]
@@ -270,13 +270,3 @@ class Scenario(Strict):
 
     def great_powers(self) -> list[Actor]:
         return [a for a in self.actors if "great_power" in a.roles]
-
-
-def _with_overrides(self: Scenario, overrides: dict[str, Any]) -> Scenario:
-    """A copy with dotted-path overrides applied, e.g. {"initial_state.rung": 0}."""
-    from tashkent.scenario.load import with_overrides
-
-    return with_overrides(self, overrides)
-
-
-Scenario.with_overrides = _with_overrides  # type: ignore[attr-defined]

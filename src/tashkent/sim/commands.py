@@ -1,9 +1,9 @@
-"""`tashkent forecast`, `tashkent runs list | show`, and `tashkent compare`."""
+"""`tashkent forecast`, `tashkent runs list | show`, and `tashkent compare`: thin layers over
+`tashkent.api` that parse options and print tables."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tashkent.errors import UserError
-from tashkent.scenario.load import load_scenario
-from tashkent.scenario.schema import TRACKS, Scenario
-from tashkent.sim.links import bargaining_overrides
+from tashkent.scenario.schema import TRACKS
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -30,11 +28,9 @@ PHASE_NAMES = {
 }
 
 
-def default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
-
-
 def _progress(quiet: bool):
+    """(progress bar or None, update callback or None); the bar is started by the first update,
+    so an error raised before the ensemble starts prints on a clean line."""
     if quiet:
         return None, None
     prog = Progress(
@@ -49,6 +45,8 @@ def _progress(quiet: bool):
     task = prog.add_task("runs", total=None)
 
     def update(done: int, total: int) -> None:
+        if not prog.live.is_started:
+            prog.start()
         prog.update(task, completed=done, total=total)
 
     return prog, update
@@ -118,60 +116,6 @@ def summary_table(doc: dict[str, Any], parties: tuple[str, str]) -> Table:
     return t
 
 
-def _scenario_for(source: str, sets: list[str], injects: list[str], uncalibrated: bool) -> Scenario:
-    overlays = [] if uncalibrated else calibrated_overlays()
-    return load_scenario(source, sets=sets, injects=injects, overlays=overlays)
-
-
-def calibrated_overlays() -> list[dict[str, Any]]:
-    """The shipped calibration overlay (posteriors fitted to the crisis record), if present."""
-    from importlib import resources
-
-    import yaml
-
-    ref = resources.files("tashkent").joinpath("history/data/calibrated.yaml")
-    if not ref.is_file():
-        return []
-    return [yaml.safe_load(ref.read_text(encoding="utf-8"))]
-
-
-def apply_nowcast(
-    scenario: Scenario, paths: list[Path], as_of: str | None, from_store: bool = False, db: str | None = None
-) -> tuple[Scenario, dict[str, Any]]:
-    """Start from the state nowcast from coded events (issue 4): values with evidence replace the
-    scenario's initial state (acceptance and provocation per party and track); the start date
-    moves to the nowcast date and dated events before it are dropped as past."""
-    import datetime as dt
-
-    from tashkent.events.nowcast import initial_state_overlay
-    from tashkent.scenario.load import scenario_to_data
-
-    try:
-        when = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        raise UserError(f"--as-of {as_of!r}: not a date; use YYYY-MM-DD") from None
-    now = initial_state_overlay(paths or None, from_store=from_store, as_of=when, db_url=db)
-    data = scenario_to_data(scenario)
-    init = data["initial_state"]
-    for key, value in now.state.items():
-        if key in ("accept", "provocation") and isinstance(value, dict):
-            merged = init.get(key, {})
-            for party, v in value.items():
-                merged[party] = {**merged.get(party, {}), **v} if isinstance(v, dict) else v
-            init[key] = merged
-        else:
-            init[key] = value
-    if "date" in now.state:
-        start = dt.date.fromisoformat(str(now.state["date"]))
-        data["start_date"] = start.isoformat()
-        data["schedule"] = [
-            e for e in data.get("schedule", []) if dt.date.fromisoformat(str(e["date"])) >= start
-        ]
-    sc = Scenario.model_validate(data)
-    evidence = {k: len(v) for k, v in now.evidence.items()}
-    return sc, {"state": now.state, "evidence_counts": evidence}
-
-
 def forecast(
     scenario: str = typer.Argument("kashmir-2025", help="Built-in scenario name or a scenario YAML file."),
     runs: int = typer.Option(20_000, "--runs", "-n", help="Monte Carlo runs (a multiple of 100)."),
@@ -213,57 +157,44 @@ def forecast(
     ),
 ) -> None:
     """Forecast a scenario: Monte Carlo ensemble, milestone table, saved results and run index."""
-    from tashkent import forecasting
-    from tashkent.sim.ensemble import RunConfig
+    from tashkent import api
 
-    if resume:
-        run_id, run_dir, sc, config = forecasting.reopen(resume, db, workers or None, dask)
-    else:
-        sc = _scenario_for(scenario, set_, inject, uncalibrated)
-        nowcast_info: dict[str, Any] = {}
-        if from_events or from_store:
-            sc, nowcast_info = apply_nowcast(sc, from_events, as_of, from_store, db)
-        link, link_info = ({}, {}) if no_link else bargaining_overrides(sc)
-        config = RunConfig(
-            runs=runs,
-            days=days,
-            seed=seed,
-            chunk_runs=chunk_runs,
-            workers=workers or default_workers(),
-            dask=dask,
-            keep_trajectories=keep_trajectories,
-            param_mode="fixed" if fixed_params else "sample",
-            overrides=link,
-        )
-        inputs = {
-            "source": scenario,
-            "set": set_,
-            "inject": inject,
-            "calibrated": not uncalibrated,
-            "from_events": [str(p) for p in from_events],
-            "as_of": as_of,
-            "bargaining_link": link_info,
-            "nowcast": nowcast_info,
-        }
-        run_id, run_dir = forecasting.start_run(sc, config, db, inputs)
     prog, update = _progress(as_json)
-    if prog:
-        prog.start()
     try:
-        doc = forecasting.execute(run_id, run_dir, sc, config, db, update)
+        if resume:
+            fc = api.resume(resume, db=db, workers=workers or None, dask=dask, progress=update)
+        else:
+            fc = api.forecast(
+                scenario,
+                runs=runs,
+                days=days,
+                seed=seed,
+                set=set_,
+                inject=inject,
+                calibrated=not uncalibrated,
+                bargaining_link=not no_link,
+                from_events=from_events,
+                from_store=from_store,
+                as_of=as_of,
+                param_mode="fixed" if fixed_params else "sample",
+                workers=workers or None,
+                dask=dask,
+                chunk_runs=chunk_runs,
+                keep_trajectories=keep_trajectories,
+                store=True,
+                db=db,
+                progress=update,
+            )
     finally:
-        if prog:
+        if prog and prog.live.is_started:
             prog.stop()
-    report_path = None
-    if report:
-        from tashkent.report.html import write_report
-
-        report_path = write_report(run_dir)
+    doc = fc.to_json()
+    report_path = fc.report(fc.run_dir / "report.html") if report and fc.run_dir else None
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
         return
-    console.print(summary_table(doc, sc.parties))
-    typer.echo(f"run {doc['run_id']} — {doc['seconds']:.1f} s; results in {run_dir}")
+    console.print(summary_table(doc, fc.scenario.parties))
+    typer.echo(f"run {doc['run_id']} — {doc['seconds']:.1f} s; results in {fc.run_dir}")
     if report_path:
         typer.echo(f"report: {report_path}")
 
@@ -323,11 +254,68 @@ def runs_show(
         console.print(summary_table(doc, (parties[0], parties[1])))
 
 
+def compare(
+    base: str = typer.Argument(..., help="Base scenario (name or file)."),
+    variants: list[str] = typer.Argument(..., help="Variants: scenario, or set:/inject: overlays on BASE."),
+    runs: int = typer.Option(10_000, "--runs", "-n", help="Runs per variant (a multiple of 100)."),
+    days: int = typer.Option(365, "--days", "-d", help="Horizon in days."),
+    seed: int = typer.Option(
+        20251120, "--seed", "-s", help="Seed shared by all variants (common random numbers)."
+    ),
+    set_: list[str] = typer.Option([], "--set", help="Override applied to the base and every variant."),
+    inject: list[str] = typer.Option([], "--inject", help="Inject applied to the base and every variant."),
+    workers: int = typer.Option(0, "--workers", "-w", help="Local worker processes (0 = up to 2 cores)."),
+    uncalibrated: bool = typer.Option(
+        False, "--uncalibrated", help="Sample the priors, not the calibrated posteriors."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Compare variants of a scenario with common random numbers: differences with 95% intervals.
+
+    A VARIANT is `[LABEL=]SOURCE`: a scenario name or file, or overlays on BASE,
+    `set:PATH=VALUE[;PATH=VALUE…]` and/or `inject:DATE:KIND:key=value`, joined by `+`. Example:
+    `"no-gulf=set:actors.SAU.active=false;actors.IRN.active=false"`."""
+    from tashkent import api
+
+    out = api.compare(
+        base,
+        variants,
+        runs=runs,
+        days=days,
+        seed=seed,
+        set=set_,
+        inject=inject,
+        calibrated=not uncalibrated,
+        workers=workers or None,
+    ).to_json()
+    if as_json:
+        typer.echo(json.dumps(out, indent=2))
+        return
+    for v in out["variants"]:
+        t = Table(
+            f"P(by day {days})",
+            "base",
+            v["label"],
+            "difference",
+            "95% interval",
+            title=f"{v['label']} vs {base} — {runs:,} paired runs, seed {seed}",
+        )
+        for r in v["differences"]:
+            sig = "" if r["ci95"][0] <= 0 <= r["ci95"][1] else " *"
+            t.add_row(
+                r["metric"],
+                f"{r['base']:.3f}",
+                f"{r['variant']:.3f}",
+                f"{r['diff']:+.3f}{sig}",
+                f"[{r['ci95'][0]:+.3f}, {r['ci95'][1]:+.3f}]",
+            )
+        console.print(t)
+    console.print("* interval excludes zero")
+
+
 def register(app: typer.Typer) -> None:
     app.command("forecast")(forecast)
     runs_app.command("list")(runs_list)
     runs_app.command("show")(runs_show)
     app.add_typer(runs_app, name="runs")
-    from tashkent.sim.compare import compare
-
     app.command("compare")(compare)

@@ -4,26 +4,31 @@ finished chunk on disk so an interrupted run can be resumed with identical resul
 
 from __future__ import annotations
 
-import json
+import math
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from tashkent.errors import UserError
 from tashkent.scenario.load import scenario_hash, scenario_to_data
 from tashkent.scenario.schema import Scenario
-from tashkent.sim.aggregate import SUM_KEYS, merge
+from tashkent.sim.aggregate import merge
 from tashkent.sim.chunk import ChunkSpec, run_chunk
 from tashkent.sim.params import ParamMode, check_parameters
 from tashkent.sim.seeds import BLOCK_RUNS
-from tashkent.store.paths import atomic_write
 
 DEFAULT_CHUNK_RUNS = 10_000
+
+
+def default_workers() -> int:
+    """Local worker processes when none are asked for: one per core, at most two."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 Progress = Callable[[int, int], None]
 
 
@@ -40,19 +45,56 @@ class RunConfig:
     overrides: dict[str, float] = field(default_factory=dict)
 
     def validate(self) -> None:
-        if self.runs < BLOCK_RUNS or self.runs % BLOCK_RUNS:
-            raise UserError(
-                f"--runs {self.runs}: must be a positive multiple of {BLOCK_RUNS} "
-                f"(runs come in blocks of {BLOCK_RUNS} that share one parameter draw)"
-            )
-        if not 1 <= self.days <= 3650:
-            raise UserError(f"--days {self.days}: must be between 1 and 3650")
-        if self.chunk_runs < BLOCK_RUNS or self.chunk_runs % BLOCK_RUNS:
-            raise UserError(f"--chunk-runs {self.chunk_runs}: must be a positive multiple of {BLOCK_RUNS}")
-        if self.workers < 1:
-            raise UserError(f"--workers {self.workers}: must be at least 1")
-        if not 0 <= self.seed < 2**63:
-            raise UserError(f"--seed {self.seed}: must be a non-negative integer")
+        """Raise `UserError` naming the first invalid field (as `field=value: why`)."""
+        checks: list[tuple[str, bool, str]] = [
+            (
+                "runs",
+                _is_int(self.runs) and self.runs >= BLOCK_RUNS and self.runs % BLOCK_RUNS == 0,
+                f"must be a positive multiple of {BLOCK_RUNS} "
+                f"(runs come in blocks of {BLOCK_RUNS} that share one parameter draw)",
+            ),
+            ("days", _is_int(self.days) and 1 <= self.days <= 3650, "must be between 1 and 3650"),
+            ("seed", _is_int(self.seed) and 0 <= self.seed < 2**63, "must be a non-negative integer"),
+            (
+                "chunk_runs",
+                _is_int(self.chunk_runs)
+                and self.chunk_runs >= BLOCK_RUNS
+                and self.chunk_runs % BLOCK_RUNS == 0,
+                f"must be a positive multiple of {BLOCK_RUNS}",
+            ),
+            ("workers", _is_int(self.workers) and self.workers >= 1, "must be at least 1"),
+            (
+                "dask",
+                self.dask is None or (isinstance(self.dask, str) and bool(self.dask.strip())),
+                "must be a scheduler address such as tcp://host:8786, or 'local'",
+            ),
+            (
+                "keep_trajectories",
+                _is_int(self.keep_trajectories) and self.keep_trajectories >= 0,
+                "must be a non-negative integer",
+            ),
+            ("param_mode", self.param_mode in ("sample", "fixed"), "must be 'sample' or 'fixed'"),
+            (
+                "overrides",
+                isinstance(self.overrides, dict)
+                and all(
+                    isinstance(k, str) and _is_number(v) and math.isfinite(float(v))
+                    for k, v in self.overrides.items()
+                ),
+                "must map parameter names to finite numbers",
+            ),
+        ]
+        for name, ok, why in checks:
+            if not ok:
+                raise UserError(f"{name}={getattr(self, name)!r}: {why}")
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int | np.integer) and not isinstance(v, bool)
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
 
 
 def plan(config: RunConfig) -> list[tuple[int, int]]:
@@ -79,45 +121,15 @@ def specs(scenario: Scenario, config: RunConfig) -> list[ChunkSpec]:
     ]
 
 
-# ------------------------------------------------------------------ chunk files (resume)
+class ChunkStore(Protocol):
+    """Where finished chunks are kept (e.g. `tashkent.store.chunks.ChunkFolder`), so that an
+    interrupted ensemble can be resumed: chunks already there are loaded, not run again."""
 
-# Counts saved per chunk: everything that is summed (less the scalars kept in the metadata),
-# plus the ids of the runs whose trajectories the chunk kept.
-CHUNK_ARRAYS = (*(k for k in SUM_KEYS if k not in ("runs", "n_blocks")), "trajectory_runs")
+    def done(self) -> set[int]: ...  # first blocks of the chunks kept
 
+    def load(self, block_start: int) -> dict[str, Any]: ...
 
-def chunk_path(run_dir: Path, block_start: int) -> Path:
-    return run_dir / "chunks" / f"chunk_{block_start:08d}.npz"
-
-
-def save_chunk(run_dir: Path, part: dict[str, Any]) -> None:
-    arrays = {k: np.asarray(part[k]) for k in CHUNK_ARRAYS}
-    for k, v in part["trajectories"].items():
-        arrays[f"traj_{k}"] = v
-    for k, v in part["blocks"].items():
-        arrays[f"block_{k}"] = np.asarray(v)
-    meta = {k: part[k] for k in ("runs", "days", "block_start", "n_blocks", "metrics", "milestones")}
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    with atomic_write(chunk_path(run_dir, part["block_start"]), "wb") as fh:
-        np.savez(fh, allow_pickle=False, **arrays)
-
-
-def load_chunk(path: Path) -> dict[str, Any]:
-    with np.load(path) as z:
-        meta = json.loads(bytes(z["meta"]).decode())
-        part: dict[str, Any] = dict(meta)
-        for k in CHUNK_ARRAYS:
-            part[k] = z[k]
-        part["trajectories"] = {k[5:]: z[k] for k in z.files if k.startswith("traj_")}
-        part["blocks"] = {k[6:]: z[k] for k in z.files if k.startswith("block_")}
-    return part
-
-
-def done_chunks(run_dir: Path) -> dict[int, Path]:
-    folder = run_dir / "chunks"
-    if not folder.is_dir():
-        return {}
-    return {int(p.stem.split("_")[1]): p for p in folder.glob("chunk_*.npz")}
+    def save(self, part: dict[str, Any]) -> None: ...
 
 
 # ------------------------------------------------------------------ execution
@@ -176,22 +188,23 @@ def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[dict[str, Any
 def run_ensemble(
     scenario: Scenario,
     config: RunConfig,
-    run_dir: Path | None = None,
+    chunks: ChunkStore | None = None,
     progress: Progress | None = None,
     collect_blocks: bool = False,
 ) -> dict[str, Any]:
-    """Run (or finish) an ensemble and return the merged counts. With `run_dir`, finished chunks
-    are kept on disk and chunks already there are not run again (resume)."""
+    """Run (or finish) an ensemble and return the merged counts. With a chunk store, finished
+    chunks are saved there and chunks already there are not run again (resume)."""
     config.validate()
     check_parameters(scenario)
     all_specs = specs(scenario, config)
     total: dict[str, Any] | None = None
     blocks: list[dict[str, np.ndarray]] = []
     done = 0
-    have: dict[int, Path] = done_chunks(run_dir) if run_dir else {}
+    have: set[int] = chunks.done() if chunks is not None else set()
     for spec in all_specs:
         if spec.block_start in have:
-            part = load_chunk(have[spec.block_start])
+            assert chunks is not None
+            part = chunks.load(spec.block_start)
             total = merge(total, part)
             if collect_blocks:
                 blocks.append(part["blocks"])
@@ -200,8 +213,8 @@ def run_ensemble(
         progress(done, config.runs)
     todo = [s for s in all_specs if s.block_start not in have]
     for part in _execute(todo, config):
-        if run_dir is not None:
-            save_chunk(run_dir, part)
+        if chunks is not None:
+            chunks.save(part)
         total = merge(total, part)
         if collect_blocks:
             blocks.append(part["blocks"])

@@ -1,4 +1,6 @@
-"""The Python API of the forecast: one call from a scenario to the forecast JSON document."""
+"""The forecast JSON document (schema in the README) from an ensemble's merged counts, and an
+in-memory forecast of a loaded scenario that returns it (used where a small crisis forecast is
+an input to another analysis, e.g. the bargaining reservation utilities)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from tashkent.scenario.load import scenario_hash
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.aggregate import extras, summarise
 from tashkent.sim.ensemble import RunConfig, run_ensemble
+from tashkent.sim.params import ParamMode
 
 
 def document(scenario: Scenario, config: RunConfig, total: dict[str, Any]) -> dict[str, Any]:
-    """The forecast JSON document (schema in the README) from merged ensemble counts."""
+    """The forecast JSON document from merged ensemble counts."""
     summary = summarise(total, scenario.parties)
     return {
         "scenario": scenario.name,
@@ -33,17 +36,19 @@ def forecast(
     days: int = 365,
     seed: int = 20251120,
     workers: int = 1,
-    param_mode: str = "sample",
+    param_mode: ParamMode = "sample",
     overrides: dict[str, float] | None = None,
     keep_trajectories: int = 0,
 ) -> dict[str, Any]:
-    """Run an ensemble in memory and return the forecast document."""
+    """Run an ensemble of an already loaded scenario in memory and return the forecast document.
+    (The user-facing `tashkent.forecast` also loads the scenario with the calibration overlay,
+    the bargaining link and the nowcast; this is the bare ensemble.)"""
     config = RunConfig(
         runs=runs,
         days=days,
         seed=seed,
         workers=workers,
-        param_mode=param_mode,  # type: ignore[arg-type]
+        param_mode=param_mode,
         overrides=dict(overrides or {}),
         keep_trajectories=keep_trajectories,
     )

@@ -109,7 +109,7 @@ class Reservation(_Strict):
 
     ``fixed``: `fixed` gives the utilities. ``model``: reservation_p = u_p(status quo) ×
     (1 − expected_cost_p), with expected_cost_p in [0, 1] the crisis model's normalised expected
-    cost of no agreement over `horizon_days` (`tashkent.sim.api.forecast`); when that model is not
+    cost of no agreement over `horizon_days` (`tashkent.sim.document.forecast`); when that model is not
     available, `fallback_expected_cost` is used and the output says so.
     """
 
