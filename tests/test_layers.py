@@ -21,6 +21,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("report", ("tashkent.report",)),
     ("analyses", ("tashkent.bargain", "tashkent.events", "tashkent.history")),
     ("api", ("tashkent.api", "tashkent.forecasting")),
+    ("exercise", ("tashkent.exercise",)),
+    ("web", ("tashkent.web",)),
     ("cli", ("tashkent.cli", "tashkent.__main__")),
 ]
 # Package facades that re-export the API lazily (inside `__getattr__`/`__call__`): the one place a
@@ -41,8 +43,10 @@ def layer_of(module: str) -> int:
     best, rank = -1, -1
     for i, (_, prefixes) in enumerate(LAYERS):
         for p in prefixes:
-            if (module == p or module.startswith(p + ".")) and len(p) > best and not (
-                p == "tashkent" and module != "tashkent"
+            if (
+                (module == p or module.startswith(p + "."))
+                and len(p) > best
+                and not (p == "tashkent" and module != "tashkent")
             ):
                 best, rank = len(p), i
     assert rank >= 0, f"{module} is in no layer; add it to LAYERS"

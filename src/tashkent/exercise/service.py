@@ -10,12 +10,12 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
 
 from tashkent.errors import UserError
+from tashkent.exercise import inputs
 from tashkent.exercise import seats as seats_mod
 from tashkent.exercise import world as world_mod
 from tashkent.scenario.schema import Scenario, ScheduledEvent
@@ -80,23 +80,13 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-@cache
-def scenario(name: str) -> Scenario:
-    """A built-in scenario (or file) with the shipped calibration, as forecasts use it."""
-    from tashkent.web.library import load_scenario_calibrated
-
-    return load_scenario_calibrated(name)
-
-
 def _links(name: str) -> dict[str, float]:
-    from tashkent.web.library import link_overrides
-
-    return link_overrides(name)
+    return inputs.link_overrides(name)
 
 
 def _scenario(name: str) -> Scenario:
     try:
-        return scenario(name)
+        return inputs.scenario(name)
     except UserError as exc:
         raise Invalid(exc.message) from None
 
@@ -598,9 +588,7 @@ def governance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
         scores = list(s.scalars(select(ScoreRow).where(ScoreRow.exercise_id == ex.id)))
-    from tashkent.web.library import package_analysis
-
-    analysis = package_analysis(ex.scenario)
+    analysis = inputs.package_analysis(ex.scenario)
     by_pkg: dict[str, list[float]] = {}
     for r in scores:
         by_pkg.setdefault(r.package, []).append(r.score)
@@ -626,11 +614,9 @@ def score_packages(store: ExerciseStore, caller: Caller, scores: dict[str, Any])
     """A seat scores settlement packages 0–10 (a later score replaces an earlier one)."""
     if caller.role != "seat" or caller.seat is None:
         raise Forbidden("only a seat scores packages")
-    from tashkent.web.library import package_analysis
-
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
-    ids = {p["id"] for p in package_analysis(ex.scenario)["packages"] if p["kind"] == "package"}
+    ids = {p["id"] for p in inputs.package_analysis(ex.scenario)["packages"] if p["kind"] == "package"}
     clean: dict[str, float] = {}
     for k, v in scores.items():
         if k not in ids:

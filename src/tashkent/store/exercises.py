@@ -92,7 +92,9 @@ class TurnRow(ExBase):
     exercise_id: Mapped[str] = mapped_column(String(32), ForeignKey("exercises.id"), primary_key=True)
     turn: Mapped[int] = mapped_column(Integer, primary_key=True)
     created: Mapped[dt.datetime] = mapped_column(DateTime)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)  # None: pending
+    result: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True), nullable=True
+    )  # None: pending
 
 
 class ScoreRow(ExBase):

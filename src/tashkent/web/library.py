@@ -7,46 +7,19 @@ from __future__ import annotations
 import json
 import threading
 import traceback
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from tashkent.errors import UserError
-from tashkent.scenario.schema import Scenario
+from tashkent.exercise import inputs
 from tashkent.store.exercises import ExerciseStore, JobRow, utcnow
 
 MAX_RUNS = 200_000  # largest ensemble the dashboard starts (a browser request must stay bounded)
 
 
-@cache
-def load_scenario_calibrated(name: str) -> Scenario:
-    from tashkent.scenario.load import load_scenario
-    from tashkent.sim.commands import calibrated_overlays
-
-    return load_scenario(name, overlays=calibrated_overlays())
-
-
-@cache
-def link_overrides(name: str) -> dict[str, float]:
-    """The bargaining link's parameter overrides, as `tashkent forecast` applies them."""
-    from tashkent.sim.links import bargaining_overrides
-
-    return bargaining_overrides(load_scenario_calibrated(name))[0]
-
-
-@cache
-def package_analysis(name: str) -> dict[str, Any]:
-    """`tashkent packages NAME --json`: packages, zone of agreement, Nash and Kalai–Smorodinsky."""
-    from tashkent.bargain.link import crisis_expected_cost
-    from tashkent.bargain.load import load_spec
-    from tashkent.bargain.packages import analyse
-
-    spec, scen = load_spec(name)
-    if not spec.packages:
-        raise UserError(f"{name}: the bargaining section lists no packages")
-    costs, note = crisis_expected_cost(spec, scen)
-    doc = analyse(spec, costs, note).to_json()
-    return json.loads(json.dumps(doc, default=float))
+load_scenario_calibrated = inputs.scenario
+link_overrides = inputs.link_overrides
+package_analysis = inputs.package_analysis
 
 
 def package_png(name: str) -> bytes:
@@ -155,50 +128,34 @@ def _checked(request: dict[str, Any]) -> tuple[str, int, int, int, list[str], li
 
 
 def start_forecast(store: ExerciseStore, db: str | None, request: dict[str, Any]) -> str:
-    """Start `tashkent forecast` in a background thread; progress goes to the job row."""
-    from tashkent import forecasting
-    from tashkent.scenario.load import load_scenario
-    from tashkent.sim.commands import calibrated_overlays
-    from tashkent.sim.ensemble import RunConfig
+    """Start a stored forecast (`tashkent.forecast(..., store=True)`) in a background thread;
+    progress goes to the job row."""
+    from tashkent import api
 
     scen, runs_, days, seed, sets, injects = _checked(request)
-    sc = load_scenario(scen, sets=sets, injects=injects, overlays=calibrated_overlays())
-    from tashkent.sim.links import bargaining_overrides
-
-    link, link_info = bargaining_overrides(sc)
-    config = RunConfig(
-        runs=runs_,
-        days=days,
-        seed=seed,
-        chunk_runs=min(runs_, 1000),
-        workers=1,
-        keep_trajectories=200,
-        overrides=link,
-    )
-    inputs = {
-        "source": scen,
-        "set": sets,
-        "inject": injects,
-        "calibrated": True,
-        "bargaining_link": link_info,
-        "web": True,
-    }
-    run_id, rdir = forecasting.start_run(sc, config, db, inputs)
-    job_id = new_job(store, "forecast", {**request, "run_id": run_id}, runs_)
+    api.load(scen, set=sets, inject=injects)  # bad input fails here, before the job exists
+    job_id = new_job(store, "forecast", request, runs_)
 
     def work() -> None:
         _set(store, job_id, status="running")
         try:
-            doc = forecasting.execute(
-                run_id, rdir, sc, config, db, lambda done, total: _set(store, job_id, done=done, total=total)
+            fc = api.forecast(
+                scen,
+                runs=runs_,
+                days=days,
+                seed=seed,
+                set=sets,
+                inject=injects,
+                workers=1,
+                chunk_runs=min(runs_, 1000),
+                store=True,
+                db=db,
+                progress=lambda done, total: _set(store, job_id, done=done, total=total),
             )
-            _set(
-                store,
-                job_id,
-                status="done",
-                done=runs_,
-                result={"run_id": run_id, "headline": forecasting.headline(doc)},
-            )
+            from tashkent.forecasting import headline
+
+            result = {"run_id": fc.run_id, "headline": headline(fc.to_json())}
+            _set(store, job_id, status="done", done=runs_, result=result)
         except UserError as exc:
             _set(store, job_id, status="failed", error=exc.message[:1000])
         except Exception as exc:  # reported on the job page, not lost in a thread
@@ -211,18 +168,19 @@ def start_forecast(store: ExerciseStore, db: str | None, request: dict[str, Any]
 
 def start_compare(store: ExerciseStore, request: dict[str, Any]) -> str:
     """Paired comparison (common random numbers) of variants against a base, in the background."""
-    from tashkent.scenario.load import load_scenario
-    from tashkent.sim.commands import calibrated_overlays
-    from tashkent.sim.compare import HEADLINE, paired_differences, parse_variant
+    from tashkent import api
+    from tashkent.bargain.link import bargaining_overrides
+    from tashkent.scenario.overlays import calibrated_overlays
+    from tashkent.scenario.variants import parse_variant
+    from tashkent.sim.compare import HEADLINE, paired_differences
     from tashkent.sim.ensemble import RunConfig, run_ensemble
-    from tashkent.sim.links import bargaining_overrides
 
     scen, runs_, days, seed, sets, injects = _checked(request)
     variants = [v for v in request.get("variants", []) if v]
     if not variants:
         raise UserError("variants: give at least one, e.g. set:parameters.attack_rate=0.5")
     overlays = calibrated_overlays()
-    base = load_scenario(scen, sets=sets, injects=injects, overlays=overlays)
+    base = api.load(scen, set=sets, inject=injects)
     parsed = [parse_variant(v, scen, sets, injects, overlays) for v in variants]
     link, _ = bargaining_overrides(base)
     config = RunConfig(runs=runs_, days=days, seed=seed, workers=1, keep_trajectories=0, overrides=link)
