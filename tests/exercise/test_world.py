@@ -83,3 +83,20 @@ def test_world_round_trips_through_json(sc):
     w2 = json.loads(json.dumps(w))
     st = world.state_from_json(w2, 3)
     assert st.n == 3 and world.state_to_json(st, 2) == w
+
+
+def test_great_power_engagement_restrains_a_crisis(sc):
+    w = world.world_from_scenario(sc)
+    attack = {
+        "kind": "attack",
+        "target": "IND",
+        "fatalities": 40.0,
+        "mediator_index": None,
+        "target_index": 0,
+    }
+    out = {}
+    for level in (0.0, 1.0):
+        orders = world.Orders(injects=[attack], gp_engagement=level)
+        _, x = world.simulate(sc, w, 0, 30, orders, 21, 400)
+        out[level] = (x["max_rung"] >= 4).mean()
+    assert out[1.0] < out[0.0], out

@@ -143,10 +143,16 @@ def test_only_the_facilitator_injects_advances_ends_and_reissues(client):
         == 422
     )
     assert client.post(f"{url}/injects", json={"kind": "coup"}, headers=fac).status_code == 422
+    gp = {"kind": "great_power", "engagement": 0.2, "note": "Washington stands back"}
+    assert client.post(f"{url}/injects", json=gp, headers=fac).status_code == 201
+    assert (
+        client.post(f"{url}/injects", json={"kind": "great_power", "engagement": 2}, headers=fac).status_code
+        == 422
+    )
     assert client.post(f"{url}/advance", headers=seat).status_code == 403
     r = client.post(f"{url}/advance", headers=fac)
     assert r.status_code == 200 and r.json()["new_turn"] == 1
-    assert r.json()["injects"][0]["fatalities"] == 26
+    assert r.json()["injects"][0]["fatalities"] == 26 and r.json()["injects"][1]["engagement"] == 0.2
     assert client.get(url, headers=seat).json()["turn"] == 1
     assert client.post(f"{url}/seats/PAK/token", headers=seat).status_code == 403
     new = client.post(f"{url}/seats/PAK/token", headers=fac).json()["token"]

@@ -232,7 +232,7 @@ def orders_from_moves(scenario: Scenario, moves: list[tuple[str, str]]) -> Order
         if a.kind == "engage" and seat.id in mediators:
             orders.engage.add(mediators.index(seat.id))
         elif a.kind == "engage" and seat.role == "great_power":
-            orders.gp_engage = True
+            orders.gp_engagement = 1.0
         if a.kind == "cbm" and a.cbm and a.cbm not in orders.cbms:
             orders.cbms.append(a.cbm)
     return orders

@@ -32,7 +32,7 @@ from tashkent.store.exercises import (
 )
 
 FACILITATOR = "facilitator"
-INJECT_KINDS = ("attack", "trust_shock", "bias_shift", "join", "leave", "statement")
+INJECT_KINDS = ("attack", "trust_shock", "bias_shift", "join", "leave", "great_power", "statement")
 
 
 class ExerciseError(Exception):
@@ -375,7 +375,15 @@ def inject(store: ExerciseStore, caller: Caller, event: dict[str, Any]) -> dict[
             raise Conflict("the exercise has ended")
         sc = _scenario(ex.scenario)
         clean: dict[str, Any] = {"kind": kind, "note": str(event.get("note", ""))[:500]}
-        if kind != "statement":
+        if kind == "great_power":
+            try:
+                level = float(event.get("engagement"))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise Invalid("engagement: a great power's move needs a level between 0 and 1") from None
+            if not 0.0 <= level <= 1.0:
+                raise Invalid(f"engagement {level}: must be between 0 (stand aside) and 1 (fully engaged)")
+            clean["engagement"] = level
+        elif kind != "statement":
             fields = {
                 k: event.get(k)
                 for k in ("actor", "target", "fatalities", "delta")
@@ -410,7 +418,7 @@ def _model_events(sc: Scenario, events: list[dict[str, Any]]) -> list[dict[str, 
     ids = [m.id for m in sc.mediators()]
     out = []
     for e in events:
-        if e["kind"] == "statement":
+        if e["kind"] in ("statement", "great_power"):
             continue
         out.append(
             {
@@ -514,6 +522,9 @@ def complete(store: ExerciseStore, exercise_id: str, turn: int) -> dict[str, Any
     labels = _labels(sc, seat_rows)
     orders = seats_mod.orders_from_moves(sc, [(m.seat, m.action) for m in moves])
     orders.injects = _model_events(sc, injects)
+    for e in injects:  # a great power's move, unless a great-power seat chose for itself
+        if e["kind"] == "great_power" and orders.gp_engagement is None:
+            orders.gp_engagement = float(e["engagement"])
     res = world_mod.adjudicate(
         sc, world_before, turn * turn_days, turn_days, orders, seed0 * 1000 + turn, _links(ex.scenario)
     )

@@ -37,7 +37,7 @@ class Orders:
     signal: set[int] = field(default_factory=set)  # parties that signal (nuclear-capable test etc.)
     accept: dict[tuple[int, int], bool] = field(default_factory=dict)  # (party, track) → pinned choice
     engage: set[int] = field(default_factory=set)  # mediator indices engaged for the turn
-    gp_engage: bool = False  # a great-power seat brings its crisis management fully to bear
+    gp_engagement: float | None = None  # great powers' crisis management this turn (None: the model's draw)
     cbms: list[str] = field(default_factory=list)  # CBM ids sponsored this turn
     injects: list[dict[str, Any]] = field(default_factory=list)  # schedule-like events on day 1
 
@@ -47,7 +47,7 @@ class Orders:
             or self.signal
             or self.accept
             or self.engage
-            or self.gp_engage
+            or self.gp_engagement is not None
             or self.cbms
             or self.injects
         )
@@ -169,8 +169,8 @@ def simulate(
     ctx = build_context(scenario)
     p = _parameters(scenario, seed, runs, overrides)
     orders = orders or Orders()
-    if orders.gp_engage:
-        p["gp_engagement"] = np.ones(runs)
+    if orders.gp_engagement is not None:
+        p["gp_engagement"] = np.full(runs, float(orders.gp_engagement))
     d = derive(p, ctx)
     state = state_from_json(world, runs)
     saved_active = state.forced_active.copy()

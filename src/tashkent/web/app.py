@@ -277,7 +277,7 @@ def create_app(db: str | None = None) -> FastAPI:
         caller = page_caller(request, exercise_id)
         form = await request.form()
         event: dict[str, Any] = {k: str(v) for k, v in form.items() if str(v).strip()}
-        for k in ("fatalities", "delta"):
+        for k in ("fatalities", "delta", "engagement"):
             if k in event:
                 try:
                     event[k] = float(event[k])
