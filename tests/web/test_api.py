@@ -342,3 +342,45 @@ def test_a_turn_closed_by_a_server_that_then_died_is_adjudicated_on_restart(db):
     again = ExerciseStore(db)
     redo = service.complete(again, ex["id"], 0)
     assert redo["after"] == v["last_turn"]["after"]
+
+
+def test_stated_positions_move_the_players_zone_of_agreement(client):
+    ex = new_exercise(client, ("IND", "PAK", "KCS-PK"))
+    url = f"/api/exercises/{ex['id']}"
+    g = client.get(f"{url}/governance", headers=bearer(ex["facilitator_token"])).json()
+    assert g["players"] is None
+    dims = [d["id"] for d in g["analysis"]["dimensions"]]
+    hard = dict.fromkeys(dims, 0.0)
+    r = client.post(f"{url}/positions", json={"positions": hard}, headers=bearer(ex["seat_tokens"]["IND"]))
+    assert r.status_code == 200
+    assert (
+        client.post(
+            f"{url}/positions", json={"positions": {dims[0]: 101}}, headers=bearer(ex["seat_tokens"]["PAK"])
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"{url}/positions", json={"positions": {"nope": 5}}, headers=bearer(ex["seat_tokens"]["PAK"])
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"{url}/positions", json={"positions": hard}, headers=bearer(ex["facilitator_token"])
+        ).status_code
+        == 403
+    )
+    client.post(
+        f"{url}/positions", json={"positions": {dims[0]: 50}}, headers=bearer(ex["seat_tokens"]["KCS-PK"])
+    )
+    g = client.get(f"{url}/governance", headers=bearer(ex["seat_tokens"]["PAK"])).json()
+    assert g["players"]["actors_with_stated_positions"] == ["IND"]  # civil society is not a bargaining actor
+    assert g["positions"] == {}  # PAK sees no other seat's positions
+    model, players = g["analysis"], g["players"]
+    if model["nash"] and players["nash"]:
+        assert players["nash"]["point"] != model["nash"]["point"]
+    else:
+        assert (model["zopa_exists"], model["concession"]) != (players["zopa_exists"], players["concession"])
+    fac = client.get(f"{url}/governance", headers=bearer(ex["facilitator_token"])).json()
+    assert set(fac["positions"]) == {"IND", "KCS-PK"}

@@ -131,7 +131,9 @@ def play(browser, base: str, shots: Path) -> None:
     pak.click("text=Governance-model exercise (phase 2)")
     first = pak.locator("input[name^='score:']").first
     first.fill("8")
+    pak.locator("input[name^='pos:']").first.fill("70")
     pak.click("#submit-scores")
+    assert "PAK" in pak.inner_text("#players-zopa")  # the stated position enters the engine
     assert float(pak.locator("input[name^='score:']").first.input_value()) == 8.0
     assert "Zone of agreement" in pak.inner_text("#zopa")
     pak.screenshot(path=str(shots / "web-governance.png"), full_page=True)

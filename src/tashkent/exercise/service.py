@@ -25,6 +25,7 @@ from tashkent.store.exercises import (
     ExerciseStore,
     InjectRow,
     MoveRow,
+    PositionRow,
     ScoreRow,
     SeatRow,
     TurnRow,
@@ -599,7 +600,11 @@ def governance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
         scores = list(s.scalars(select(ScoreRow).where(ScoreRow.exercise_id == ex.id)))
+        stated = list(s.scalars(select(PositionRow).where(PositionRow.exercise_id == ex.id)))
     analysis = inputs.package_analysis(ex.scenario)
+    positions: dict[str, dict[str, float]] = {}
+    for row in stated:
+        positions.setdefault(row.seat, {})[row.dimension] = row.position
     by_pkg: dict[str, list[float]] = {}
     for r in scores:
         by_pkg.setdefault(r.package, []).append(r.score)
@@ -617,8 +622,48 @@ def governance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
         "scores": [{"seat": r.seat, "package": r.package, "score": r.score} for r in visible],
         "mean_scores": {k: sum(v) / len(v) for k, v in by_pkg.items()},
         "n_scored": len({r.seat for r in scores}),
-        "players_nash": players_nash if caller.role == FACILITATOR else None,
+        "players_nash": players_nash,
+        "positions": {k: v for k, v in positions.items() if caller.role == FACILITATOR or k == caller.seat},
+        "players": inputs.players_solutions(ex.scenario, positions) if positions else None,
     }
+
+
+def state_positions(store: ExerciseStore, caller: Caller, positions: dict[str, Any]) -> dict[str, Any]:
+    """A seat states its position (0–100) on settlement dimensions (a later one replaces it)."""
+    if caller.role != "seat" or caller.seat is None:
+        raise Forbidden("only a seat states positions")
+    with store.reading() as s:
+        ex = _exercise(s, caller.exercise_id)
+    dims = {d["id"] for d in inputs.dimensions(ex.scenario)}
+    clean: dict[str, float] = {}
+    for k, v in positions.items():
+        if k not in dims:
+            raise Invalid(
+                f"dimension {k!r}: not a settlement dimension; choose from {', '.join(sorted(dims))}"
+            )
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            raise Invalid(f"position on {k}: {v!r} is not a number") from None
+        if not 0.0 <= x <= 100.0:
+            raise Invalid(f"position on {k}: {x} must be between 0 and 100")
+        clean[k] = x
+    with store.writing() as s:
+        for k, x in clean.items():
+            row = s.get(PositionRow, (caller.exercise_id, caller.seat, k))
+            if row is None:
+                s.add(
+                    PositionRow(
+                        exercise_id=caller.exercise_id,
+                        seat=caller.seat,
+                        dimension=k,
+                        position=x,
+                        created=utcnow(),
+                    )
+                )
+            else:
+                row.position, row.created = x, utcnow()
+    return {"seat": caller.seat, "positions": clean}
 
 
 def score_packages(store: ExerciseStore, caller: Caller, scores: dict[str, Any]) -> dict[str, Any]:

@@ -106,6 +106,17 @@ class ScoreRow(ExBase):
     created: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class PositionRow(ExBase):
+    """A seat's stated position on a settlement dimension (0–100, the bargaining scale)."""
+
+    __tablename__ = "exercise_positions"
+    exercise_id: Mapped[str] = mapped_column(String(32), ForeignKey("exercises.id"), primary_key=True)
+    seat: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[float] = mapped_column(Float)
+    created: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class JobRow(ExBase):
     """Background work of the web dashboard (forecasts, comparisons, package analyses)."""
 

@@ -162,6 +162,12 @@ def create_app(db: str | None = None) -> FastAPI:
         body = await _json_body(request)
         return service.score_packages(store, caller, body.get("scores", body))
 
+    @app.post("/api/exercises/{exercise_id}/positions")
+    async def api_positions(request: Request, exercise_id: str) -> dict[str, Any]:
+        caller = api_caller(request, exercise_id)
+        body = await _json_body(request)
+        return service.state_positions(store, caller, body.get("positions", body))
+
     @app.get("/api/exercises/{exercise_id}/after-action")
     def api_after_action(request: Request, exercise_id: str) -> dict[str, Any]:
         return service.after_action(store, api_caller(request, exercise_id))
@@ -316,6 +322,9 @@ def create_app(db: str | None = None) -> FastAPI:
         form = await request.form()
         scores = {k[6:]: str(v) for k, v in form.items() if k.startswith("score:") and str(v).strip()}
         service.score_packages(store, caller, scores)
+        stated = {k[4:]: str(v) for k, v in form.items() if k.startswith("pos:") and str(v).strip()}
+        if stated:
+            service.state_positions(store, caller, stated)
         return RedirectResponse(f"/exercises/{exercise_id}/governance", status_code=303)
 
     @app.get("/exercises/{exercise_id}/after-action", response_class=HTMLResponse)
