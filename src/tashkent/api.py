@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from tashkent.bargain.result import BargainResult
     from tashkent.scenario.schema import Scenario
+    from tashkent.sim.counts import Counts
     from tashkent.sim.ensemble import RunConfig
 
 Progress = Callable[[int, int], None]
@@ -95,7 +96,7 @@ class Forecast:
     document: dict[str, Any]
     scenario: Scenario
     config: RunConfig
-    counts: dict[str, Any] = field(repr=False)
+    counts: Counts = field(repr=False)
     inputs: dict[str, Any] = field(default_factory=dict)
     run_dir: Path | None = None
 
@@ -230,7 +231,7 @@ def forecast(
     from tashkent.sim.ensemble import run_ensemble
 
     t0 = time.perf_counter()
-    total = run_ensemble(sc, config, progress=progress, collect_blocks=True)
+    total = run_ensemble(sc, config, progress=progress)
     doc = document(sc, config, total) | {"run_id": None, "seconds": round(time.perf_counter() - t0, 3)}
     return Forecast(doc, sc, config, total, inputs, None)
 
@@ -323,7 +324,7 @@ def compare(
         overrides=link,
     )
     config.validate()
-    base_total = run_ensemble(base_sc, config, collect_blocks=True)
+    base_total = run_ensemble(base_sc, config)
     out: dict[str, Any] = {"base": str(base), "runs": runs, "days": days, "seed": seed, "variants": []}
     for text in _list(variants):
         label, sc = parse_variant(text, str(base), sets, injects, overlays)
@@ -332,7 +333,7 @@ def compare(
                 f"variant {label!r} has parties {sc.parties}, base has {base_sc.parties}; "
                 "compare variants of one dyad"
             )
-        total = run_ensemble(sc, config, collect_blocks=True)
+        total = run_ensemble(sc, config)
         out["variants"].append(
             {"label": label, "differences": paired_differences(base_total, total, HEADLINE)}
         )

@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 from tashkent.history.baselines import Conditions
 from tashkent.scenario.load import load_scenario, scenario_to_data, with_overrides
 from tashkent.scenario.schema import Scenario
+from tashkent.sim.counts import Counts
 from tashkent.sim.seeds import BLOCK_RUNS
 
 REPLAY_BASE = "pahalgam-2025"
@@ -151,7 +152,7 @@ class CrisisBank:
         return int(self.p_nuclear.shape[0])
 
 
-def _run_blocks(scenario: Scenario, seed: int, days: int, n_blocks: int, keep: bool) -> list[dict]:
+def _run_blocks(scenario: Scenario, seed: int, days: int, n_blocks: int, keep: bool) -> list[Counts]:
     from tashkent.sim.chunk import ChunkSpec, run_chunk
 
     data = scenario_to_data(scenario)
@@ -174,15 +175,15 @@ def simulate_crisis(cond: Conditions, n_blocks: int, seed: int, days: int = REPL
     """Replay one crisis under `n_blocks` parameter draws (n_blocks × 100 runs)."""
     outs = _run_blocks(replay_scenario(cond), seed, days, n_blocks, keep=True)
     ge = np.concatenate(
-        [np.stack([o["blocks"][f"p_rung_ge_{k}"] for k in range(1, 7)], axis=1) for o in outs]
+        [np.stack([o.blocks[f"p_rung_ge_{k}"] for k in range(1, 7)], axis=1) for o in outs]
     )  # [J, 6]
     ge = np.concatenate([np.ones((ge.shape[0], 1)), ge, np.zeros((ge.shape[0], 1))], axis=1)
     rung_probs = np.clip(ge[:, :-1] - ge[:, 1:], 0.0, 1.0)
     rung_probs /= rung_probs.sum(axis=1, keepdims=True)
-    p_nuc = np.concatenate([o["blocks"]["p_nuclear_signal"] for o in outs])
-    p_med = np.concatenate([o["blocks"]["p_mediation"] for o in outs])
-    crisis = np.concatenate([o["trajectories"]["crisis"] for o in outs]).astype(bool)  # [n, H+1]
-    rung = np.concatenate([o["trajectories"]["rung"] for o in outs]).astype(np.int8)
+    p_nuc = np.concatenate([o.blocks["p_nuclear_signal"] for o in outs])
+    p_med = np.concatenate([o.blocks["p_mediation"] for o in outs])
+    crisis = np.concatenate([o.trajectories["crisis"] for o in outs]).astype(bool)  # [n, H+1]
+    rung = np.concatenate([o.trajectories["rung"] for o in outs]).astype(np.int8)
     in_crisis_days = crisis[:, 1:].sum(axis=1) + crisis[:, 0]
     censored = crisis[:, -1]
     duration = np.where(censored, days + 1, np.maximum(in_crisis_days, 1)).astype(np.int32)
@@ -190,8 +191,8 @@ def simulate_crisis(cond: Conditions, n_blocks: int, seed: int, days: int = REPL
     lag = np.argmax(rung == top[:, None], axis=1).astype(np.int32)
     kinetic = (rung >= 4).sum(axis=1).astype(np.int32)
     params = {
-        k[len("param_") :]: np.concatenate([o["blocks"][k] for o in outs])
-        for k in outs[0]["blocks"]
+        k[len("param_") :]: np.concatenate([o.blocks[k] for o in outs])
+        for k in outs[0].blocks
         if k.startswith("param_")
     }
     shape = (-1, BLOCK_RUNS)
@@ -211,10 +212,10 @@ def simulate_onset(n_blocks: int, seed: int) -> tuple[Array, dict[str, Array]]:
     """Per parameter draw, the crisis onset rate per year implied by one peace-time year, and the
     draws themselves (the replays fix the attack parameters, the onset scenario samples them)."""
     outs = _run_blocks(onset_scenario(), seed, ONSET_DAYS, n_blocks, keep=False)
-    p = np.concatenate([o["blocks"]["p_crisis"] for o in outs])
+    p = np.concatenate([o.blocks["p_crisis"] for o in outs])
     params = {
-        k[len("param_") :]: np.concatenate([o["blocks"][k] for o in outs])
-        for k in outs[0]["blocks"]
+        k[len("param_") :]: np.concatenate([o.blocks[k] for o in outs])
+        for k in outs[0].blocks
         if k.startswith("param_")
     }
     return -np.log(np.clip(1.0 - p, 1e-6, 1.0)) * 365.0 / ONSET_DAYS, params
