@@ -384,3 +384,27 @@ def test_stated_positions_move_the_players_zone_of_agreement(client):
         assert (model["zopa_exists"], model["concession"]) != (players["zopa_exists"], players["concession"])
     fac = client.get(f"{url}/governance", headers=bearer(ex["facilitator_token"])).json()
     assert set(fac["positions"]) == {"IND", "KCS-PK"}
+
+
+def test_dashboard_compares_variants_in_the_background(client):
+    bad = client.post("/api/compare", json={"runs": 100, "variants": []})
+    assert bad.status_code == 422
+    r = client.post(
+        "/api/compare",
+        json={
+            "scenario": "kashmir-2025",
+            "runs": 100,
+            "days": 20,
+            "variants": ["calm=set:parameters.attack_rate=0.01"],
+        },
+    )
+    assert r.status_code == 202
+    job_id = r.json()["job"]
+    for t in threading.enumerate():
+        if t.name == f"job-{job_id}":
+            t.join()
+    j = client.get(f"/api/jobs/{job_id}").json()
+    assert j["status"] == "done", j
+    (variant,) = j["result"]["variants"]
+    assert variant["label"] == "calm" and variant["differences"]
+    assert "calm vs kashmir-2025" in client.get(f"/jobs/{job_id}").text

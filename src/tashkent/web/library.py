@@ -167,40 +167,35 @@ def start_forecast(store: ExerciseStore, db: str | None, request: dict[str, Any]
 
 
 def start_compare(store: ExerciseStore, request: dict[str, Any]) -> str:
-    """Paired comparison (common random numbers) of variants against a base, in the background."""
+    """`tashkent.compare` (paired runs, common random numbers) of variants against a base, in the
+    background; the job's progress moves when the comparison is done."""
     from tashkent import api
-    from tashkent.bargain.link import bargaining_overrides
     from tashkent.scenario.overlays import calibrated_overlays
     from tashkent.scenario.variants import parse_variant
-    from tashkent.sim.compare import HEADLINE, paired_differences
-    from tashkent.sim.ensemble import RunConfig, run_ensemble
 
     scen, runs_, days, seed, sets, injects = _checked(request)
     variants = [v for v in request.get("variants", []) if v]
     if not variants:
         raise UserError("variants: give at least one, e.g. set:parameters.attack_rate=0.5")
-    overlays = calibrated_overlays()
-    base = api.load(scen, set=sets, inject=injects)
-    parsed = [parse_variant(v, scen, sets, injects, overlays) for v in variants]
-    link, _ = bargaining_overrides(base)
-    config = RunConfig(runs=runs_, days=days, seed=seed, workers=1, keep_trajectories=0, overrides=link)
-    config.validate()
-    total = runs_ * (1 + len(parsed))
+    api.load(scen, set=sets, inject=injects)  # bad input fails here, before the job exists
+    for v in variants:
+        parse_variant(v, scen, sets, injects, calibrated_overlays())
+    total = runs_ * (1 + len(variants))
     job_id = new_job(store, "compare", request, total)
 
     def work() -> None:
         _set(store, job_id, status="running")
         try:
-            base_total = run_ensemble(base, config, collect_blocks=True)
-            _set(store, job_id, done=runs_)
-            out: dict[str, Any] = {"base": scen, "runs": runs_, "days": days, "seed": seed, "variants": []}
-            for k, (label, sc) in enumerate(parsed):
-                t = run_ensemble(sc, config, collect_blocks=True)
-                out["variants"].append(
-                    {"label": label, "differences": paired_differences(base_total, t, HEADLINE)}
-                )
-                _set(store, job_id, done=runs_ * (k + 2))
-            _set(store, job_id, status="done", done=total, result=json.loads(json.dumps(out, default=float)))
+            doc = api.compare(
+                scen, variants, runs=runs_, days=days, seed=seed, set=sets, inject=injects, workers=1
+            )
+            _set(
+                store,
+                job_id,
+                status="done",
+                done=total,
+                result=json.loads(json.dumps(doc.to_json(), default=float)),
+            )
         except UserError as exc:
             _set(store, job_id, status="failed", error=exc.message[:1000])
         except Exception as exc:
