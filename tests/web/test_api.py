@@ -408,3 +408,10 @@ def test_dashboard_compares_variants_in_the_background(client):
     (variant,) = j["result"]["variants"]
     assert variant["label"] == "calm" and variant["differences"]
     assert "calm vs kashmir-2025" in client.get(f"/jobs/{job_id}").text
+
+
+def test_packages_page_and_frontier_plot(client):
+    page = client.get("/packages/kashmir-2025")
+    assert page.status_code == 200 and "Kalai" in client.get("/api/packages/kashmir-2025").text
+    png = client.get("/packages/kashmir-2025/frontier.png")
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"

@@ -136,6 +136,7 @@ def play(browser, base: str, shots: Path) -> None:
     assert "PAK" in pak.inner_text("#players-zopa")  # the stated position enters the engine
     assert float(pak.locator("input[name^='score:']").first.input_value()) == 8.0
     assert "Zone of agreement" in pak.inner_text("#zopa")
+    pak.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
     pak.screenshot(path=str(shots / "web-governance.png"), full_page=True)
 
     # after-action report

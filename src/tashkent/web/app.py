@@ -415,7 +415,7 @@ def create_app(db: str | None = None) -> FastAPI:
     def packages_page(request: Request, scenario: str) -> HTMLResponse:
         return page(request, "packages.html", a=library.package_analysis(scenario), scenario=scenario)
 
-    @app.get("/packages/{scenario}.png")
+    @app.get("/packages/{scenario}/frontier.png")
     def packages_png(scenario: str) -> Response:
         return Response(library.package_png(scenario), media_type="image/png")
 
