@@ -415,3 +415,12 @@ def test_packages_page_and_frontier_plot(client):
     assert page.status_code == 200 and "Kalai" in client.get("/api/packages/kashmir-2025").text
     png = client.get("/packages/kashmir-2025/frontier.png")
     assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+
+
+def test_player_text_is_escaped_in_pages(client):
+    ex = new_exercise(client)
+    page = TestClient(client.app)
+    page.get(f"/join/{ex['id']}/{ex['seat_tokens']['IND']}")
+    page.post(f"/exercises/{ex['id']}/move", data={"action": "talks", "note": "<script>alert(1)</script>"})
+    html = page.get(f"/exercises/{ex['id']}").text
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
