@@ -384,11 +384,12 @@ def backtest(
     baselines_only: bool = False,
     runs: int = 10_000,
     seed: int = 0,
+    dyad: str = "india-pakistan",
     status: Callable[[str], Any] | None = None,
 ) -> Backtest:
     """Replay every crisis of the record from its trigger and score the model's forecasts and the
     baselines' (method "loo", "temporal" or "both"). `data` is a crisis record CSV (default: the
-    packaged India–Pakistan record)."""
+    packaged record of `dyad`, "india-pakistan" or "pakistan-afghanistan")."""
     import contextlib
 
     from tashkent.history.backtest import METHODS, run_backtest
@@ -400,13 +401,19 @@ def backtest(
         raise UserError(f"method {method!r}: not a design; use loo, temporal or both")
     if runs < 100 or runs % 100:
         raise UserError(f"runs {runs}: must be a positive multiple of 100 (blocks of 100 runs)")
-    crises = load_crises(data)
+    from tashkent.history.dyads import get_dyad
+
+    crises = load_crises(data, dyad=get_dyad(dyad).name)
+    if dyad != "india-pakistan" and "temporal" in methods:
+        raise UserError(
+            f"method temporal needs crises before 2000; the {dyad} record starts in 2021: use loo"
+        )
     forecasters = list(BASELINES)
     if not baselines_only:
         from tashkent.history.baselines import Conditions
         from tashkent.history.model_forecaster import model_forecaster
 
-        model = model_forecaster(runs=runs, seed=seed)
+        model = model_forecaster(runs=runs, seed=seed, dyad=dyad)
         ctx = (
             status(f"simulating {len(crises)} crises × {runs:,} runs") if status else contextlib.nullcontext()
         )

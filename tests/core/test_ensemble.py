@@ -99,7 +99,7 @@ def test_closed_consent_gate_keeps_track_one_at_zero():
     ]
     open_gate = forecast(load_scenario("kashmir-2025", sets=sets), runs=1000, days=365, seed=4)
     closed = forecast(
-        load_scenario("kashmir-2025", sets=[*sets, "parameters.simla_gate_open=0"]),
+        load_scenario("kashmir-2025", sets=[*sets, "parameters.consent_gate_open=0"]),
         runs=1000,
         days=365,
         seed=4,

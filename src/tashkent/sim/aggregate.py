@@ -93,6 +93,23 @@ def median_days_to(total: Counts, metric: str) -> dict[str, float | None]:
     }
 
 
+def time_to_rung(total: Counts, rung: int) -> dict[str, float | None]:
+    """Days from the start to first standing at `rung` or above: the median over all runs (None if
+    fewer than half reach it within the horizon) and the median, 10th and 90th percentiles among
+    the runs that reach it."""
+    i = total.metrics.index(f"rung_ge_{rung}")
+    h = total.first_hist[i].astype(np.float64)
+    H = total.days
+    days = np.arange(H + 2)
+    reached = h[: H + 1]
+    uncond = _quantile_from_hist(h, 0.5, days)
+    out: dict[str, float | None] = {"median": None if uncond > H else uncond}
+    for key, q in (("median_if_reached", 0.5), ("q10_if_reached", 0.1), ("q90_if_reached", 0.9)):
+        out[key] = _quantile_from_hist(reached, q, days[: H + 1]) if reached.sum() else None
+    out["p_reached"] = round(float(reached.sum() / total.runs), 6)
+    return out
+
+
 def daily_quantiles(hist: np.ndarray, qs=(0.05, 0.25, 0.5, 0.75, 0.95), offset: int = 0) -> np.ndarray:
     values = np.arange(hist.shape[1]) + offset
     return np.array([[_quantile_from_hist(row, q, values) for q in qs] for row in hist])
@@ -162,6 +179,7 @@ def extras(total: Counts) -> dict[str, Any]:
     return {
         "time_to_first_crisis": median_days_to(total, "crisis"),
         "time_to_phase": {str(k): median_days_to(total, f"phase_ge_{k}") for k in range(1, 6)},
+        "time_to_rung": {str(k): time_to_rung(total, k) for k in range(3, 7)},
         "crisis_duration_quantiles": {f"{q:g}": _quantile_from_hist(dur, q, days) for q in (0.1, 0.5, 0.9)},
         "crisis_durations_completed": int(dur.sum()),
         "crises_ongoing_at_horizon": int(total.duration_censored),
