@@ -54,7 +54,8 @@ class LegalAction:
 
 
 def available_seats(scenario: Scenario) -> list[Seat]:
-    """Every state or organisation of the scenario, plus the two civil-society seats."""
+    """Every state or organisation of the scenario, plus, for India–Pakistan, a Kashmiri
+    civil-society seat for each side of the Line of Control."""
     out = []
     for a in scenario.actors:
         if a.kind == "non_state":
@@ -68,7 +69,8 @@ def available_seats(scenario: Scenario) -> list[Seat]:
         else:
             role = "observer"
         out.append(Seat(a.id, a.name, role))
-    out += [Seat(k, v, "civil_society") for k, v in CIVIL_SOCIETY.items()]
+    if set(scenario.parties) == {"IND", "PAK"}:  # Kashmiri voices from both sides of the LoC
+        out += [Seat(k, v, "civil_society") for k, v in CIVIL_SOCIETY.items()]
     return out
 
 

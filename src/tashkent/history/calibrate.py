@@ -219,7 +219,8 @@ TARGETS_NOT_USED = {
         "'agreement' is a framework agreement at process phase 5; kept as the priors' anchors"
     ),
     "ICB effectiveness by mediator type and style": (
-        "descriptive, selection-biased rates over 137 mediated crises worldwide (history.md §4.1); "
+        "descriptive, selection-biased rates over 137 mediated crises worldwide "
+        "(ICB v15, computed by `tashkent history base-rates`); "
         "the model's style and leverage inputs are per actor, not fitted here"
     ),
     "ICB trigger-to-mediation lag (median 32 days)": (
@@ -273,6 +274,7 @@ def calibrate(
     n_draws = next(iter(banks.values())).n_draws
     return {
         "calibration": {
+            "parties": list(DYADS[crises[0].dyad].parties),
             "data": f"{data_label}: {len(crises)} India–Pakistan crises "
             f"{min(c.year for c in crises)}–{max(c.year for c in crises)}",
             "method": (
