@@ -31,6 +31,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("report", ("tashkent.report",)),
     ("analyses", ("tashkent.bargain", "tashkent.events", "tashkent.history", "tashkent.explore")),
     ("api", ("tashkent.api", "tashkent.forecasting")),
+    ("exercise", ("tashkent.exercise",)),
+    ("web", ("tashkent.web",)),
     ("cli", ("tashkent.cli", "tashkent.__main__")),
 ]
 # Package facades that re-export the API lazily (inside `__getattr__`/`__call__`): the one place a

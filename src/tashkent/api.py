@@ -354,7 +354,7 @@ def compare(
     from tashkent.bargain.link import bargaining_overrides
     from tashkent.scenario.overlays import calibrated_overlays
     from tashkent.scenario.variants import parse_variant
-    from tashkent.sim.compare import HEADLINE, paired_differences
+    from tashkent.sim.compare import metrics_for, paired_differences
     from tashkent.sim.ensemble import RunConfig, default_workers, run_ensemble
 
     overlays = calibrated_overlays() if calibrated else []
@@ -382,7 +382,10 @@ def compare(
             )
         total = run_ensemble(sc, config)
         out["variants"].append(
-            {"label": label, "differences": paired_differences(base_total, total, HEADLINE)}
+            {
+                "label": label,
+                "differences": paired_differences(base_total, total, metrics_for(base_sc.parties)),
+            }
         )
     return Comparison(out)
 

@@ -120,7 +120,13 @@ class Actor(Strict):
     joins_at_phase: PhaseInt | None = None
     crisis_role: bool = False  # acts during crises (calls, shuttles) even before it joins the process
     active: bool = True
+    great_power: bool | None = None  # None: a great power iff it has the great_power role
+    standing: dict[str, Signed] = {}  # standing with each party beyond its bias (tashkent.model.standing)
     source: Source
+
+    @property
+    def is_great_power(self) -> bool:
+        return self.great_power if self.great_power is not None else "great_power" in self.roles
 
 
 class CBM(Strict):
@@ -161,7 +167,7 @@ class ScheduledEvent(Strict):
     """A dated event or inject applied on its day in every run."""
 
     date: dt.date
-    kind: Literal["attack", "bias_shift", "join", "leave", "trust_shock"]
+    kind: Literal["attack", "bias_shift", "faction_shift", "join", "leave", "trust_shock"]
     actor: ActorId | None = None
     target: ActorId | None = None
     fatalities: NonNeg | None = None
@@ -174,6 +180,7 @@ class ScheduledEvent(Strict):
         need = {
             "attack": ("target", "fatalities"),
             "bias_shift": ("actor", "target", "delta"),
+            "faction_shift": ("actor", "target", "delta"),
             "join": ("actor",),
             "leave": ("actor",),
             "trust_shock": ("delta",),
@@ -194,6 +201,7 @@ class InitialState(Strict):
     phase: PhaseInt = 0
     accept: dict[str, dict[Track, bool]] = {}
     provocation: dict[str, NonNeg] = {}
+    hardening: dict[str, NonNeg] = {}  # decayed memory of attacks on each party (tashkent.model.standing)
     offers: list[ActorId] = []
 
 
@@ -292,6 +300,11 @@ class Scenario(Strict):
                     raise ValueError(
                         f"@actors[{i}].bias.{target}|is not an actor in this scenario (known: {listing})"
                     )
+            for target in a.standing:
+                if target not in self.parties:
+                    raise ValueError(
+                        f"@actors[{i}].standing.{target}|is not a party (parties: {', '.join(self.parties)})"
+                    )
         for i, e in enumerate(self.schedule):
             for field in ("actor", "target"):
                 ref = getattr(e, field)
@@ -305,6 +318,11 @@ class Scenario(Strict):
             if party not in self.parties:
                 raise ValueError(
                     f"@initial_state.accept.{party}|is not a party (parties: {', '.join(self.parties)})"
+                )
+        for party in self.initial_state.hardening:
+            if party not in self.parties:
+                raise ValueError(
+                    f"@initial_state.hardening.{party}|is not a party (parties: {', '.join(self.parties)})"
                 )
         for party in self.initial_state.provocation:
             if party not in self.parties:
