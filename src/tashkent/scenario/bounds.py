@@ -124,7 +124,6 @@ SUFFIXES: tuple[tuple[str, Bound], ...] = (
     ("_probability", PROBABILITY),
     ("_share", PROBABILITY),
     ("_rung", RUNG),
-    ("_tilt", Bound(-1.0, 1.0, what="a tilt toward one party")),
 )
 
 PREFIXES: tuple[tuple[str, Bound], ...] = (("audience_cost_", COEFFICIENT),)
