@@ -76,6 +76,7 @@ TABLE: dict[str, Bound] = {
     "trust_attack_hit": PROBABILITY,
     "trust_escalation_hit": PROBABILITY,
     "cred_threshold": Bound(-1.0, 1.0, what="a bias difference"),
+    "offer_tilt": Bound(-20.0, 20.0, what="a weight in log-odds (not a tilt)"),
     "cred_war_aversion": PROBABILITY,
     "cred_sharpness": Bound(0.0, 100.0, what="a logistic slope"),
     "coalition_optimum": Bound(1.0, 50.0, what="number of mediators"),
