@@ -261,6 +261,8 @@ def calibrate(
         if entry.get("identified"):
             identified.append(name)
             prior = base_parameters[name].get("prior", {})
+            # What the posterior replaces: a scenario stating another value keeps its own.
+            entry["calibrated_from"] = {"value": base_parameters[name]["value"], "prior": dict(prior)}
             entry["source"] = (
                 f"calibrated to {data_label} by simulated likelihood "
                 f"({(today or dt.date.today()).isoformat()}; posterior sd / prior-draw sd = "

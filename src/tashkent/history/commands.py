@@ -218,7 +218,7 @@ def backtest_cmd(
     baselines_only: bool = typer.Option(
         False, "--baselines-only", help="Score only the baselines (no model)."
     ),
-    runs: int = typer.Option(10_000, "--runs", min=100, help="Model runs per crisis."),
+    runs: int = typer.Option(10_000, "--runs", min=100, max=1_000_000, help="Model runs per crisis."),
     seed: int = typer.Option(0, "--seed", help="Seed for simulations and the bootstrap."),
     dyad: str = typer.Option(
         "india-pakistan", "--dyad", help="Crisis record: india-pakistan or pakistan-afghanistan."
@@ -268,7 +268,7 @@ def calibrate_cmd(
         20_000, "--runs", min=100, help="Runs per crisis (blocks of 100 share one prior draw)."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the simulation bank."),
-    workers: int = typer.Option(2, "--workers", min=1, help="Processes for the replays."),
+    workers: int = typer.Option(2, "--workers", min=1, max=64, help="Processes for the replays."),
     as_json: bool = typer.Option(False, "--json", help="Print the overlay as JSON."),
 ) -> None:
     """Fit escalation, spoiler and mediation parameters to the crisis record; write an overlay."""

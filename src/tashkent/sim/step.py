@@ -63,6 +63,7 @@ DEESC_SCORE = float(_LADDER.tier_scores["de_escalation"])
 SIGNAL_SCORE = float(_LADDER.tier_scores[_LADDER.action("nuclear_signal").tier])
 NUCLEAR_SCORE = float(_LADDER.tier_scores["nuclear"])
 MAX_ENTRY_SCORE = float(ENTRY_SCORE.max())  # entering war: scales provocation and trust hits to 0..1
+FREE_MOVE = -128  # in `forced_moves`: the model chooses this party's move
 NUCLEAR_USE_FATALITIES = 100_000.0  # judgement: a floor for one nuclear detonation on a city
 # Named constants of the stepper, each a stated judgement (not sampled):
 OTHER_TRIGGER_PROVOCATION = 0.5  # a non-attack trigger provokes half as much as a Pulwama-size attack
@@ -206,9 +207,16 @@ def mediation(
 
 
 def step(
-    state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np.ndarray, events: list[dict]
+    state: State,
+    p: dict[str, np.ndarray],
+    d: Derived,
+    ctx: Context,
+    u: np.ndarray,
+    events: list[dict],
+    forced_moves: np.ndarray | None = None,
 ) -> DayOutcome:
-    """Advance every run one day in place; u is [N_UNIFORMS, n] float32."""
+    """Advance every run one day in place; u is [N_UNIFORMS, n] float32. `forced_moves` [2, n]
+    (optional, for exercises) replaces a party's escalation move wherever it is not FREE_MOVE."""
     n = state.n
     alive = ~state.nuclear_use
     score = np.zeros(n)
@@ -275,7 +283,8 @@ def step(
     kinetic_ended = np.zeros(n, dtype=np.int32)
     state.catastrophe *= d.decay_cat  # crisis_day adds today's near-catastrophes
     if rows.size:
-        out = crisis_day(state, p, d, ctx, u[:, rows], rows, cred)
+        fm = None if forced_moves is None else forced_moves[:, rows]
+        out = crisis_day(state, p, d, ctx, u[:, rows], rows, cred, fm)
         score[rows] += out["score"]
         deesc[rows] += out["deesc"]
         ended[rows] = out["ended"]
@@ -416,6 +425,7 @@ def crisis_day(
     u: np.ndarray,
     rows: np.ndarray,
     cred: np.ndarray,
+    forced_moves: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """One crisis day for the runs `rows` (u is [N_UNIFORMS, len(rows)]): mediator restraint,
     escalation moves, nuclear signalling and use, fighting, ceasefire, crisis end. Updates the
@@ -477,6 +487,10 @@ def crisis_day(
                 0.0,
             )
             moves[i] = escalation.deliberate(moves[i], rung, lag_left[i], u[col] > 1.0 - p_strike)
+    if forced_moves is not None:  # exercise hook: a seat's move replaces the model's for that party
+        moves = [
+            np.where(forced_moves[i] == FREE_MOVE, moves[i], forced_moves[i]).astype(np.int8) for i in (0, 1)
+        ]
     new_rung = escalation.dyad_rung(rung, moves[0], moves[1])
     score = np.zeros(m)
     deesc = np.zeros(m, dtype=np.int64)
