@@ -125,6 +125,19 @@ class Forecast:
         return daily_dataset(self.counts, self.scenario.parties, TRACKS, self.scenario.start_date)
 
     @property
+    def time_to_rung(self) -> pd.DataFrame:
+        """Days to first standing at rung ≥ k (index `rung` 3–6): `median` over all runs (NaN if
+        fewer than half reach it), `median_if_reached`, `q10_if_reached`, `q90_if_reached` and
+        `p_reached`."""
+        import pandas as pd
+
+        rows = self.document["time_to_rung"]
+        frame = pd.DataFrame.from_dict(rows, orient="index").astype(float)
+        frame.index = frame.index.astype(int)
+        frame.index.name = "rung"
+        return frame
+
+    @property
     def run_id(self) -> str | None:
         return self.document.get("run_id")
 

@@ -361,7 +361,11 @@ def validate_data(label: str, data: Any, lines: _Lines) -> Scenario:
 
 
 def merge_overlay(data: dict[str, Any], overlay: dict[str, Any]) -> None:
-    """Overlay parameters (e.g. calibrated posteriors) onto a scenario's parameter table."""
+    """Overlay parameters (e.g. calibrated posteriors) onto a scenario's parameter table. An
+    overlay fitted to one dyad (`calibration.parties`) applies only to scenarios of that dyad."""
+    fitted_to = (overlay.get("calibration") or {}).get("parties")
+    if fitted_to and set(fitted_to) != set(data.get("parties") or []):
+        return
     params = dict(overlay.get("parameters", {}))
     rename_legacy(params)
     for name, entry in params.items():
