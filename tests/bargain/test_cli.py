@@ -19,8 +19,8 @@ def run(argv, capsys):
     return code, out.out, out.err
 
 
-def test_bargain_json_keys_smp(shared_data, capsys):
-    code, out, _ = run(["bargain", str(shared_data / "bargaining/ktab/SOE-Pol-Comp.csv"), "--json"], capsys)
+def test_bargain_json_keys_smp(bargaining_data, capsys):
+    code, out, _ = run(["bargain", str(bargaining_data / "ktab/SOE-Pol-Comp.csv"), "--json"], capsys)
     assert code == 0
     j = json.loads(out)
     for key in ("model", "actors", "dimensions", "history", "probabilities", "forecast", "turns"):
@@ -32,8 +32,8 @@ def test_bargain_json_keys_smp(shared_data, capsys):
     assert j["baselines"]["weighted_mean"] == pytest.approx([36.29, 38.89], abs=0.01)
 
 
-def test_bargain_eu_table_and_options(shared_data, capsys):
-    path = str(shared_data / "bargaining/eu_emissions_1994.csv")
+def test_bargain_eu_table_and_options(bargaining_data, capsys):
+    path = str(bargaining_data / "eu_emissions_1994.csv")
     code, out, _ = run(["bargain", path, "--model", "eu"], capsys)
     assert code == 0 and "Forecast and baselines" in out and "oscillating: yes" in out
     code, out, _ = run(
@@ -50,12 +50,12 @@ def test_bargain_compromise_and_scenario(capsys):
     assert j["dimensions"][0] == "mediation_format"
 
 
-def test_bargain_report_and_plot(shared_data, tmp_path, capsys):
+def test_bargain_report_and_plot(bargaining_data, tmp_path, capsys):
     html, png = tmp_path / "r.html", tmp_path / "p.png"
     code, _out, _ = run(
         [
             "bargain",
-            str(shared_data / "bargaining/eu_emissions_1994.csv"),
+            str(bargaining_data / "eu_emissions_1994.csv"),
             "--model",
             "eu",
             "--report",
@@ -72,10 +72,10 @@ def test_bargain_report_and_plot(shared_data, tmp_path, capsys):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_stochastic_seed_reproducible_via_cli(shared_data, capsys):
+def test_stochastic_seed_reproducible_via_cli(bargaining_data, capsys):
     args = [
         "bargain",
-        str(shared_data / "bargaining/ktab/SOE-Pol-Comp.csv"),
+        str(bargaining_data / "ktab/SOE-Pol-Comp.csv"),
         "--json",
         "--option",
         "transitions=stochastic",
@@ -101,7 +101,11 @@ def test_packages_json_and_plot(tmp_path, capsys):
         "frontier",
         "reservation",
     } <= set(j)
-    assert len([r for r in j["packages"] if r["kind"] == "package"]) == 5
+    assert len([r for r in j["packages"] if r["kind"] == "package"]) == 6  # with NI power-sharing
+    assert j["converged"] == "four_point"
+    fc = j["forecast"]
+    assert fc["converges"] is False and "never move" in fc["verdict"]
+    assert max(fc["principal_moves"].values()) < 1.0
     png = tmp_path / "f.png"
     code, out, _ = run(["packages", "kashmir-2025", "--plot", str(png)], capsys)
     assert code == 0 and "Nash:" in out and png.stat().st_size > 1000

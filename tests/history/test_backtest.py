@@ -106,7 +106,10 @@ def test_scores_and_skill_are_deterministic(crises):
         "mediation": 18,
         "duration": 16,
         "days_to_first_strike": 6,
+        "offer_accepted": 34,
     }
+    assert a["scores"]["offer_accepted"]["climatology"] == 0.2571
+    assert len(a["offers"]) == 34
     s = a["skill"]["rung"]["climatology"]["persistence"]
     assert s["low"] <= s["skill"] <= s["high"]
 
@@ -129,7 +132,9 @@ def test_cli_json_keys():
         "mediation",
         "duration",
         "days_to_first_strike",
+        "offer_accepted",
     }
+    assert out["n"]["offer_accepted"] == 17  # offers from 2001, forecast from those before 2000
     assert set(out["scores"]["rung"]) == {"climatology", "persistence", "uniform"}
 
 
@@ -153,10 +158,10 @@ def test_cli_bad_method_is_one_line(capsys):
     assert err.strip().count("\n") == 0 and "kfold" in err
 
 
-def test_cli_crises_and_base_rates(shared_data):
+def test_cli_crises_and_base_rates(icb_dir):
     res = runner.invoke(app, ["history", "crises", "--json"])
     assert res.exit_code == 0 and len(json.loads(res.output)) == 18
-    res = runner.invoke(app, ["history", "base-rates", "--icb", str(shared_data / "history/icb"), "--json"])
+    res = runner.invoke(app, ["history", "base-rates", "--icb", str(icb_dir), "--json"])
     assert res.exit_code == 0
     assert json.loads(res.output)["post1945"]["agreement_mediated"]["p"] == 0.6277
 
