@@ -87,7 +87,7 @@ TABLE: dict[str, Bound] = {
     "accept_gain": PUSH,
     "accept_ripeness": PUSH,
     "accept_trust": PUSH,
-    "simla_gate_open": PROBABILITY,
+    "consent_gate_open": PROBABILITY,
     "advance_trust": PUSH,
     "advance_trust_reference": PROBABILITY,
     "advance_coverage_floor": PROBABILITY,
@@ -100,7 +100,8 @@ TABLE: dict[str, Bound] = {
     "inducement": PROBABILITY,
     "cost_rung2": Bound(0.0, 1000.0, what="cost index per day"),
     "cost_rung4": Bound(0.0, 1000.0, what="cost index per day"),
-    "pak_cost_ratio": Bound(0.0, 100.0, what="a ratio"),
+    "second_party_cost_ratio": Bound(0.0, 100.0, what="a ratio"),
+    "offer_tilt": PUSH,  # a weight on a tilt in a logit, not a tilt itself
 }
 
 SUFFIXES: tuple[tuple[str, Bound], ...] = (
