@@ -90,7 +90,6 @@ TABLE: dict[str, Bound] = {
     "accept_trust": PUSH,
     "simla_gate_open": PROBABILITY,
     "consent_gate_open": PROBABILITY,
-    "offer_tilt": COEFFICIENT,
     "offer_great_power": COEFFICIENT,
     "offer_standing": COEFFICIENT,
     "offer_hardening": COEFFICIENT,
