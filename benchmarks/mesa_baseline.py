@@ -476,7 +476,7 @@ def tashkent_stays_below(path: Path, runs: int, days: int, seed: int,
     config = RunConfig(runs=runs, days=days, seed=seed, workers=2, chunk_runs=20_000,
                        keep_trajectories=0, param_mode="fixed")
     total = run_ensemble(scenario_for(path), config)
-    hist = total["first_hist"][total["metrics"].index(f"rung_ge_{level}")]
+    hist = total.first_hist[total.metrics.index(f"rung_ge_{level}")]
     return {d: int(runs - hist[: d + 1].sum()) for d in SURVIVAL_DAYS if d <= days}
 
 

@@ -41,8 +41,10 @@ def layer_of(module: str) -> int:
     best, rank = -1, -1
     for i, (_, prefixes) in enumerate(LAYERS):
         for p in prefixes:
-            if (module == p or module.startswith(p + ".")) and len(p) > best and not (
-                p == "tashkent" and module != "tashkent"
+            if (
+                (module == p or module.startswith(p + "."))
+                and len(p) > best
+                and not (p == "tashkent" and module != "tashkent")
             ):
                 best, rank = len(p), i
     assert rank >= 0, f"{module} is in no layer; add it to LAYERS"

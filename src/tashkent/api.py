@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from tashkent.bargain.result import BargainResult
     from tashkent.scenario.schema import Scenario
+    from tashkent.sim.counts import Counts
     from tashkent.sim.ensemble import RunConfig
 
 Progress = Callable[[int, int], None]
@@ -95,7 +96,7 @@ class Forecast:
     document: dict[str, Any]
     scenario: Scenario
     config: RunConfig
-    counts: dict[str, Any] = field(repr=False)
+    counts: Counts = field(repr=False)
     inputs: dict[str, Any] = field(default_factory=dict)
     run_dir: Path | None = None
 
@@ -230,7 +231,7 @@ def forecast(
     from tashkent.sim.ensemble import run_ensemble
 
     t0 = time.perf_counter()
-    total = run_ensemble(sc, config, progress=progress, collect_blocks=True)
+    total = run_ensemble(sc, config, progress=progress)
     doc = document(sc, config, total) | {"run_id": None, "seconds": round(time.perf_counter() - t0, 3)}
     return Forecast(doc, sc, config, total, inputs, None)
 
@@ -323,7 +324,7 @@ def compare(
         overrides=link,
     )
     config.validate()
-    base_total = run_ensemble(base_sc, config, collect_blocks=True)
+    base_total = run_ensemble(base_sc, config)
     out: dict[str, Any] = {"base": str(base), "runs": runs, "days": days, "seed": seed, "variants": []}
     for text in _list(variants):
         label, sc = parse_variant(text, str(base), sets, injects, overlays)
@@ -332,7 +333,7 @@ def compare(
                 f"variant {label!r} has parties {sc.parties}, base has {base_sc.parties}; "
                 "compare variants of one dyad"
             )
-        total = run_ensemble(sc, config, collect_blocks=True)
+        total = run_ensemble(sc, config)
         out["variants"].append(
             {"label": label, "differences": paired_differences(base_total, total, HEADLINE)}
         )
@@ -383,11 +384,12 @@ def backtest(
     baselines_only: bool = False,
     runs: int = 10_000,
     seed: int = 0,
+    dyad: str = "india-pakistan",
     status: Callable[[str], Any] | None = None,
 ) -> Backtest:
     """Replay every crisis of the record from its trigger and score the model's forecasts and the
     baselines' (method "loo", "temporal" or "both"). `data` is a crisis record CSV (default: the
-    packaged India–Pakistan record)."""
+    packaged record of `dyad`, "india-pakistan" or "pakistan-afghanistan")."""
     import contextlib
 
     from tashkent.history.backtest import METHODS, run_backtest
@@ -399,13 +401,19 @@ def backtest(
         raise UserError(f"method {method!r}: not a design; use loo, temporal or both")
     if runs < 100 or runs % 100:
         raise UserError(f"runs {runs}: must be a positive multiple of 100 (blocks of 100 runs)")
-    crises = load_crises(data)
+    from tashkent.history.dyads import get_dyad
+
+    crises = load_crises(data, dyad=get_dyad(dyad).name)
+    if dyad != "india-pakistan" and "temporal" in methods:
+        raise UserError(
+            f"method temporal needs crises before 2000; the {dyad} record starts in 2021: use loo"
+        )
     forecasters = list(BASELINES)
     if not baselines_only:
         from tashkent.history.baselines import Conditions
         from tashkent.history.model_forecaster import model_forecaster
 
-        model = model_forecaster(runs=runs, seed=seed)
+        model = model_forecaster(runs=runs, seed=seed, dyad=dyad)
         ctx = (
             status(f"simulating {len(crises)} crises × {runs:,} runs") if status else contextlib.nullcontext()
         )

@@ -17,6 +17,7 @@ from tashkent import __version__
 from tashkent.errors import Interrupted, UserError
 from tashkent.scenario.load import scenario_hash
 from tashkent.scenario.schema import Scenario
+from tashkent.sim.counts import Counts
 from tashkent.sim.document import document
 from tashkent.sim.ensemble import RunConfig, manifest, run_ensemble
 from tashkent.store import index
@@ -91,7 +92,7 @@ def execute(
     config: RunConfig,
     db: str | None,
     progress: Progress | None = None,
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Any], Counts]:
     """Run or finish the ensemble of a started run and write its results: (document, counts)."""
     t0 = time.perf_counter()
     try:
@@ -123,7 +124,7 @@ def write_run_files(
     run_dir: Path,
     scenario: Scenario,
     config: RunConfig,
-    total: dict[str, Any],
+    total: Counts,
     doc: dict[str, Any],
     inputs: dict[str, Any],
 ) -> None:
@@ -132,8 +133,8 @@ def write_run_files(
     man = manifest(scenario, config) | {"run_id": doc.get("run_id"), "inputs": inputs}
     write_json(man, run_dir / "manifest.json")
     write_results(run_dir, total, doc, scenario.start_date)
-    if "blocks" in total:
-        write_block_table(run_dir, total["blocks"])
+    if total.blocks:
+        write_block_table(run_dir, total.blocks)
 
 
 def load_manifest(run_dir: Path) -> dict[str, Any]:

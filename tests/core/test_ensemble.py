@@ -62,8 +62,8 @@ def test_resume_after_losing_chunks_gives_identical_numbers(tmp_path):
 def test_trajectories_kept_for_a_sample_only():
     cfg = RunConfig(runs=500, days=30, seed=3, chunk_runs=200, keep_trajectories=150)
     total = run_ensemble(SCENARIO, cfg)
-    assert total["trajectory_runs"].tolist() == list(range(150))
-    assert total["trajectories"]["rung"].shape == (150, 31)
+    assert total.trajectory_runs.tolist() == list(range(150))
+    assert total.trajectories["rung"].shape == (150, 31)
 
 
 def test_forecast_document_has_the_documented_keys():
@@ -99,7 +99,7 @@ def test_closed_consent_gate_keeps_track_one_at_zero():
     ]
     open_gate = forecast(load_scenario("kashmir-2025", sets=sets), runs=1000, days=365, seed=4)
     closed = forecast(
-        load_scenario("kashmir-2025", sets=[*sets, "parameters.simla_gate_open=0"]),
+        load_scenario("kashmir-2025", sets=[*sets, "parameters.consent_gate_open=0"]),
         runs=1000,
         days=365,
         seed=4,
@@ -135,7 +135,7 @@ def test_attacks_never_raise_trust():
         part = run_chunk(
             ChunkSpec(scenario=scenario_to_data(scenario), seed=2, days=60, block_start=0, n_blocks=3)
         )
-        return part["trust_daily"] / part["runs"]
+        return part.trust_daily / part.runs
 
     calm = mean_trust(load_scenario("kashmir-2025", sets=["parameters.attack_rate=0.0001"]))
     hit = mean_trust(
@@ -165,3 +165,42 @@ def test_bad_run_settings_are_user_errors():
         RunConfig(runs=150).validate()
     with pytest.raises(UserError, match=r"^days="):
         RunConfig(days=0).validate()
+
+
+def test_counts_merge_is_exact_and_order_free():
+    from tashkent.scenario.load import scenario_to_data
+    from tashkent.sim.chunk import ChunkSpec, run_chunk
+
+    data = scenario_to_data(SCENARIO)
+    a, b, c = (
+        run_chunk(ChunkSpec(scenario=data, seed=5, days=40, block_start=s, n_blocks=2, keep_trajectories=300))
+        for s in (0, 2, 4)
+    )
+    ab_c, c_ba = a.merge(b).merge(c), c.merge(b.merge(a))
+    assert ab_c.runs == 600 and ab_c.n_blocks == 6
+    for name in ab_c.SUMMED:
+        assert np.array_equal(getattr(ab_c, name), getattr(c_ba, name)), name
+    assert list(ab_c.blocks["block"]) == list(c_ba.blocks["block"]) == [0, 1, 2, 3, 4, 5]
+    assert list(ab_c.trajectory_runs) == list(range(300))
+    assert np.array_equal(ab_c.trajectories["rung"], c_ba.trajectories["rung"])
+    with pytest.raises(ValueError, match="cannot be merged"):
+        a.merge(run_chunk(ChunkSpec(scenario=data, seed=5, days=41, block_start=6, n_blocks=1)))
+
+
+def test_run_config_names_every_invalid_field():
+    from tashkent.errors import UserError
+
+    for field, value in (
+        ("runs", 150),
+        ("days", 0),
+        ("seed", -1),
+        ("chunk_runs", 50),
+        ("workers", 0),
+        ("dask", ""),
+        ("keep_trajectories", -1),
+        ("param_mode", "bogus"),
+        ("overrides", {"way_out": float("nan")}),
+        ("runs", 100.5),
+    ):
+        with pytest.raises(UserError, match=rf"^{field}="):
+            RunConfig(**{field: value}).validate()

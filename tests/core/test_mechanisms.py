@@ -51,6 +51,10 @@ def _params(**kw):
         esc_fatigue=0.03,
         esc_two_step=0.6,
         deesc_base=-3.0,
+        war_threshold_cost=0.0,
+        response_strike_base=2.4,
+        response_strike_provocation=1.5,
+        cross_border_restraint_cost=1.5,
     )
     p.update(kw)
     return {k: np.asarray(v, dtype=float) for k, v in p.items()}
@@ -207,3 +211,39 @@ def test_inducements_delay_breakdown():
     early = breakdown_prob(np.array([0]), np.array([False]), p)
     late = breakdown_prob(np.array([3650]), np.array([False]), p)
     assert late[0] > early[0]
+
+
+def test_war_threshold_cost_deters_only_the_step_into_war():
+    assert _p_up(5, prov=1.0, war_threshold_cost=4.0) < _p_up(5, prov=1.0)
+    assert _p_up(3, prov=1.0, war_threshold_cost=4.0) == _p_up(3, prov=1.0)
+
+
+def test_deliberation_caps_the_attacked_party_below_strikes_until_its_decision_day():
+    rung = np.array([3, 3, 3, 3], dtype=np.int8)
+    move = np.array([2, 2, 0, 0], dtype=np.int8)
+    lag = np.array([5, 0, 1, 1])
+    decide = np.array([False, False, True, False])
+    out = escalation.deliberate(move, rung, lag, decide)
+    assert out.tolist() == [1, 2, 2, 0]  # capped at rung 4; free; strikes to rung 5; holds
+
+
+def test_strike_decision_falls_with_restraint_nuclear_risk_and_doctrine():
+    p = _params()
+    one = np.ones(1)
+    base = escalation.strike_decision_prob(one, 0 * one, 0 * one, p, False, False)[0]
+    assert escalation.strike_decision_prob(one, one, 0 * one, p, False, False)[0] < base
+    assert escalation.strike_decision_prob(one, 0 * one, 0 * one, p, True, False)[0] < base
+    assert escalation.strike_decision_prob(one, 0 * one, 0 * one, p, False, True)[0] < base
+    assert escalation.strike_decision_prob(2 * one, 0 * one, 0 * one, p, False, False)[0] > base
+
+
+def test_response_lag_is_lognormal_around_its_median():
+    u = (np.arange(1000) + 0.5) / 1000
+    lag = escalation.response_lag_days(u, np.full(1000, 12.5), np.full(1000, 0.25))
+    assert 12 <= np.median(lag) <= 13 and 4 <= lag.min() <= 6 and 20 < lag.max() < 40
+
+
+def test_no_nuclear_signalling_or_use_without_two_nuclear_parties():
+    rung = np.array([5, 6])
+    assert not nuclear.signal_prob(rung, np.zeros(2), np.ones(2), False).any()
+    assert not nuclear.use_prob(rung, np.ones(2, dtype=bool), np.ones(2), False).any()

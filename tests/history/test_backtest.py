@@ -88,6 +88,8 @@ def test_baseline_values_for_pahalgam(crises):
     pers = Persistence().fit(fold.training).forecast(cond)
     assert pers.rung_probs[5] == 1.0 and pers.p_nuclear == 1.0 and pers.p_mediation == 0.0
     assert pers.duration_values.tolist() == [16.0]  # Pulwama
+    assert pers.strike_values.tolist() == [12.0]  # Pulwama 14 Feb -> Balakot 26 Feb
+    assert sorted(clim.strike_values.tolist()) == [2.0, 12.0, 17.0, 23.0, 39.0]  # wars, Kargil, Balakot
 
 
 def test_scores_and_skill_are_deterministic(crises):
@@ -103,6 +105,7 @@ def test_scores_and_skill_are_deterministic(crises):
         "nuclear_signal": 16,
         "mediation": 18,
         "duration": 16,
+        "days_to_first_strike": 6,
     }
     s = a["skill"]["rung"]["climatology"]["persistence"]
     assert s["low"] <= s["skill"] <= s["high"]
@@ -125,6 +128,7 @@ def test_cli_json_keys():
         "nuclear_signal",
         "mediation",
         "duration",
+        "days_to_first_strike",
     }
     assert set(out["scores"]["rung"]) == {"climatology", "persistence", "uniform"}
 
@@ -155,3 +159,25 @@ def test_cli_crises_and_base_rates(shared_data):
     res = runner.invoke(app, ["history", "base-rates", "--icb", str(shared_data / "history/icb"), "--json"])
     assert res.exit_code == 0
     assert json.loads(res.output)["post1945"]["agreement_mediated"]["p"] == 0.6277
+
+
+def test_pakistan_afghanistan_record_and_replay():
+    from tashkent.history.record import load_crises
+    from tashkent.history.simbank import replay_scenario
+
+    pa = load_crises(dyad="pakistan-afghanistan")
+    assert [c.rung_highest for c in pa] == [5, 4, 4, 5, 5, 5]
+    assert all(not c.both_nuclear and c.nuclear_signal == "no" for c in pa)
+    war = Conditions.of(pa[-1])
+    sc = replay_scenario(war)
+    assert sc.parties == ("PAK", "AFG") and sc.schedule[0].target == "PAK"
+    assert not sc.actor("AFG").nuclear and sc.initial_state.accept == {}
+    chaman = replay_scenario(Conditions.of(pa[1]))  # Afghan forces fired first: Pakistan is the target
+    assert chaman.initial_state.provocation["PAK"] > chaman.initial_state.provocation["AFG"]
+
+
+def test_temporal_design_needs_an_old_record():
+    from tests.core.helpers import run_cli
+
+    code, _, err = run_cli("backtest", "--dyad", "pakistan-afghanistan", "--method", "temporal")
+    assert code == 2 and "use loo" in err

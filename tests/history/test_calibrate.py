@@ -79,7 +79,7 @@ def _fake_bank(crisis_id: int, j: int, good: int) -> CrisisBank:
     dur[good] = 16
     zeros = np.zeros((j, 100), dtype=np.int32)
     params = {"esc_base": np.linspace(-3, -1, j)}
-    return CrisisBank(crisis_id, rung, p_nuc, np.zeros(j), dur, zeros + 12, zeros + 2, params)
+    return CrisisBank(crisis_id, rung, p_nuc, np.zeros(j), dur, zeros + 12, zeros + 2, zeros + 11, params)
 
 
 def test_loglik_prefers_the_draw_that_reproduces_the_crisis(crises):
@@ -128,7 +128,7 @@ def _synthetic_bank(crises, j=40) -> SimulationBank:
         lag = rng.integers(0, 60, size=(j, 100)).astype(np.int32)
         params = {name: rng.normal(size=j) for name in CALIBRATED}
         bank.crises[c.id] = CrisisBank(
-            c.id, rung, rng.uniform(size=j), rng.uniform(size=j), dur, lag, lag // 10, params
+            c.id, rung, rng.uniform(size=j), rng.uniform(size=j), dur, lag, lag // 10, lag - 1, params
         )
     bank._onset = (rng.uniform(0.1, 0.5, size=j), {name: rng.normal(size=j) for name in CALIBRATED})
     return bank

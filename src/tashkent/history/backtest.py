@@ -13,7 +13,9 @@ Metrics (lower is better) — the rule in brackets:
 * `rung_ge4`, `rung_ge5` — P(highest rung ≥ 4), ≥ 5 [Brier];
 * `nuclear_signal` — P(nuclear signalling) [Brier; the two contested crises are left out];
 * `mediation` — P(mediation occurs) [Brier];
-* `duration` — crisis duration in days [CRPS; Siachen and Mumbai, with no sourced end, left out].
+* `duration` — crisis duration in days [CRPS; Siachen and Mumbai, with no sourced end, left out];
+* `days_to_first_strike` — days from the trigger to the first strike (rung ≥ 5), for the crises
+  that reached it [CRPS over the forecast's runs that struck].
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ METRICS: dict[str, str] = {
     "nuclear_signal": "Brier",
     "mediation": "Brier",
     "duration": "CRPS (days)",
+    "days_to_first_strike": "CRPS (days)",
 }
 
 
@@ -64,6 +67,9 @@ def score_one(fc: CrisisForecast, out: Outcome) -> dict[str, float | None]:
     duration = None
     if out.duration is not None:
         duration = crps_step(fc.duration_values, fc.weights(), out.duration)
+    strike = None
+    if out.first_strike is not None:
+        strike = crps_step(*fc.strike_distribution(), out.first_strike)
     return {
         "rung": float(rps(fc.rung_probs, [out.rung])[0]),
         "rung_ge4": float(brier([fc.p_rung_ge(4)], [out.rung >= 4])[0]),
@@ -71,6 +77,7 @@ def score_one(fc: CrisisForecast, out: Outcome) -> dict[str, float | None]:
         "nuclear_signal": (None if out.nuclear is None else float(brier([fc.p_nuclear], [out.nuclear])[0])),
         "mediation": float(brier([fc.p_mediation], [out.mediation])[0]),
         "duration": duration,
+        "days_to_first_strike": strike,
     }
 
 
@@ -108,6 +115,7 @@ def run_backtest(
                 "nuclear_signal": fold.test.nuclear_signal,
                 "mediation": bool(out.mediation),
                 "duration_days": out.duration,
+                "days_to_first_strike": out.first_strike,
             },
             "forecasts": {},
             "scores": {},

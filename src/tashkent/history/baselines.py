@@ -44,6 +44,7 @@ class Conditions:
     both_nuclear: bool
     rung_before: int
     third_parties: tuple[str, ...]
+    dyad: str = "india-pakistan"
 
     @classmethod
     def of(cls, crisis: Crisis) -> Conditions:
@@ -58,6 +59,7 @@ class Conditions:
             both_nuclear=crisis.both_nuclear,
             rung_before=crisis.rung_before,
             third_parties=era_third_parties(crisis.year),
+            dyad=crisis.dyad,
         )
 
 
@@ -69,6 +71,7 @@ class Outcome:
     nuclear: int | None
     mediation: int
     duration: float | None
+    first_strike: float | None = None
 
     @classmethod
     def of(cls, crisis: Crisis) -> Outcome:
@@ -77,7 +80,26 @@ class Outcome:
             nuclear=crisis.nuclear_signal_binary,
             mediation=int(crisis.mediation_occurred),
             duration=float(crisis.duration_days) if crisis.duration_days else None,
+            first_strike=first_strike_day(crisis),
         )
+
+
+def first_strike_day(crisis: Crisis) -> float | None:
+    """Days from the trigger to the first strike (rung >= 5) for crises that reached it: the
+    record's response lag counts the trigger day as day 1, so the plain difference is lag − 1
+    (Pulwama 14 Feb → Balakot 26 Feb: 12). None where no strike came or no lag is recorded."""
+    if crisis.rung_highest < 5 or not crisis.india_response_lag_days:
+        return None
+    return float(crisis.india_response_lag_days - 1)
+
+
+def _strikes(training: Sequence[Crisis]) -> NDArray[np.float64]:
+    days = [first_strike_day(c) for c in training]
+    return np.array([d for d in days if d is not None], dtype=float)
+
+
+#: The know-nothing forecast of the days to a first strike: uniform over two months (judgement).
+UNIFORM_STRIKE_DAYS = 60.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +115,8 @@ class CrisisForecast:
     p_mediation: float
     duration_values: NDArray[np.float64]
     duration_weights: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    strike_values: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))  # days to first strike
+    strike_weights: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
 
     def __post_init__(self) -> None:
         p = np.asarray(self.rung_probs, dtype=float)
@@ -111,6 +135,18 @@ class CrisisForecast:
         cdf = np.cumsum(w[order])
         sorted_v = v[order]
         return [float(sorted_v[min(int(np.searchsorted(cdf, q)), v.size - 1)]) for q in qs]
+
+    def strike_distribution(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Days to the first strike given one comes, as (values, weights); a forecaster with no
+        strike to go by (no run struck, no earlier strike) says uniform over two months."""
+        v = np.asarray(self.strike_values, dtype=float)
+        if v.size == 0:
+            v = np.linspace(0.0, UNIFORM_STRIKE_DAYS, 400)
+            return v, np.full(v.size, 1.0 / v.size)
+        if self.strike_weights.size == 0:
+            return v, np.full(v.size, 1.0 / v.size)
+        w = np.asarray(self.strike_weights, dtype=float)
+        return v, w / w.sum()
 
     def weights(self) -> NDArray[np.float64]:
         v = np.asarray(self.duration_values)
@@ -181,6 +217,7 @@ class Climatology:
             p_nuclear=float(np.mean(nuc)) if nuc else 0.5,
             p_mediation=float(np.mean([c.mediation_occurred for c in t])),
             duration_values=_durations(t),
+            strike_values=_strikes(t),
         )
 
 
@@ -203,11 +240,13 @@ class Persistence:
         last = earlier[-1]
         nuc = [c.nuclear_signal_binary for c in earlier if c.nuclear_signal_binary is not None]
         dur = [c.duration_days for c in earlier if c.duration_days]
+        strikes = _strikes(earlier)
         return CrisisForecast(
             rung_probs=np.eye(N_RUNGS)[last.rung_highest],
             p_nuclear=float(nuc[-1]) if nuc else 0.5,
             p_mediation=float(last.mediation_occurred),
             duration_values=np.array([float(dur[-1]) if dur else 30.0]),
+            strike_values=strikes[-1:],
         )
 
 
@@ -229,6 +268,7 @@ class Uniform:
             p_nuclear=0.5,
             p_mediation=0.5,
             duration_values=np.linspace(1.0, self.longest, 400),
+            strike_values=np.linspace(0.0, UNIFORM_STRIKE_DAYS, 400),
         )
 
 

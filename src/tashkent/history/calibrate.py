@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tashkent.history.dyads import DEFAULT_DYAD, DYADS
 from tashkent.history.record import Crisis
 from tashkent.history.simbank import CrisisBank
 
@@ -47,13 +48,14 @@ CALIBRATED: tuple[str, ...] = (
     "esc_gp_management",
     "esc_fatigue", "deesc_base", "ns_intercept", "ns_slope", "ceasefire_base",
     "crisis_end_base", "crisis_end_days", "attack_rate", "trigger_intercept",
+    "response_strike_base", "response_lag_median_days", "crisis_end_ceasefire", "fire_end_base",
     "accept_gain", "accept_ripeness", "audience_cost_IND_1_5", "audience_cost_IND_I",
 )  # fmt: skip
 MIN_ESS = 30.0
 IDENTIFIED_RATIO = 0.8
 MIN_ESS_IDENTIFY = 20.0  # fewer effective draws cannot support a claim that the data inform it
-RECORD_START = dt.date(1947, 8, 15)
-RECORD_END = dt.date(2025, 12, 31)
+RECORD_START = DYADS[DEFAULT_DYAD].record_start
+RECORD_END = DYADS[DEFAULT_DYAD].record_end
 
 
 def _smoothed(hits: Array, runs: int) -> Array:
@@ -93,6 +95,9 @@ def training_span(training: Sequence[Crisis]) -> float:
     """Years covered by a training set: from 1947-08 to the end of the record, or to the end of
     the year of its last crisis when the set stops before the record does (temporal design)."""
     last = max(c.trigger_date for c in training)
+    dyad = DYADS[training[0].dyad] if training else DYADS[DEFAULT_DYAD]
+    if dyad.name != DEFAULT_DYAD:
+        return (dyad.record_end - dyad.record_start).days / 365.25
     end = RECORD_END if last.year >= 2019 else dt.date(last.year, 12, 31)
     return (end - RECORD_START).days / 365.25
 

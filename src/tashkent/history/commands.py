@@ -158,6 +158,9 @@ def backtest_cmd(
     ),
     runs: int = typer.Option(10_000, "--runs", min=100, help="Model runs per crisis."),
     seed: int = typer.Option(0, "--seed", help="Seed for simulations and the bootstrap."),
+    dyad: str = typer.Option(
+        "india-pakistan", "--dyad", help="Crisis record: india-pakistan or pakistan-afghanistan."
+    ),
 ) -> None:
     """Replay every crisis from its trigger and score forecasts against baselines."""
     from tashkent import api
@@ -168,6 +171,7 @@ def backtest_cmd(
         baselines_only=baselines_only,
         runs=runs,
         seed=seed,
+        dyad=dyad,
         status=lambda text: console.status(text, spinner="dots"),
     )
     if report is not None:

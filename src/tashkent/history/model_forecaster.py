@@ -17,6 +17,7 @@ import numpy as np
 
 from tashkent.history.baselines import Conditions, CrisisForecast
 from tashkent.history.calibrate import total_loglik, weights
+from tashkent.history.dyads import DEFAULT_DYAD
 from tashkent.history.record import Crisis
 from tashkent.history.simbank import CrisisBank, simulate_crisis, simulate_onset
 from tashkent.sim.seeds import BLOCK_RUNS
@@ -35,6 +36,7 @@ class SimulationBank:
     n_blocks: int
     seed: int = 0
     workers: int = 1
+    dyad: str = DEFAULT_DYAD
     crises: dict[int, CrisisBank] = field(default_factory=dict)
     _onset: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
 
@@ -65,7 +67,7 @@ class SimulationBank:
 
     def _onset_run(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         if self._onset is None:
-            self._onset = simulate_onset(self.n_blocks, self.seed)
+            self._onset = simulate_onset(self.n_blocks, self.seed, self.dyad)
         return self._onset
 
 
@@ -94,11 +96,15 @@ class ModelForecaster:
             p_mediation=float(np.clip(w @ b.p_mediation, 0, 1)),
             duration_values=b.duration.ravel().astype(float),
             duration_weights=np.repeat(w / BLOCK_RUNS, b.duration.shape[1]),
+            strike_values=b.strike.ravel()[b.strike.ravel() >= 0].astype(float),
+            strike_weights=np.repeat(w / BLOCK_RUNS, b.strike.shape[1])[b.strike.ravel() >= 0],
         )
 
 
-def model_forecaster(runs: int, seed: int, workers: int | None = None) -> ModelForecaster:
+def model_forecaster(
+    runs: int, seed: int, workers: int | None = None, dyad: str = DEFAULT_DYAD
+) -> ModelForecaster:
     """The model forecaster with `runs` runs per crisis (rounded to blocks of 100)."""
     n_blocks = max(1, round(runs / BLOCK_RUNS))
     n_workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    return ModelForecaster(SimulationBank(n_blocks=n_blocks, seed=seed, workers=n_workers))
+    return ModelForecaster(SimulationBank(n_blocks=n_blocks, seed=seed, workers=n_workers, dyad=dyad))

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from tashkent.errors import UserError
+from tashkent.history.dyads import DEFAULT_DYAD, DYADS, Dyad
 from tashkent.ladder import MAX_RUNG
 
 TriggerType = Literal["attack", "state_military_action", "military_deployment", "political", "nuclear_test"]
@@ -30,7 +31,7 @@ TRIGGER_TYPES: tuple[str, ...] = (
     "political",
     "nuclear_test",
 )
-ERAS: tuple[str, ...] = ("pre_nuclear", "opaque_nuclear", "overt_nuclear")
+ERAS: tuple[str, ...] = ("pre_nuclear", "opaque_nuclear", "overt_nuclear", "asymmetric_nuclear")
 NUCLEAR_SIGNAL: tuple[str, ...] = ("yes", "no", "contested")
 MEDIATOR_TYPES: tuple[str, ...] = ("igo", "regional_org", "single_state", "group_of_states")
 STYLES: tuple[str, ...] = ("facilitation", "formulation", "manipulation")
@@ -48,6 +49,7 @@ SOURCE_TAGS: dict[str, str] = {
     "H": "history.md (the reference dossier), with its own [V]/[K]/[U] tag quoted",
     "C": "computed from sourced dates",
     "J": "coder's judgement, with the rule stated",
+    "N": "a public news report or official statement, named with its date",
 }
 #: The year the record treats as the start of the overt nuclear era (both states tested in 1998).
 OVERT_NUCLEAR_YEAR = 1998
@@ -102,6 +104,7 @@ class Crisis:
     outcome_form: str
     outcome: str
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    dyad: str = DEFAULT_DYAD  # which record (tashkent.history.dyads) the crisis belongs to
 
     @property
     def year(self) -> int:
@@ -232,8 +235,9 @@ def load_sources(path: Path) -> dict[int, dict[str, tuple[str, ...]]]:
     return {cid: {f: tuple(v) for f, v in d.items()} for cid, d in out.items()}
 
 
-def parse_crisis(row: _Row, sources: dict[str, tuple[str, ...]]) -> Crisis:
+def parse_crisis(row: _Row, sources: dict[str, tuple[str, ...]], dyad: Dyad | None = None) -> Crisis:
     """Build one `Crisis` from a CSV row, checking every field and the row's internal logic."""
+    dyad = dyad or DYADS[DEFAULT_DYAD]
     trigger_date = row.date("trigger_date", "trigger_precision")
     if trigger_date is None:
         raise row.fail("trigger_date", "is empty", "every crisis needs a trigger date")
@@ -247,11 +251,14 @@ def parse_crisis(row: _Row, sources: dict[str, tuple[str, ...]]) -> Crisis:
         raise row.fail("end_date", "is before the trigger date", "check the dates")
     era = row.choice("era", ERAS)
     both_nuclear = row.flag("both_nuclear")
-    if both_nuclear != (trigger_date.year >= OVERT_NUCLEAR_YEAR):
+    nuclear_from = dyad.nuclear_from
+    if both_nuclear != (nuclear_from is not None and trigger_date.year >= nuclear_from):
         raise row.fail(
             "both_nuclear",
             f"disagrees with the trigger year {trigger_date.year}",
-            f"both states are nuclear-armed from {OVERT_NUCLEAR_YEAR} on",
+            f"both states are nuclear-armed from {nuclear_from} on"
+            if nuclear_from
+            else f"the {dyad.name} dyad is never nuclear on both sides",
         )
     if (era == "overt_nuclear") != both_nuclear:
         raise row.fail("era", "disagrees with both_nuclear", "overt_nuclear iff both_nuclear=yes")
@@ -291,7 +298,7 @@ def parse_crisis(row: _Row, sources: dict[str, tuple[str, ...]]) -> Crisis:
         end_date=end_date,
         end_precision=end_precision,
         trigger_type=row.choice("trigger_type", TRIGGER_TYPES) or "",
-        trigger_actor=row.choice("trigger_actor", ("IND", "PAK", "non_state", "multiple")) or "",
+        trigger_actor=row.choice("trigger_actor", (*dyad.parties, "non_state", "multiple")) or "",
         trigger_fatalities=row.integer("trigger_fatalities", 0),
         era=era or "",
         both_nuclear=both_nuclear,
@@ -316,6 +323,7 @@ def parse_crisis(row: _Row, sources: dict[str, tuple[str, ...]]) -> Crisis:
         outcome_form=row.choice("outcome_form", OUTCOME_FORMS) or "",
         outcome=row.text("outcome"),
         sources=sources,
+        dyad=dyad.name,
     )
     unsourced = [c for c in SOURCED if row.text(c, required=False) and c not in sources]
     if unsourced:
@@ -327,12 +335,16 @@ def parse_crisis(row: _Row, sources: dict[str, tuple[str, ...]]) -> Crisis:
     return crisis
 
 
-def load_crises(path: Path | str | None = None, sources_path: Path | str | None = None) -> list[Crisis]:
-    """Load and validate the crisis record (default: the packaged one), sorted by trigger date.
+def load_crises(
+    path: Path | str | None = None, sources_path: Path | str | None = None, dyad: str = DEFAULT_DYAD
+) -> list[Crisis]:
+    """Load and validate a dyad's crisis record (default: the packaged one of the dyad), sorted by
+    trigger date.
 
     `sources_path` defaults to `crisis_sources.csv` beside `path`.
     """
-    path = Path(path) if path is not None else default_record_path()
+    d = DYADS[dyad]
+    path = Path(path) if path is not None else _data_file(d.record)
     sources_path = Path(sources_path) if sources_path else path.with_name("crisis_sources.csv")
     header, rows = _read_csv(path)
     missing = [c for c in COLUMNS if c not in header]
@@ -351,7 +363,7 @@ def load_crises(path: Path | str | None = None, sources_path: Path | str | None 
             raise row.fail("id", "is repeated", "give every crisis its own id")
         assert cid is not None
         seen.add(cid)
-        crises.append(parse_crisis(row, sources.get(cid, {})))
+        crises.append(parse_crisis(row, sources.get(cid, {}), d))
     if not crises:
         raise UserError(f"{path.name}: no crises; the file needs at least one data row")
     return sorted(crises, key=lambda c: c.trigger_date)

@@ -39,38 +39,45 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tashkent.history.baselines import Conditions
+from tashkent.history.dyads import DEFAULT_DYAD, DYADS
+from tashkent.model.escalation import STRIKE_RUNG
 from tashkent.scenario.load import load_scenario, scenario_to_data, with_overrides
 from tashkent.scenario.schema import Scenario
+from tashkent.sim.counts import Counts
 from tashkent.sim.seeds import BLOCK_RUNS
 
-REPLAY_BASE = "pahalgam-2025"
 REPLAY_DAYS = 450  # longer than the longest crisis on record (436 days)
 ONSET_DAYS = 365
 CHUNK_BLOCKS = 25
 NON_ATTACK_PROVOCATION = 0.5  # as the model's `other` triggers (sim/step.py)
-ERA_ABSENT = {"KAZ": 1992, "UZB": 1992, "SCO": 2001}  # actor: first year it exists
-# India's nuclear-era restraint: from overt nuclearisation (May 1998) to the Uri crisis (raid of
-# 28-29 Sep 2016) India did not answer attacks across the LoC/IB; in 1965 and 1971 it had crossed
-# the border, and since Uri it does again. Crises in that window replay under `doctrine`.
-RESTRAINT_ERA = (dt.date(1998, 5, 11), dt.date(2016, 9, 18))
+REPLAY_BASE = DYADS[DEFAULT_DYAD].base
+ERA_ABSENT = DYADS[DEFAULT_DYAD].era_absent
+RESTRAINT_ERA = DYADS[DEFAULT_DYAD].restraint_era
 
 Array = NDArray[np.float64]
 
 
 @cache
-def _base() -> Scenario:
-    return load_scenario(REPLAY_BASE)
+def _base(dyad: str = DEFAULT_DYAD) -> Scenario:
+    return load_scenario(DYADS[dyad].base)
 
 
 def _target(cond: Conditions) -> str:
-    return "PAK" if cond.trigger_actor == "IND" else "IND"
+    """The party the trigger struck: the other party of a state trigger, else the party non-state
+    attackers strike."""
+    d = DYADS[cond.dyad]
+    if cond.trigger_actor in d.parties:
+        return d.parties[1 - d.parties.index(cond.trigger_actor)]
+    return d.attacked
 
 
 def replay_overrides(cond: Conditions) -> dict[str, Any]:
     """The `with_overrides` mapping that turns the base scenario into this crisis's replay."""
     date = cond.trigger_date.isoformat()
     attack = bool(cond.trigger_type == "attack" and cond.trigger_fatalities)
+    d = DYADS[cond.dyad]
     target = _target(cond)
+    other = d.parties[1 - d.parties.index(target)]
     ov: dict[str, Any] = {
         "name": f"replay-{cond.crisis_id}",
         "start_date": date,
@@ -94,40 +101,42 @@ def replay_overrides(cond: Conditions) -> dict[str, Any]:
         "initial_state.crisis_day": 0,
         "initial_state.nuclear_signal": False,
         "initial_state.provocation": (
-            {"IND": 0.0, "PAK": 0.0} if attack else {target: NON_ATTACK_PROVOCATION, _other(target): 0.0}
+            {target: 0.0, other: 0.0} if attack else {target: NON_ATTACK_PROVOCATION, other: 0.0}
         ),
         "initial_state.offers": [],
-        "actors.IND.nuclear": cond.both_nuclear,
-        "actors.PAK.nuclear": cond.both_nuclear,
-        "doctrine.cross_border_restraint": RESTRAINT_ERA[0] <= cond.trigger_date < RESTRAINT_ERA[1],
+        "initial_state.phase": 0,
         "parameters.attack_rate": 0.0,
         "parameters.other_trigger_rate": 0.0,
     }
-    for actor, since in ERA_ABSENT.items():
+    if d.nuclear_from is not None:  # nuclear status changes with the era only in such a dyad
+        for party in d.parties:
+            ov[f"actors.{party}.nuclear"] = cond.both_nuclear
+    if d.restraint_era is not None:
+        ov["doctrine.cross_border_restraint"] = d.restraint_era[0] <= cond.trigger_date < d.restraint_era[1]
+    for actor, since in d.era_absent.items():
         if cond.trigger_date.year < since:
             ov[f"actors.{actor}.active"] = False
+    ov.update(d.replay_overrides)
     return ov
 
 
-def _other(party: str) -> str:
-    return "IND" if party == "PAK" else "PAK"
-
-
 def replay_scenario(cond: Conditions, base: Scenario | None = None) -> Scenario:
-    return with_overrides(base or _base(), replay_overrides(cond))
+    return with_overrides(base or _base(cond.dyad), replay_overrides(cond))
 
 
-def onset_scenario(base: Scenario | None = None) -> Scenario:
+def onset_scenario(base: Scenario | None = None, dyad: str = DEFAULT_DYAD) -> Scenario:
     """Peace-time scenario for the onset rate: rung 0, no crisis, attacks and triggers on."""
+    parties = DYADS[dyad].parties
     return with_overrides(
-        base or _base(),
+        base or _base(dyad),
         {
             "name": "onset-rate",
             "schedule": [],
             "initial_state.rung": 0,
             "initial_state.crisis_active": False,
             "initial_state.crisis_day": 0,
-            "initial_state.provocation": {"IND": 0.0, "PAK": 0.0},
+            "initial_state.phase": 0,
+            "initial_state.provocation": {parties[0]: 0.0, parties[1]: 0.0},
             "initial_state.offers": [],
         },
     )
@@ -143,7 +152,8 @@ class CrisisBank:
     p_mediation: Array  # [J]
     duration: NDArray[np.int32]  # [J, R] crisis days (censored runs = days + 1)
     lag: NDArray[np.int32]  # [J, R] days from trigger to the crisis's highest rung
-    kinetic: NDArray[np.int32]  # [J, R] days at rung >= 4
+    kinetic: NDArray[np.int32]  # [J, R] days at rung >= 5 (strikes; ended by a hotline ceasefire)
+    strike: NDArray[np.int32]  # [J, R] days from trigger to the first strike (rung >= 5), -1 if none
     params: dict[str, Array]  # parameter draws [J]
 
     @property
@@ -151,7 +161,7 @@ class CrisisBank:
         return int(self.p_nuclear.shape[0])
 
 
-def _run_blocks(scenario: Scenario, seed: int, days: int, n_blocks: int, keep: bool) -> list[dict]:
+def _run_blocks(scenario: Scenario, seed: int, days: int, n_blocks: int, keep: bool) -> list[Counts]:
     from tashkent.sim.chunk import ChunkSpec, run_chunk
 
     data = scenario_to_data(scenario)
@@ -174,24 +184,26 @@ def simulate_crisis(cond: Conditions, n_blocks: int, seed: int, days: int = REPL
     """Replay one crisis under `n_blocks` parameter draws (n_blocks × 100 runs)."""
     outs = _run_blocks(replay_scenario(cond), seed, days, n_blocks, keep=True)
     ge = np.concatenate(
-        [np.stack([o["blocks"][f"p_rung_ge_{k}"] for k in range(1, 7)], axis=1) for o in outs]
+        [np.stack([o.blocks[f"p_rung_ge_{k}"] for k in range(1, 7)], axis=1) for o in outs]
     )  # [J, 6]
     ge = np.concatenate([np.ones((ge.shape[0], 1)), ge, np.zeros((ge.shape[0], 1))], axis=1)
     rung_probs = np.clip(ge[:, :-1] - ge[:, 1:], 0.0, 1.0)
     rung_probs /= rung_probs.sum(axis=1, keepdims=True)
-    p_nuc = np.concatenate([o["blocks"]["p_nuclear_signal"] for o in outs])
-    p_med = np.concatenate([o["blocks"]["p_mediation"] for o in outs])
-    crisis = np.concatenate([o["trajectories"]["crisis"] for o in outs]).astype(bool)  # [n, H+1]
-    rung = np.concatenate([o["trajectories"]["rung"] for o in outs]).astype(np.int8)
+    p_nuc = np.concatenate([o.blocks["p_nuclear_signal"] for o in outs])
+    p_med = np.concatenate([o.blocks["p_mediation"] for o in outs])
+    crisis = np.concatenate([o.trajectories["crisis"] for o in outs]).astype(bool)  # [n, H+1]
+    rung = np.concatenate([o.trajectories["rung"] for o in outs]).astype(np.int8)
     in_crisis_days = crisis[:, 1:].sum(axis=1) + crisis[:, 0]
     censored = crisis[:, -1]
     duration = np.where(censored, days + 1, np.maximum(in_crisis_days, 1)).astype(np.int32)
     top = rung.max(axis=1)
     lag = np.argmax(rung == top[:, None], axis=1).astype(np.int32)
-    kinetic = (rung >= 4).sum(axis=1).astype(np.int32)
+    kinetic = (rung >= STRIKE_RUNG).sum(axis=1).astype(np.int32)
+    struck = rung >= STRIKE_RUNG
+    strike = np.where(struck.any(axis=1), np.argmax(struck, axis=1), -1).astype(np.int32)
     params = {
-        k[len("param_") :]: np.concatenate([o["blocks"][k] for o in outs])
-        for k in outs[0]["blocks"]
+        k[len("param_") :]: np.concatenate([o.blocks[k] for o in outs])
+        for k in outs[0].blocks
         if k.startswith("param_")
     }
     shape = (-1, BLOCK_RUNS)
@@ -203,18 +215,19 @@ def simulate_crisis(cond: Conditions, n_blocks: int, seed: int, days: int = REPL
         duration.reshape(shape),
         lag.reshape(shape),
         kinetic.reshape(shape),
+        strike.reshape(shape),
         params,
     )
 
 
-def simulate_onset(n_blocks: int, seed: int) -> tuple[Array, dict[str, Array]]:
+def simulate_onset(n_blocks: int, seed: int, dyad: str = DEFAULT_DYAD) -> tuple[Array, dict[str, Array]]:
     """Per parameter draw, the crisis onset rate per year implied by one peace-time year, and the
     draws themselves (the replays fix the attack parameters, the onset scenario samples them)."""
-    outs = _run_blocks(onset_scenario(), seed, ONSET_DAYS, n_blocks, keep=False)
-    p = np.concatenate([o["blocks"]["p_crisis"] for o in outs])
+    outs = _run_blocks(onset_scenario(dyad=dyad), seed, ONSET_DAYS, n_blocks, keep=False)
+    p = np.concatenate([o.blocks["p_crisis"] for o in outs])
     params = {
-        k[len("param_") :]: np.concatenate([o["blocks"][k] for o in outs])
-        for k in outs[0]["blocks"]
+        k[len("param_") :]: np.concatenate([o.blocks[k] for o in outs])
+        for k in outs[0].blocks
         if k.startswith("param_")
     }
     return -np.log(np.clip(1.0 - p, 1e-6, 1.0)) * 365.0 / ONSET_DAYS, params

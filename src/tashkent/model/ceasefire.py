@@ -1,13 +1,19 @@
-"""Ceasefire and crisis termination. A hotline ceasefire becomes likely after a near-catastrophe
-(nuclear signalling or air strikes; Zartman's 'recently avoided catastrophe'), under great-power
-and mediator pressure, and as fighting drags on. A crisis ends once the fighting has stopped and
-provocation has faded; the measures in force stay (the standing rung is capped, not reset)."""
+"""Ceasefire and crisis termination. A hotline ceasefire ends strikes (rung 5 and above): it becomes
+likely after a near-catastrophe (nuclear signalling or air strikes; Zartman's 'recently avoided
+catastrophe'), under great-power and mediator pressure, and as the strikes drag on. Sustained fire
+across the line (rung 4) is a regime of its own that falls quiet at its own rate. A crisis ends
+once strikes have stopped and provocation has faded, soon after a hotline ceasefire; the measures
+in force stay (the standing rung is capped, not reset)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from tashkent.model.common import Array, Params, logistic
+
+#: A crisis can end while the standing rung is at most this: fire across the line (rung 4) does
+#: not hold a crisis open, strikes (rung 5) do (judgement: ICB ends 2019 and 2025 at the ceasefire).
+CRISIS_END_MAX_RUNG = 4
 
 
 def ceasefire_prob(
@@ -28,8 +34,22 @@ def ceasefire_prob(
     return np.where(kinetic, logistic(x), 0.0)
 
 
-def crisis_end_prob(rung: Array, crisis_day: Array, provocation_max: Array, p: Params) -> Array:
-    """Daily probability that a crisis ends: only once fighting has stopped (rung at or below the
-    ceasefire rung), rising with the crisis's age and falling with lingering provocation."""
-    x = p["crisis_end_base"] + p["crisis_end_days"] * crisis_day - 2.0 * provocation_max
-    return np.where(rung <= p["ceasefire_rung"], logistic(x), 0.0)
+def fire_end_prob(p: Params) -> Array:
+    """Daily probability that sustained fire across the line (rung 4, no strikes) falls quiet: its
+    own regime, independent of the clock that ends the crisis."""
+    return logistic(p["fire_end_base"])
+
+
+def crisis_end_prob(
+    rung: Array, crisis_day: Array, provocation_max: Array, ceasefire_held: Array, p: Params
+) -> Array:
+    """Daily probability that a crisis ends: only while no strikes are under way (rung below 5;
+    sustained fire does not hold a crisis open), rising with the crisis's age, sharply once a
+    hotline ceasefire has been agreed, and falling with lingering provocation."""
+    x = (
+        p["crisis_end_base"]
+        + p["crisis_end_days"] * crisis_day
+        + p["crisis_end_ceasefire"] * ceasefire_held
+        - p["crisis_end_provocation"] * provocation_max
+    )
+    return np.where(rung <= CRISIS_END_MAX_RUNG, logistic(x), 0.0)

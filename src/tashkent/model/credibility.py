@@ -2,8 +2,8 @@
 
 Advice to hold back is credible to a party only from a mediator biased toward that party. Kydd's
 mediator has one ideal point between the parties, so what matters is its net tilt toward i,
-t[m,i] = (bias[m,i] − bias[m,j]) / 2: more bias toward India raises the tilt (and credibility) to
-India and lowers it to Pakistan. Credibility is logistic(sharpness·(t[m,i] − β*_m)), with the
+t[m,i] = (bias[m,i] − bias[m,j]) / 2: more bias toward party i raises the tilt (and credibility) to
+i and lowers it to the other party. Credibility is logistic(sharpness·(t[m,i] − β*_m)), with the
 threshold β*_m rising with the mediator's war aversion (a peace-loving mediator has reason to
 exaggerate).
 A coalition is credible to i if any active member is; it covers the dyad as well as it covers the

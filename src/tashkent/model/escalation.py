@@ -1,5 +1,8 @@
 """Escalation moves (DESIGN §3): each crisis day each party chooses de-escalate / hold / escalate
-one rung / escalate two rungs by a multinomial logit. Provocation and the opponent's recent
+one rung / escalate two rungs by a multinomial logit. A party hit by a mass-casualty attack first
+deliberates (a response lag): it may climb to limited fire but not to strikes, and at the end of
+the lag it decides whether to strike (Uri 2016, Pulwama 2019, Pahalgam 2025; restraint in 2001-02
+and 2008). Provocation and the opponent's recent
 escalation push up; the marginal (convex) cost of the next rung, nuclear risk at high rungs, credible
 mediator restraint, great-power crisis management and crisis fatigue push down. The dyad's rung
 follows the moves: it rises by the larger escalation and falls one rung only when neither party
@@ -43,8 +46,8 @@ def move_utilities(
 
     `floor`: a crisis de-escalation stands forces down but does not lift measures at or below
     this rung (diplomatic and economic measures outlast the crisis; they are lifted outside it).
-    `cross_border_restraint`: under a doctrine of restraint, crossing the LoC/IB (into rung 4 or
-    above) carries the extra cost `cross_border_restraint_cost`."""
+    `cross_border_restraint`: under a doctrine of restraint, crossing the border or line of control
+    (into rung 4 or above) carries the extra cost `cross_border_restraint_cost`."""
     r = rung.astype(np.float64)
     push = (
         p["esc_base"]
@@ -59,13 +62,17 @@ def move_utilities(
     doctrine = p["cross_border_restraint_cost"] if cross_border_restraint else 0.0
 
     def climb(k: int) -> Array:
-        # marginal cost of climbing k rungs: convex rung cost, nuclear-threshold cost, and the
-        # doctrine's cost of first crossing the border
-        return doctrine * ((r + k >= 4) & (r < 4)) + (
-            rung_cost(r + k, c)
-            - rung_cost(r, c)
-            + nuclear_risk(r + k, nw, both_nuclear)
-            - nuclear_risk(r, nw, both_nuclear)
+        # marginal cost of climbing k rungs: convex rung cost, nuclear-threshold cost, the
+        # doctrine's cost of first crossing the border and the cost of opening full-scale war
+        return (
+            doctrine * ((r + k >= 4) & (r < 4))
+            + p["war_threshold_cost"] * ((r + k >= 6) & (r < 6))
+            + (
+                rung_cost(r + k, c)
+                - rung_cost(r, c)
+                + nuclear_risk(r + k, nw, both_nuclear)
+                - nuclear_risk(r, nw, both_nuclear)
+            )
         )
 
     up1 = push - climb(1)
@@ -83,6 +90,61 @@ def move_utilities(
     util[2] = np.where(r + 1 > MAX_RUNG, -np.inf, util[2])
     util[3] = np.where(r + 2 > MAX_RUNG, -np.inf, util[3])
     return util
+
+
+#: The rung of a deliberate response: air, missile or drone strikes (the ladder's rung 5).
+STRIKE_RUNG = 5
+#: The highest rung the deliberating party may climb to while it decides: limited fire and raids
+#: (rung 4). Judgement from the record: in 2016, 2019 and 2025 firing across the line went on during
+#: the deliberation, strikes came only at its end.
+DELIBERATION_MAX_RUNG = 4
+
+
+def response_lag_days(u: Array, median_days: Array, sdlog: Array) -> Array:
+    """Days an attacked party deliberates before deciding whether to strike: lognormal with the
+    given median and log-sd, drawn by inverse CDF from uniforms u; at least one day."""
+    from scipy.special import ndtri
+
+    z = ndtri(np.clip(u, 1e-7, 1 - 1e-7))
+    return np.maximum(np.rint(median_days * np.exp(sdlog * z)), 1).astype(np.int32)
+
+
+def strike_decision_prob(
+    provocation: Array,
+    restraint: Array,
+    gp_management: Array,
+    p: Params,
+    both_nuclear: bool,
+    cross_border_restraint: bool,
+    tilt: Array | float = 0.0,
+) -> Array:
+    """P(the attacked party answers with strikes at the end of its deliberation): a logit in the
+    attack's provocation, less credible mediator restraint, great-power crisis management, the
+    nuclear-threshold cost in a nuclear dyad and the doctrine of restraint where it holds.
+    `tilt` is a further logit term (e.g. patrons' encouragement), 0 by default."""
+    x = (
+        p["response_strike_base"]
+        + p["response_strike_provocation"] * (provocation - 1.0)
+        - p["esc_restraint"] * restraint
+        - p["esc_gp_management"] * gp_management
+        + tilt
+    )
+    if both_nuclear:
+        x = x - p["esc_nuclear_risk"]
+    if cross_border_restraint:
+        x = x - p["cross_border_restraint_cost"]
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def deliberate(move: Array, rung: Array, lag_left: Array, decide_strike: Array) -> Array:
+    """One party's move adjusted for its deliberation: while it deliberates (lag_left > 1) it climbs
+    no higher than DELIBERATION_MAX_RUNG; on its decision day (lag_left == 1) a decision to strike
+    takes it to STRIKE_RUNG (a climb of up to STRIKE_RUNG rungs)."""
+    capped = np.where(
+        (lag_left > 1) & (rung < STRIKE_RUNG), np.minimum(move, DELIBERATION_MAX_RUNG - rung), move
+    )
+    strike = (lag_left == 1) & decide_strike & (rung < STRIKE_RUNG)
+    return np.where(strike, STRIKE_RUNG - rung, capped).astype(np.int8)
 
 
 def choose(util: Array, u: Array) -> Array:

@@ -51,7 +51,15 @@ def show(name: str = typer.Argument(..., help="Built-in name or path to a YAML f
     st = s.initial_state
     console.print(
         f"Initial state: rung {st.rung}, crisis {'active' if st.crisis_active else 'none'}, "
-        f"trust {st.trust:.2f}, phase {st.phase}, offers {', '.join(st.offers) or 'none'}\n"
+        f"trust {st.trust:.2f}, phase {st.phase}, offers {', '.join(st.offers) or 'none'}"
+    )
+    nuclear = [p for p in s.parties if s.actor(p).nuclear]
+    undeterred = " (no nuclear signalling or use: the dyad is not mutually deterred)"
+    console.print(
+        f"Crisis: spoilers strike {s.spoiler_target()} from {s.spoiler_base()}; "
+        f"nuclear-armed: {', '.join(nuclear) or 'neither'}"
+        f"{undeterred if len(nuclear) < 2 else ''}; "
+        f"cross-border restraint doctrine {'on' if s.doctrine.cross_border_restraint else 'off'}\n"
     )
     params = Table("parameter", "value", "prior", "source", title="Parameters", show_lines=False)
     for key, p in s.parameters.items():

@@ -270,6 +270,7 @@ def set_path(data: dict[str, Any], path: str, value: Any, label: str) -> None:
     if not isinstance(cur, dict):
         raise UserError(f"{label}: {path} does not name a field")
     if parents == ["parameters"]:
+        last = LEGACY_PARAMETERS.get(last, last)
         if last not in cur:
             near = difflib.get_close_matches(last, list(cur), n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -332,6 +333,24 @@ def parse_inject(spec: str, default_target: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- loading
 
 
+#: Parameters renamed when the engine became dyad-neutral: old name → new name. Scenario files,
+#: overlays and `--set` paths with an old name are read under the new one.
+LEGACY_PARAMETERS = {
+    "pak_cost_ratio": "second_party_cost_ratio",
+    "simla_gate_open": "consent_gate_open",
+}
+
+
+def rename_legacy(params: Any) -> None:
+    """Rename legacy parameter keys in place (a new name given too wins)."""
+    if not isinstance(params, dict):
+        return
+    for old, new in LEGACY_PARAMETERS.items():
+        if old in params:
+            entry = params.pop(old)
+            params.setdefault(new, entry)
+
+
 def validate_data(label: str, data: Any, lines: _Lines) -> Scenario:
     if not isinstance(data, dict):
         raise UserError(f"{label}:1: a scenario must be a YAML mapping of keys (name, actors, ...)")
@@ -343,7 +362,8 @@ def validate_data(label: str, data: Any, lines: _Lines) -> Scenario:
 
 def merge_overlay(data: dict[str, Any], overlay: dict[str, Any]) -> None:
     """Overlay parameters (e.g. calibrated posteriors) onto a scenario's parameter table."""
-    params = overlay.get("parameters", {})
+    params = dict(overlay.get("parameters", {}))
+    rename_legacy(params)
     for name, entry in params.items():
         if name in data.get("parameters", {}):
             merged = dict(data["parameters"][name])
@@ -361,12 +381,16 @@ def load_scenario(
     label, text = read_source(name_or_path)
     data, lines = parse_yaml(label, text)
     if isinstance(data, dict):
+        rename_legacy(data.get("parameters"))
         for overlay in overlays or []:
             merge_overlay(data, overlay)
         for s in sets or []:
             apply_set(data, s)
         if injects:
-            target = (data.get("parties") or ["?"])[0]
+            spoilers = data.get("spoilers")
+            target = (spoilers.get("target") if isinstance(spoilers, dict) else None) or (
+                data.get("parties") or ["?"]
+            )[0]
             data.setdefault("schedule", [])
             for spec in injects:
                 data["schedule"].append(parse_inject(spec, target))

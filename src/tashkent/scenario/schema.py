@@ -195,6 +195,15 @@ class Doctrine(Strict):
     source: Source = "judgement: no restraint doctrine stated"
 
 
+class Spoilers(Strict):
+    """Which party non-state spoilers strike, and from whose territory they operate. The engine
+    assumes neither: an attack raises the target's provocation against the base."""
+
+    target: ActorId | None = None  # default: the first party
+    base: ActorId | None = None  # default: the other party
+    source: Source = "judgement: default, spoilers strike the first party from the second's territory"
+
+
 class Scenario(Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     title: str
@@ -206,6 +215,7 @@ class Scenario(Strict):
     schedule: list[ScheduledEvent] = []
     initial_state: InitialState
     doctrine: Doctrine = Doctrine()
+    spoilers: Spoilers = Spoilers()
     parameters: dict[str, Parameter]
     bargaining: BargainingSpec | None = None
 
@@ -253,10 +263,30 @@ class Scenario(Strict):
                 raise ValueError(
                     f"@initial_state.offers[{i}]|= {m} is not an actor in this scenario (known: {listing})"
                 )
+        for field in ("target", "base"):
+            ref = getattr(self.spoilers, field)
+            if ref is not None and ref not in self.parties:
+                raise ValueError(
+                    f"@spoilers.{field}|= {ref} is not a party (parties: {', '.join(self.parties)})"
+                )
+        if self.spoiler_target() == self.spoiler_base():
+            raise ValueError("@spoilers|target and base are the same party; give two different parties")
         holder = self.process.consent_holder
         if holder and holder not in self.parties:
             raise ValueError(f"@process.consent_holder|= {holder} is not a party")
         return self
+
+    def spoiler_target(self) -> str:
+        """The party spoilers strike."""
+        return self.spoilers.target or (
+            self.parties[1] if self.spoilers.base == self.parties[0] else self.parties[0]
+        )
+
+    def spoiler_base(self) -> str:
+        """The party from whose territory spoilers strike."""
+        return self.spoilers.base or (
+            self.parties[1] if self.spoiler_target() == self.parties[0] else self.parties[0]
+        )
 
     def actor(self, actor_id: str) -> Actor:
         for a in self.actors:

@@ -19,52 +19,9 @@ import numpy as np
 from scipy.special import betaincinv
 
 from tashkent.scenario.schema import TRACKS
+from tashkent.sim.counts import Counts, merge
 from tashkent.sim.outcomes import FATALITY_EDGES, SCORE_MIN
 from tashkent.sim.seeds import BLOCK_RUNS
-
-SUM_KEYS = (
-    "runs",
-    "first_hist",
-    "ms_sum",
-    "ms_sq",
-    "rung_daily",
-    "phase_daily",
-    "crisis_daily",
-    "score_hist",
-    "deesc_daily",
-    "trust_daily",
-    "fat_hist",
-    "duration_hist",
-    "duration_censored",
-    "kinetic_hist",
-    "max_rung_hist",
-    "crises_hist",
-    "total_score_sum",
-    "cost_sum",
-    "n_blocks",
-)
-
-
-def empty_like(part: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {k: np.zeros_like(np.asarray(part[k])) for k in SUM_KEYS}
-    out.update(days=part["days"], metrics=list(part["metrics"]), milestones=list(part["milestones"]))
-    out["trajectories"] = {k: np.zeros((0, part["days"] + 1)) for k in part["trajectories"]}
-    out["trajectory_runs"] = np.zeros(0, dtype=np.int64)
-    return out
-
-
-def merge(total: dict[str, Any] | None, part: dict[str, Any]) -> dict[str, Any]:
-    """Add a chunk's counts into the running total (integer sums: exact and order-free)."""
-    if total is None:
-        total = empty_like(part)
-    for k in SUM_KEYS:
-        total[k] = np.asarray(total[k]) + np.asarray(part[k])
-    runs = np.concatenate([total["trajectory_runs"], part["trajectory_runs"]])
-    order = np.argsort(runs, kind="stable")
-    for k, v in part["trajectories"].items():
-        total["trajectories"][k] = np.concatenate([total["trajectories"][k], v])[order]
-    total["trajectory_runs"] = runs[order]
-    return total
 
 
 def _quantile_from_hist(counts: np.ndarray, q: float, values: np.ndarray) -> float:
@@ -85,14 +42,14 @@ def _interval(mean: float, var_param: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def probability(total: dict[str, Any], metric: str, day: int) -> dict[str, float]:
+def probability(total: Counts, metric: str, day: int) -> dict[str, float]:
     """P(metric happened by day) with its MC standard error and parameter-uncertainty interval."""
-    i = total["metrics"].index(metric)
-    j = total["milestones"].index(day)
-    J = int(total["n_blocks"])
+    i = total.metrics.index(metric)
+    j = total.milestones.index(day)
+    J = int(total.n_blocks)
     B = BLOCK_RUNS
-    s1 = float(total["ms_sum"][i, j])
-    s2 = float(total["ms_sq"][i, j])
+    s1 = float(total.ms_sum[i, j])
+    s2 = float(total.ms_sq[i, j])
     p = s1 / (J * B)
     if J > 1:
         between = (s2 / B**2 - J * p**2) / (J - 1)
@@ -106,26 +63,26 @@ def probability(total: dict[str, Any], metric: str, day: int) -> dict[str, float
     return {"p": p, "se": se, "lo": lo, "hi": hi}
 
 
-def fatality_quantiles(total: dict[str, Any], day: int, qs=(0.5, 0.9, 0.99)) -> dict[str, float]:
-    j = total["milestones"].index(day)
+def fatality_quantiles(total: Counts, day: int, qs=(0.5, 0.9, 0.99)) -> dict[str, float]:
+    j = total.milestones.index(day)
     centres = np.concatenate([[0.0], np.sqrt(FATALITY_EDGES[1:-1] * FATALITY_EDGES[2:])])
-    return {f"{q:g}": round(_quantile_from_hist(total["fat_hist"][j], q, centres), 1) for q in qs}
+    return {f"{q:g}": round(_quantile_from_hist(total.fat_hist[j], q, centres), 1) for q in qs}
 
 
-def first_passage_survival(total: dict[str, Any], metric: str) -> np.ndarray:
+def first_passage_survival(total: Counts, metric: str) -> np.ndarray:
     """S(t) = P(the event has not happened by day t), t = 0..H."""
-    i = total["metrics"].index(metric)
-    h = total["first_hist"][i]
-    H = total["days"]
-    return 1.0 - np.cumsum(h[: H + 1]) / total["runs"]
+    i = total.metrics.index(metric)
+    h = total.first_hist[i]
+    H = total.days
+    return 1.0 - np.cumsum(h[: H + 1]) / total.runs
 
 
-def median_days_to(total: dict[str, Any], metric: str) -> dict[str, float | None]:
-    i = total["metrics"].index(metric)
-    h = total["first_hist"][i].astype(np.float64)
-    H = total["days"]
+def median_days_to(total: Counts, metric: str) -> dict[str, float | None]:
+    i = total.metrics.index(metric)
+    h = total.first_hist[i].astype(np.float64)
+    H = total.days
     days = np.arange(H + 2)
-    n = total["runs"]
+    n = total.runs
     happened = h[: H + 1].sum()
     uncond = _quantile_from_hist(h, 0.5, days)
     cond = _quantile_from_hist(h[: H + 1], 0.5, days[: H + 1]) if happened else None
@@ -136,16 +93,33 @@ def median_days_to(total: dict[str, Any], metric: str) -> dict[str, float | None
     }
 
 
+def time_to_rung(total: Counts, rung: int) -> dict[str, float | None]:
+    """Days from the start to first standing at `rung` or above: the median over all runs (None if
+    fewer than half reach it within the horizon) and the median, 10th and 90th percentiles among
+    the runs that reach it."""
+    i = total.metrics.index(f"rung_ge_{rung}")
+    h = total.first_hist[i].astype(np.float64)
+    H = total.days
+    days = np.arange(H + 2)
+    reached = h[: H + 1]
+    uncond = _quantile_from_hist(h, 0.5, days)
+    out: dict[str, float | None] = {"median": None if uncond > H else uncond}
+    for key, q in (("median_if_reached", 0.5), ("q10_if_reached", 0.1), ("q90_if_reached", 0.9)):
+        out[key] = _quantile_from_hist(reached, q, days[: H + 1]) if reached.sum() else None
+    out["p_reached"] = round(float(reached.sum() / total.runs), 6)
+    return out
+
+
 def daily_quantiles(hist: np.ndarray, qs=(0.05, 0.25, 0.5, 0.75, 0.95), offset: int = 0) -> np.ndarray:
     values = np.arange(hist.shape[1]) + offset
     return np.array([[_quantile_from_hist(row, q, values) for q in qs] for row in hist])
 
 
-def summarise(total: dict[str, Any], parties: tuple[str, str]) -> dict[str, Any]:
+def summarise(total: Counts, parties: tuple[str, str]) -> dict[str, Any]:
     """The forecast's milestone table (the `milestones` object of the JSON document)."""
     out: dict[str, Any] = {}
     max_se = 0.0
-    for day in total["milestones"]:
+    for day in total.milestones:
 
         def pr(metric: str, day: int = day) -> dict[str, float]:
             nonlocal max_se
@@ -189,34 +163,35 @@ def summarise(total: dict[str, Any], parties: tuple[str, str]) -> dict[str, Any]
             for k, v in detail.items()
         }
         out[str(day)] = entry
-    H = total["days"]
+    H = total.days
     out[str(H)]["expected_cost"] = {
-        party: round(float(total["cost_sum"][i]) / 1e6 / total["runs"], 6) for i, party in enumerate(parties)
+        party: round(float(total.cost_sum[i]) / 1e6 / total.runs, 6) for i, party in enumerate(parties)
     }
     return {"milestones": out, "se": round(max_se, 6)}
 
 
-def extras(total: dict[str, Any]) -> dict[str, Any]:
+def extras(total: Counts) -> dict[str, Any]:
     """Distributions beyond the milestone table: time to events, durations, highest rung."""
-    H = total["days"]
-    dur = total["duration_hist"]
+    H = total.days
+    dur = total.duration_hist
     days = np.arange(H + 2)
-    kin = total["kinetic_hist"]
+    kin = total.kinetic_hist
     return {
         "time_to_first_crisis": median_days_to(total, "crisis"),
         "time_to_phase": {str(k): median_days_to(total, f"phase_ge_{k}") for k in range(1, 6)},
+        "time_to_rung": {str(k): time_to_rung(total, k) for k in range(3, 7)},
         "crisis_duration_quantiles": {f"{q:g}": _quantile_from_hist(dur, q, days) for q in (0.1, 0.5, 0.9)},
         "crisis_durations_completed": int(dur.sum()),
-        "crises_ongoing_at_horizon": int(total["duration_censored"]),
+        "crises_ongoing_at_horizon": int(total.duration_censored),
         "kinetic_days_quantiles": {f"{q:g}": _quantile_from_hist(kin, q, days) for q in (0.1, 0.5, 0.9)},
         "highest_rung_distribution": {
-            str(k): round(float(v) / total["runs"], 6) for k, v in enumerate(total["max_rung_hist"])
+            str(k): round(float(v) / total.runs, 6) for k, v in enumerate(total.max_rung_hist)
         },
         "crises_per_run_distribution": {
-            str(k): round(float(v) / total["runs"], 6) for k, v in enumerate(total["crises_hist"]) if v
+            str(k): round(float(v) / total.runs, 6) for k, v in enumerate(total.crises_hist) if v
         },
-        "mean_total_escalation_score": round(float(total["total_score_sum"]) / total["runs"], 3),
+        "mean_total_escalation_score": round(float(total.total_score_sum) / total.runs, 3),
     }
 
 
-__all__ = ["SCORE_MIN", "extras", "merge", "probability", "summarise"]
+__all__ = ["SCORE_MIN", "Counts", "extras", "merge", "probability", "summarise"]

@@ -14,6 +14,7 @@ import numpy as np
 
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.context import build_context, phase_parameters
+from tashkent.sim.counts import Counts
 from tashkent.sim.outcomes import FATALITY_EDGES, SCORE_MAX, SCORE_MIN, TRACKS, metric_names, milestone_days
 from tashkent.sim.params import ParamMode, block_parameters, check_parameters, expand
 from tashkent.sim.seeds import BIASES, BLOCK_RUNS, dynamics_rng, keyed_uniforms
@@ -57,7 +58,7 @@ def _bias_noise(
     return out
 
 
-def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
+def run_chunk(spec: ChunkSpec) -> Counts:
     """Simulate the chunk's blocks day by day and return its integer counts (see module doc)."""
     scenario = Scenario.model_validate(spec.scenario)
     check_parameters(scenario)
@@ -151,36 +152,36 @@ def run_chunk(spec: ChunkSpec) -> dict[str, Any]:
     # highest rung of each run: the number of rungs k whose first passage fell within the horizon
     max_rung = sum((first[idx[f"rung_ge_{k}"]] <= H).astype(np.int64) for k in range(1, 7))
     cost_norm = -np.expm1(-state.cost / 50.0)  # normalised cost index in [0, 1)
-    return {
-        "runs": n,
-        "days": H,
-        "block_start": spec.block_start,
-        "n_blocks": nb,
-        "metrics": names,
-        "milestones": mdays,
-        "first_hist": first_hist,
-        "ms_sum": ms_sum,
-        "ms_sq": ms_sq,
-        "rung_daily": rung_daily,
-        "phase_daily": phase_daily,
-        "crisis_daily": crisis_daily,
-        "score_hist": score_hist,
-        "deesc_daily": deesc_daily,
-        "trust_daily": trust_daily,
-        "fat_hist": fat_hist,
-        "duration_hist": duration_hist,
-        "duration_censored": np.int64(censored),
-        "kinetic_hist": kinetic_hist,
-        "max_rung_hist": np.bincount(max_rung, minlength=7).astype(np.int64),
-        "crises_hist": np.bincount(np.minimum(crises, 20), minlength=21).astype(np.int64),
-        "total_score_sum": np.int64(total_score.sum()),
-        "cost_sum": np.rint(cost_norm * 1e6).astype(np.int64).sum(axis=1),
-        "blocks": block_rows,
-        "trajectories": {
+    return Counts(
+        runs=n,
+        days=H,
+        block_start=spec.block_start,
+        n_blocks=nb,
+        metrics=names,
+        milestones=mdays,
+        first_hist=first_hist,
+        ms_sum=ms_sum,
+        ms_sq=ms_sq,
+        rung_daily=rung_daily,
+        phase_daily=phase_daily,
+        crisis_daily=crisis_daily,
+        score_hist=score_hist,
+        deesc_daily=deesc_daily,
+        trust_daily=trust_daily,
+        fat_hist=fat_hist,
+        duration_hist=duration_hist,
+        duration_censored=int(censored),
+        kinetic_hist=kinetic_hist,
+        max_rung_hist=np.bincount(max_rung, minlength=7).astype(np.int64),
+        crises_hist=np.bincount(np.minimum(crises, 20), minlength=21).astype(np.int64),
+        total_score_sum=int(total_score.sum()),
+        cost_sum=np.rint(cost_norm * 1e6).astype(np.int64).sum(axis=1),
+        blocks=block_rows,
+        trajectories={
             k: (np.stack(v, axis=1) if v and keep.any() else np.zeros((0, H + 1))) for k, v in traj.items()
         },
-        "trajectory_runs": global_run[keep],
-    }
+        trajectory_runs=global_run[keep],
+    )
 
 
 def _run_numpy(

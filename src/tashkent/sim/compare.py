@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from tashkent.sim.counts import Counts
+
 HEADLINE = (
     "crisis",
     "rung_ge_3",
@@ -27,15 +29,15 @@ HEADLINE = (
 
 
 def paired_differences(
-    base: dict[str, Any], variant: dict[str, Any], metrics: tuple[str, ...] = HEADLINE
+    base: Counts, variant: Counts, metrics: tuple[str, ...] = HEADLINE
 ) -> list[dict[str, Any]]:
     """Per metric: base and variant probability by the horizon, their difference, its standard
-    error over paired blocks and a 95% interval. Both totals need per-block tables
-    (`run_ensemble(..., collect_blocks=True)`)."""
+    error over paired blocks and a 95% interval, from the per-block tables
+    (`Counts.blocks`)."""
     rows = []
     for m in metrics:
-        a = base["blocks"][f"p_{m}"]
-        b = variant["blocks"][f"p_{m}"]
+        a = base.blocks[f"p_{m}"]
+        b = variant.blocks[f"p_{m}"]
         d = b - a
         J = len(d)
         se = float(d.std(ddof=1) / np.sqrt(J)) if J > 1 else float("nan")

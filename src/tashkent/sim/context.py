@@ -30,6 +30,7 @@ class Context:
     consent_holder: int | None  # index of the party that holds the consent gate
     consent_tracks: list[int]
     cross_border_restraint: bool
+    spoiler_target: int  # index of the party spoilers strike
     schedule: dict[int, list[dict]] = field(default_factory=dict)  # day → events
 
 
@@ -81,6 +82,7 @@ def build_context(scenario: Scenario) -> Context:
         consent_holder=parties.index(holder) if holder else None,
         consent_tracks=[TRACKS.index(t) for t in scenario.process.consent_tracks],
         cross_border_restraint=scenario.doctrine.cross_border_restraint,
+        spoiler_target=parties.index(scenario.spoiler_target()),
         schedule=schedule,
     )
 

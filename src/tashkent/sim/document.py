@@ -9,19 +9,20 @@ from typing import Any
 from tashkent.scenario.load import scenario_hash
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.aggregate import extras, summarise
+from tashkent.sim.counts import Counts
 from tashkent.sim.ensemble import RunConfig, run_ensemble
 from tashkent.sim.params import ParamMode
 
 
-def document(scenario: Scenario, config: RunConfig, total: dict[str, Any]) -> dict[str, Any]:
+def document(scenario: Scenario, config: RunConfig, total: Counts) -> dict[str, Any]:
     """The forecast JSON document from merged ensemble counts."""
     summary = summarise(total, scenario.parties)
     return {
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
         "start_date": scenario.start_date.isoformat(),
-        "runs": int(total["runs"]),
-        "days": int(total["days"]),
+        "runs": int(total.runs),
+        "days": int(total.days),
         "seed": config.seed,
         "parameter_mode": config.param_mode,
         "milestones": summary["milestones"],

@@ -16,8 +16,8 @@ import numpy as np
 from tashkent.errors import UserError
 from tashkent.scenario.load import scenario_hash, scenario_to_data
 from tashkent.scenario.schema import Scenario
-from tashkent.sim.aggregate import merge
 from tashkent.sim.chunk import ChunkSpec, run_chunk
+from tashkent.sim.counts import Counts, merge
 from tashkent.sim.params import ParamMode, check_parameters
 from tashkent.sim.seeds import BLOCK_RUNS
 
@@ -127,15 +127,15 @@ class ChunkStore(Protocol):
 
     def done(self) -> set[int]: ...  # first blocks of the chunks kept
 
-    def load(self, block_start: int) -> dict[str, Any]: ...
+    def load(self, block_start: int) -> Counts: ...
 
-    def save(self, part: dict[str, Any]) -> None: ...
+    def save(self, part: Counts) -> None: ...
 
 
 # ------------------------------------------------------------------ execution
 
 
-def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[dict[str, Any]]:
+def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[Counts]:
     """Yield chunk results as they finish, with the configured executor."""
     if not todo:
         return
@@ -161,7 +161,7 @@ def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[dict[str, Any
             yield run_chunk(s)
 
 
-def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[dict[str, Any]]:
+def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[Counts]:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -190,24 +190,19 @@ def run_ensemble(
     config: RunConfig,
     chunks: ChunkStore | None = None,
     progress: Progress | None = None,
-    collect_blocks: bool = False,
-) -> dict[str, Any]:
+) -> Counts:
     """Run (or finish) an ensemble and return the merged counts. With a chunk store, finished
     chunks are saved there and chunks already there are not run again (resume)."""
     config.validate()
     check_parameters(scenario)
     all_specs = specs(scenario, config)
-    total: dict[str, Any] | None = None
-    blocks: list[dict[str, np.ndarray]] = []
+    total: Counts | None = None
     done = 0
     have: set[int] = chunks.done() if chunks is not None else set()
     for spec in all_specs:
         if spec.block_start in have:
             assert chunks is not None
-            part = chunks.load(spec.block_start)
-            total = merge(total, part)
-            if collect_blocks:
-                blocks.append(part["blocks"])
+            total = merge(total, chunks.load(spec.block_start))
             done += spec.n_blocks * BLOCK_RUNS
     if progress:
         progress(done, config.runs)
@@ -216,17 +211,10 @@ def run_ensemble(
         if chunks is not None:
             chunks.save(part)
         total = merge(total, part)
-        if collect_blocks:
-            blocks.append(part["blocks"])
-        done += part["runs"]
+        done += part.runs
         if progress:
             progress(done, config.runs)
     assert total is not None
-    if collect_blocks:
-        keys = blocks[0].keys()
-        merged = {k: np.concatenate([b[k] for b in blocks]) for k in keys}
-        order = np.argsort(merged["block"])
-        total["blocks"] = {k: v[order] for k, v in merged.items()}
     return total
 
 

@@ -25,6 +25,37 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from tashkent.model.ceasefire import CRISIS_END_MAX_RUNG
+from tashkent.model.escalation import DELIBERATION_MAX_RUNG, STRIKE_RUNG
+from tashkent.model.nuclear import SIGNAL_CENTRE_RUNG, SIGNAL_MIN_RUNG, WAR_USE_MULTIPLIER
+from tashkent.sim.step import (
+    CEASEFIRE_DEESCALATIONS,
+    CEASEFIRE_PROVOCATION_KEPT,
+    FATALITY_LOG_SD,
+    KINETIC_PROVOCATION,
+    MAX_ENTRY_SCORE,
+    NORMALISE_TRUST_WEIGHT,
+    OTHER_TRIGGER_PROVOCATION,
+    U_ACCEPT_A,
+    U_ACCEPT_B,
+    U_ADVANCE,
+    U_ATTACK,
+    U_BREAKDOWN,
+    U_CEASEFIRE,
+    U_END,
+    U_FATAL,
+    U_LAG,
+    U_MOVE_A,
+    U_MOVE_B,
+    U_NORMALISE,
+    U_OTHER,
+    U_SETBACK,
+    U_SEVERITY,
+    U_SIGNAL,
+    U_TRIGGER,
+    U_USE,
+)
+
 # Parameter columns of the per-block table `q` (one row per block of runs).
 KERNEL_PARAMS = (
     "attack_rate",
@@ -88,7 +119,15 @@ KERNEL_PARAMS = (
     "settlement_gap",
     "inducement",
     "inducement_half_life_days",
-    "pak_cost_ratio",
+    "second_party_cost_ratio",
+    "war_threshold_cost",
+    "crisis_end_ceasefire",
+    "crisis_end_provocation",
+    "fire_end_base",
+    "response_lag_median_days",
+    "response_lag_sdlog",
+    "response_strike_base",
+    "response_strike_provocation",
 )
 (
     ATTACK_RATE,
@@ -152,29 +191,17 @@ KERNEL_PARAMS = (
     SETTLEMENT_GAP,
     INDUCEMENT,
     INDUCEMENT_HALF_LIFE_DAYS,
-    PAK_COST_RATIO,
+    SECOND_PARTY_COST_RATIO,
+    WAR_THRESHOLD_COST,
+    CRISIS_END_CEASEFIRE,
+    CRISIS_END_PROVOCATION,
+    FIRE_END_BASE,
+    RESPONSE_LAG_MEDIAN_DAYS,
+    RESPONSE_LAG_SDLOG,
+    RESPONSE_STRIKE_BASE,
+    RESPONSE_STRIKE_PROVOCATION,
 ) = range(len(KERNEL_PARAMS))
 
-# Uniform columns (the same layout as `tashkent.sim.step`).
-(
-    U_ATTACK,
-    U_SEVERITY,
-    U_TRIGGER,
-    U_OTHER,
-    U_MOVE_A,
-    U_MOVE_B,
-    U_SIGNAL,
-    U_USE,
-    U_CEASEFIRE,
-    U_END,
-    U_FATAL,
-    U_ACCEPT_A,
-    U_ACCEPT_B,
-    U_ADVANCE,
-    U_SETBACK,
-    U_NORMALISE,
-    U_BREAKDOWN,
-) = range(17)
 
 # Scheduled event kinds (columns of the event table).
 EV_ATTACK, EV_BIAS_SHIFT, EV_JOIN, EV_LEAVE, EV_TRUST_SHOCK = range(1, 6)
@@ -185,7 +212,9 @@ M_SIGNAL, M_PHASE_GE_1 = 7, 8  # phase_ge_k is row 7 + k
 M_AGREEMENT, M_MEDIATION, M_NUCLEAR_USE, M_CEASEFIRE, M_ACCEPT = 13, 14, 15, 16, 17
 
 F32_LO, F32_HI = np.float32(1e-7), np.float32(1 - 1e-7)  # np.clip bounds of a float32 uniform
-E_BOUND = math.e * (1.0 + 1e-9)  # exp(2 (trust − 0.5)) ≤ e for trust ≤ 1
+# exp(w (trust − 0.5)) ≤ exp(|w| / 2) for trust in [0, 1]: a bound on the lifting rate
+E_BOUND = math.exp(abs(NORMALISE_TRUST_WEIGHT) / 2.0) * (1.0 + 1e-9)
+FATALITY_LOG_MEAN_SHIFT = FATALITY_LOG_SD**2 / 2
 SQRT1_2 = 0.7071067811865476
 SQRT_2PI = 2.5066282746310002
 
@@ -316,17 +345,25 @@ def choose_move(
     )
     c, nw = q[ESC_RUNG_COST], q[ESC_NUCLEAR_RISK]
     doctrine = q[CROSS_BORDER_RESTRAINT_COST] if cross_border else 0.0
-    climb1 = doctrine * (1.0 if (r + 1 >= 4 and r < 4) else 0.0) + (
-        rung_cost(r + 1, c)
-        - rung_cost(r, c)
-        + nuclear_risk(r + 1, nw, both_nuclear)
-        - nuclear_risk(r, nw, both_nuclear)
+    climb1 = (
+        doctrine * (1.0 if (r + 1 >= 4 and r < 4) else 0.0)
+        + q[WAR_THRESHOLD_COST] * (1.0 if (r + 1 >= 6 and r < 6) else 0.0)
+        + (
+            rung_cost(r + 1, c)
+            - rung_cost(r, c)
+            + nuclear_risk(r + 1, nw, both_nuclear)
+            - nuclear_risk(r, nw, both_nuclear)
+        )
     )
-    climb2 = doctrine * (1.0 if (r + 2 >= 4 and r < 4) else 0.0) + (
-        rung_cost(r + 2, c)
-        - rung_cost(r, c)
-        + nuclear_risk(r + 2, nw, both_nuclear)
-        - nuclear_risk(r, nw, both_nuclear)
+    climb2 = (
+        doctrine * (1.0 if (r + 2 >= 4 and r < 4) else 0.0)
+        + q[WAR_THRESHOLD_COST] * (1.0 if (r + 2 >= 6 and r < 6) else 0.0)
+        + (
+            rung_cost(r + 2, c)
+            - rung_cost(r, c)
+            + nuclear_risk(r + 2, nw, both_nuclear)
+            - nuclear_risk(r, nw, both_nuclear)
+        )
     )
     up1 = push - climb1
     up2 = push - q[ESC_TWO_STEP] - climb2
@@ -362,6 +399,38 @@ def choose_move(
     if u > c3 / c3:
         idx += 1
     return min(idx, 3) - 1
+
+
+@njit(cache=True, inline="always")
+def strike_decision_prob(
+    q: np.ndarray, prov: float, restraint: float, gp: float, both_nuclear: bool, cross_border: bool
+) -> float:  # model.escalation.strike_decision_prob (no tilt)
+    x = (
+        q[RESPONSE_STRIKE_BASE]
+        + q[RESPONSE_STRIKE_PROVOCATION] * (prov - 1.0)
+        - q[ESC_RESTRAINT] * restraint
+        - q[ESC_GP_MANAGEMENT] * gp
+        + 0.0
+    )
+    if both_nuclear:
+        x = x - q[ESC_NUCLEAR_RISK]
+    if cross_border:
+        x = x - q[CROSS_BORDER_RESTRAINT_COST]
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@njit(cache=True, inline="always")
+def deliberate(move: int, rung: int, lag_left: int, decide_strike: bool) -> int:  # model.escalation
+    capped = min(move, DELIBERATION_MAX_RUNG - rung) if (lag_left > 1 and rung < STRIKE_RUNG) else move
+    if lag_left == 1 and decide_strike and rung < STRIKE_RUNG:
+        return STRIKE_RUNG - rung
+    return capped
+
+
+@njit(cache=True, inline="always")
+def response_lag_days(u: np.float32, median_days: float, sdlog: float) -> int:  # model.escalation
+    z = ndtri32(u)
+    return max(int(np.rint(median_days * math.exp(sdlog * float(z)))), 1)
 
 
 @njit(cache=True, inline="always")
@@ -454,6 +523,7 @@ def run_days(
     # context
     both_nuclear: bool,
     cross_border: bool,
+    spoiler_target: int,
     war_aversion: np.ndarray,
     med_leverage: np.ndarray,
     joins_at_phase: np.ndarray,
@@ -499,6 +569,8 @@ def run_days(
     cat_s: np.ndarray,
     bias_s: np.ndarray,
     forced_s: np.ndarray,
+    lag_s: np.ndarray,
+    held_s: np.ndarray,
     # records (updated in place)
     first: np.ndarray,  # int32 [metrics, n]
     crises: np.ndarray,
@@ -551,6 +623,8 @@ def run_days(
             cost0, cost1 = cost_s[0, i], cost_s[1, i]
             hurt0, hurt1 = hurt_s[0, i], hurt_s[1, i]
             cat = cat_s[i]
+            lag0, lag1 = int(lag_s[0, i]), int(lag_s[1, i])
+            held = held_s[i]
             stale = True  # mediator credibility must be (re)computed
             coverage, leverage = 0.0, 0.0
             for t_ in range(ndays):
@@ -561,12 +635,12 @@ def run_days(
                 deesc = 0
 
                 # --- scheduled events and spoiler attacks
-                forced, forced_target = 0.0, 0
+                forced, forced_target = 0.0, spoiler_target
                 for e in range(ev_ptr[day - 1], ev_ptr[day]):
                     kind = ev_kind[e]
                     if kind == EV_ATTACK:
                         forced = ev_fat[e]
-                        forced_target = ev_target[e] if ev_target[e] >= 0 else 0
+                        forced_target = ev_target[e] if ev_target[e] >= 0 else spoiler_target
                     elif kind == EV_BIAS_SHIFT:
                         m, k = ev_mediator[e], ev_target[e]
                         bias_s[m, k, i] = clip(bias_s[m, k, i] + ev_delta[e], -1.0, 1.0)
@@ -594,7 +668,7 @@ def run_days(
                     f_att = 0.0
                 trig = False
                 if attacked:
-                    target = forced_target if is_forced else 0
+                    target = forced_target if is_forced else spoiler_target
                     inc = provocation_from(f_att)
                     if target == 0:
                         prov0 += inc
@@ -607,10 +681,26 @@ def run_days(
                     )
                 other = alive and (u[b, slot, U_OTHER, j] < p_other[b])
                 if other and not crisis:
-                    prov0 += 0.5
-                    prov1 += 0.5
+                    prov0 += OTHER_TRIGGER_PROVOCATION
+                    prov1 += OTHER_TRIGGER_PROVOCATION
                 new_crisis = (not crisis) and (trig or other or is_forced) and alive
                 crisis = crisis or new_crisis
+                if attacked and (trig or is_forced) and crisis:
+                    # a crisis-grade attack starts the attacked party's deliberation (if none runs)
+                    if target == 0 and lag0 == 0:
+                        lag0 = (
+                            response_lag_days(
+                                u[b, slot, U_LAG, j], qb[RESPONSE_LAG_MEDIAN_DAYS], qb[RESPONSE_LAG_SDLOG]
+                            )
+                            + 1
+                        )
+                    elif target == 1 and lag1 == 0:
+                        lag1 = (
+                            response_lag_days(
+                                u[b, slot, U_LAG, j], qb[RESPONSE_LAG_MEDIAN_DAYS], qb[RESPONSE_LAG_SDLOG]
+                            )
+                            + 1
+                        )
                 if new_crisis:
                     cday = 0
                 if attacked and crisis:
@@ -650,30 +740,24 @@ def run_days(
                         res0 = co[0] * co[2] * co[3]
                         res1 = co[1] * co[2] * co[3]
                     r0 = rung
-                    ma = choose_move(
-                        qb,
-                        rung,
-                        prov0,
-                        rec0,
-                        res0,
-                        gp,
-                        cday,
-                        both_nuclear,
-                        cross_border,
-                        u[b, slot, U_MOVE_A, j],
-                    )
-                    mb = choose_move(
-                        qb,
-                        rung,
-                        prov1,
-                        rec1,
-                        res1,
-                        gp,
-                        cday,
-                        both_nuclear,
-                        cross_border,
-                        u[b, slot, U_MOVE_B, j],
-                    )
+                    u_a, u_b = u[b, slot, U_MOVE_A, j], u[b, slot, U_MOVE_B, j]
+                    ma = choose_move(qb, rung, prov0, rec0, res0, gp, cday, both_nuclear, cross_border, u_a)
+                    mb = choose_move(qb, rung, prov1, rec1, res1, gp, cday, both_nuclear, cross_border, u_b)
+                    # deliberate response: an attacked party holds below strikes until its decision day
+                    if lag0 > 0:
+                        p_strike = (
+                            strike_decision_prob(qb, prov0, res0, gp, both_nuclear, cross_border)
+                            if lag0 == 1
+                            else 0.0
+                        )
+                        ma = deliberate(ma, rung, lag0, u_a > 1.0 - p_strike)
+                    if lag1 > 0:
+                        p_strike = (
+                            strike_decision_prob(qb, prov1, res1, gp, both_nuclear, cross_border)
+                            if lag1 == 1
+                            else 0.0
+                        )
+                        mb = deliberate(mb, rung, lag1, u_b > 1.0 - p_strike)
                     new_rung = dyad_rung(rung, ma, mb)
                     cscore = 0.0
                     for side in range(2):
@@ -684,27 +768,33 @@ def run_days(
                         cscore += s_i
                         if mv < 0:
                             deesc += 1
-                        bump = 0.5 * entry_score[entered] / 28.0 if (up and entered >= 4) else 0.0
+                        bump = (
+                            KINETIC_PROVOCATION * entry_score[entered] / MAX_ENTRY_SCORE
+                            if (up and entered >= 4)
+                            else 0.0
+                        )
                         if side == 0:
                             rec1 += 1.0 if up else 0.0
                             prov1 += bump
                         else:
                             rec0 += 1.0 if up else 0.0
                             prov0 += bump
-                        trust = clip(trust - qb[TRUST_ESCALATION_HIT] * max(s_i, 0.0) / 28.0, 0.0, 1.0)
+                        trust = clip(
+                            trust - qb[TRUST_ESCALATION_HIT] * max(s_i, 0.0) / MAX_ENTRY_SCORE, 0.0, 1.0
+                        )
                     rung = new_rung
 
                     # nuclear signalling and use (model.nuclear)
                     sig_p = 0.0
-                    if both_nuclear and rung >= 2:
-                        sig_p = logistic(qb[NS_INTERCEPT] + qb[NS_SLOPE] * (float(rung) - 3.0))
+                    if both_nuclear and rung >= SIGNAL_MIN_RUNG:
+                        sig_p = logistic(qb[NS_INTERCEPT] + qb[NS_SLOPE] * (float(rung) - SIGNAL_CENTRE_RUNG))
                     new_signal = (not signal) and (u[b, slot, U_SIGNAL, j] < sig_p)
                     signal = signal or new_signal
                     if new_signal:
                         cscore += signal_score
                     use_p = 0.0
                     if both_nuclear and signal:
-                        mult = 5.0 if rung >= 6 else (1.0 if rung >= 5 else 0.0)
+                        mult = WAR_USE_MULTIPLIER if rung >= 6 else (1.0 if rung >= 5 else 0.0)
                         use_p = qb[NUCLEAR_USE_DAILY] * mult
                     use = u[b, slot, U_USE, j] < use_p
                     if use:
@@ -715,20 +805,19 @@ def run_days(
                     near_cat = new_signal or (rung >= 5 and r0 < 5)
                     cat += 1.0 if near_cat else 0.0
 
-                    # fighting: fatalities, kinetic days, ceasefire (model.ceasefire)
-                    kinetic = rung >= 4 and not nuse
-                    if kinetic:
+                    # fighting: fatalities at rung >= 4; strikes (rung >= 5) end by a hotline
+                    # ceasefire, sustained fire (rung 4) by its own quieting hazard (model.ceasefire)
+                    if rung >= DELIBERATION_MAX_RUNG and not nuse:
                         k3 = min(max(rung - 3, 0), 3)
                         per_day = (
                             qb[FATALITIES_RUNG4]
                             if k3 == 1
                             else (qb[FATALITIES_RUNG5] if k3 == 2 else qb[FATALITIES_RUNG6])
                         )
-                        z = ndtri32(u[b, slot, U_FATAL, j])
-                        fat += per_day * math.exp(0.6 * float(z) - 0.18)
-                        kdays = kdays + 1
-                    else:
-                        kdays = 0
+                        z = float(ndtri32(u[b, slot, U_FATAL, j]))
+                        fat += per_day * math.exp(FATALITY_LOG_SD * z - FATALITY_LOG_MEAN_SHIFT)
+                    kinetic = rung >= STRIKE_RUNG and not nuse
+                    kdays = kdays + 1 if kinetic else 0
                     if kinetic:
                         x = (
                             qb[CEASEFIRE_BASE]
@@ -742,15 +831,30 @@ def run_days(
                         kinetic_ended = kdays
                         rung = int(min(float(rung), qb[CEASEFIRE_RUNG]))
                         kdays = 0
-                        prov0 = 0.5 * prov0
-                        prov1 = 0.5 * prov1
+                        prov0 = CEASEFIRE_PROVOCATION_KEPT * prov0
+                        prov1 = CEASEFIRE_PROVOCATION_KEPT * prov1
                         rec0, rec1 = 0.0, 0.0
-                        cscore += 2 * deesc_score
-                        deesc += 2
+                        cscore += CEASEFIRE_DEESCALATIONS * deesc_score
+                        deesc += CEASEFIRE_DEESCALATIONS
+                    if (
+                        rung == DELIBERATION_MAX_RUNG
+                        and not nuse
+                        and u[b, slot, U_CEASEFIRE, j] < logistic(qb[FIRE_END_BASE])
+                    ):
+                        rung -= 1
+                        cscore += deesc_score
+                        deesc += 1
+                    held = held or cf
+
                     # crisis end
                     end_p = 0.0
-                    if rung <= qb[CEASEFIRE_RUNG]:
-                        x = qb[CRISIS_END_BASE] + qb[CRISIS_END_DAYS] * cday - 2.0 * max(prov0, prov1)
+                    if rung <= CRISIS_END_MAX_RUNG:
+                        x = (
+                            qb[CRISIS_END_BASE]
+                            + qb[CRISIS_END_DAYS] * cday
+                            + qb[CRISIS_END_CEASEFIRE] * (1.0 if held else 0.0)
+                            - qb[CRISIS_END_PROVOCATION] * max(prov0, prov1)
+                        )
                         end_p = logistic(x)
                     ended = u[b, slot, U_END, j] < end_p
                     if ended:
@@ -758,6 +862,10 @@ def run_days(
                         ended_duration = cday + 1
                         signal = False
                         crisis = False
+                        held = False
+                        lag0, lag1 = 0, 0
+                    else:
+                        lag0, lag1 = max(lag0 - 1, 0), max(lag1 - 1, 0)
                     score += cscore
                 cday = cday + 1 if crisis else 0
 
@@ -770,7 +878,7 @@ def run_days(
                     and u[b, slot, U_NORMALISE, j] < qb[NORMALISE_RATE] * E_BOUND * (1.0 + phase) / 365.0
                     and below(
                         u[b, slot, U_NORMALISE, j],
-                        qb[NORMALISE_RATE] * math.exp(2.0 * (trust - 0.5)) * (1.0 + phase),
+                        qb[NORMALISE_RATE] * math.exp(NORMALISE_TRUST_WEIGHT * (trust - 0.5)) * (1.0 + phase),
                     )
                 ):
                     rung -= 1
@@ -779,7 +887,7 @@ def run_days(
 
                 # --- costs, hurt, decays
                 day_cost = cost_table[b, rung]
-                pc1 = day_cost * qb[PAK_COST_RATIO]
+                pc1 = day_cost * qb[SECOND_PARTY_COST_RATIO]
                 cost0 += day_cost
                 cost1 += pc1
                 hurt0 = hurt0 * decay_hurt[b] + day_cost
@@ -947,6 +1055,8 @@ def run_days(
             cost_s[0, i], cost_s[1, i] = cost0, cost1
             hurt_s[0, i], hurt_s[1, i] = hurt0, hurt1
             cat_s[i] = cat
+            lag_s[0, i], lag_s[1, i] = lag0, lag1
+            held_s[i] = held
 
 
 @njit(cache=True, inline="always")
@@ -1178,6 +1288,7 @@ def simulate(
         phase_median,
         bool(ctx.both_nuclear),
         bool(ctx.cross_border_restraint),
+        int(ctx.spoiler_target),
         np.asarray(ctx.war_aversion, dtype=np.float64),
         np.asarray(ctx.leverage, dtype=np.float64),
         np.asarray(ctx.joins_at_phase, dtype=np.int64),
@@ -1203,7 +1314,7 @@ def simulate(
     states = (
         s.rung, s.crisis, s.crisis_day, s.kinetic_days, s.signal, s.nuclear_use, s.provocation,
         s.opponent_recent, s.trust, s.accept, s.phase, s.freeze, s.agreement_age, s.fatalities, s.cost,
-        s.hurt, s.catastrophe, s.bias, s.forced_active,
+        s.hurt, s.catastrophe, s.bias, s.forced_active, s.response_lag, s.ceasefire_held,
     )  # fmt: skip
     records = (
         rec["first"], rec["crises"], rec["total_score"], rec["rung_daily"], rec["phase_daily"],

@@ -31,6 +31,8 @@ class State:
     catastrophe: np.ndarray  # float [n] decayed near-catastrophe memory
     bias: np.ndarray  # float [M, 2, n] mediator bias toward each party
     forced_active: np.ndarray  # int8 [M, n]: 1 joined, -1 left, 0 follow the process
+    response_lag: np.ndarray  # int32 [2, n] days left of a party's deliberation after an attack (0: none)
+    ceasefire_held: np.ndarray  # bool [n] a hotline ceasefire has been agreed in the current crisis
     cache: dict[str, np.ndarray] = field(default_factory=dict)  # derived values, cleared on change
 
     @property
@@ -68,4 +70,6 @@ def initial_state(scenario: Scenario, ctx: Context, n: int, bias_noise: np.ndarr
         catastrophe=np.zeros(n),
         bias=bias,
         forced_active=np.zeros((m, n), dtype=np.int8),
+        response_lag=np.zeros((2, n), dtype=np.int32),
+        ceasefire_held=np.zeros(n, dtype=bool),
     )

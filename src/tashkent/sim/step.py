@@ -51,15 +51,25 @@ from tashkent.sim.state import State
     U_SETBACK,
     U_NORMALISE,
     U_BREAKDOWN,
-) = range(17)
-N_UNIFORMS = 17
+    U_LAG,
+) = range(18)
+N_UNIFORMS = 18
 
 _LADDER = load_ladder()
 ENTRY_SCORE = _LADDER.entry_scores()
 DEESC_SCORE = float(_LADDER.tier_scores["de_escalation"])
 SIGNAL_SCORE = float(_LADDER.tier_scores[_LADDER.action("nuclear_signal").tier])
 NUCLEAR_SCORE = float(_LADDER.tier_scores["nuclear"])
+MAX_ENTRY_SCORE = float(ENTRY_SCORE.max())  # entering war: scales provocation and trust hits to 0..1
 NUCLEAR_USE_FATALITIES = 100_000.0  # judgement: a floor for one nuclear detonation on a city
+# Named constants of the stepper, each a stated judgement (not sampled):
+OTHER_TRIGGER_PROVOCATION = 0.5  # a non-attack trigger provokes half as much as a Pulwama-size attack
+KINETIC_PROVOCATION = 0.5  # the opponent's entry into war provokes like half a Pulwama-size attack
+FATALITY_LOG_SD = 0.6  # day-to-day spread of combat deaths (lognormal, mean kept at the rung's rate)
+CEASEFIRE_PROVOCATION_KEPT = 0.5  # a hotline ceasefire halves standing provocation (both sides claim a win)
+CEASEFIRE_DEESCALATIONS = 2  # a ceasefire counts as two de-escalatory moves (stop fire, stand down)
+RECENT_HALF_LIFE_DAYS = 3.0  # memory of the opponent's escalations: a few days (tit-for-tat rounds)
+NORMALISE_TRUST_WEIGHT = 2.0  # trust 0.5 above baseline multiplies the lifting rate by e
 
 
 @dataclass
@@ -85,10 +95,10 @@ def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
     gate = None
     if ctx.consent_holder is not None and ctx.consent_tracks:
         gate = np.zeros((2, 3, n), dtype=bool)
-        gate[ctx.consent_holder, ctx.consent_tracks] = p["simla_gate_open"] < 0.5
+        gate[ctx.consent_holder, ctx.consent_tracks] = p["consent_gate_open"] < 0.5
     return Derived(
         decay_prov=halflife_decay(p["provocation_half_life_days"]),
-        decay_recent=float(halflife_decay(3.0)),
+        decay_recent=float(halflife_decay(RECENT_HALF_LIFE_DAYS)),
         decay_hurt=halflife_decay(p["hurt_half_life_days"]),
         decay_cat=halflife_decay(p["catastrophe_half_life_days"]),
         cost_table=rung_cost_table(p["cost_rung2"], p["cost_rung4"]),
@@ -132,15 +142,18 @@ def with_joins_and_leaves(mask: np.ndarray, forced: np.ndarray) -> np.ndarray:
     return np.where(forced == 1, True, np.where(forced == -1, False, mask))
 
 
-def apply_schedule(state: State, events: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """Apply today's scheduled events; return forced attack fatalities and target index per run."""
+def apply_schedule(
+    state: State, events: list[dict], default_target: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply today's scheduled events; return forced attack fatalities and target index per run
+    (an attack naming no party strikes `default_target`, the scenario's spoiler target)."""
     forced = np.zeros(state.n)
-    target = np.zeros(state.n, dtype=np.int64)
+    target = np.full(state.n, default_target, dtype=np.int64)
     for ev in events:
         kind = ev["kind"]
         if kind == "attack":
             forced[:] = ev["fatalities"]
-            target[:] = ev["target_index"] if ev["target_index"] is not None else 0
+            target[:] = ev["target_index"] if ev["target_index"] is not None else default_target
         elif kind == "bias_shift" and ev["mediator_index"] is not None and ev["target_index"] is not None:
             m, i = ev["mediator_index"], ev["target_index"]
             state.bias[m, i] = np.clip(state.bias[m, i] + ev["delta"], -1.0, 1.0)
@@ -181,7 +194,7 @@ def step(
     deesc = np.zeros(n, dtype=np.int64)
 
     # --- scheduled events and spoiler attacks
-    forced, forced_target = apply_schedule(state, events)
+    forced, forced_target = apply_schedule(state, events, ctx.spoiler_target)
     rate = attack_rate(p["attack_rate"], p["attack_progress_gain"], state.phase)
     attacked, fat = draw_attacks(
         rate, u[U_ATTACK], u[U_SEVERITY], p["severity_log_mean"], p["severity_log_sd"]
@@ -193,7 +206,7 @@ def step(
         fat = np.where(is_forced, forced, fat)
     fat = np.where(attacked, fat, 0.0)
     if attacked.any():
-        target = np.where(is_forced, forced_target, 0)  # spoilers strike the first party (India here)
+        target = np.where(is_forced, forced_target, ctx.spoiler_target)
         inc = provocation_from(fat)
         state.provocation[0] += np.where(target == 0, inc, 0.0)
         state.provocation[1] += np.where(target == 1, inc, 0.0)
@@ -204,10 +217,18 @@ def step(
         )
     else:
         trig = attacked
+        target = np.zeros(n, dtype=np.int64)
     other = alive & (u[U_OTHER] < d.p_other)
-    state.provocation += np.where(other & ~state.crisis, 0.5, 0.0)[None, :]
+    state.provocation += np.where(other & ~state.crisis, OTHER_TRIGGER_PROVOCATION, 0.0)[None, :]
     new_crisis = ~state.crisis & (trig | other | is_forced) & alive
     state.crisis = state.crisis | new_crisis
+    if attacked.any():
+        # a crisis-grade attack starts the attacked party's deliberation (if none is running)
+        grade = attacked & (trig | is_forced) & state.crisis
+        lag = escalation.response_lag_days(u[U_LAG], p["response_lag_median_days"], p["response_lag_sdlog"])
+        for i in (0, 1):
+            start = grade & (target == i) & (state.response_lag[i] == 0)
+            state.response_lag[i] = np.where(start, lag + 1, state.response_lag[i])
     state.crisis_day = np.where(new_crisis, 0, state.crisis_day)
     state.freeze = np.where(
         attacked & state.crisis, np.maximum(state.freeze, p["freeze_days"].astype(np.int32)), state.freeze
@@ -242,7 +263,9 @@ def step(
 
     # --- standing measures outside crises: lifting one rung at a time
     calm = ~state.crisis & alive & (state.rung > 0)
-    norm_rate = p["normalise_rate"] * np.exp(2.0 * (state.trust - 0.5)) * (1.0 + state.phase)
+    norm_rate = (
+        p["normalise_rate"] * np.exp(NORMALISE_TRUST_WEIGHT * (state.trust - 0.5)) * (1.0 + state.phase)
+    )
     lift = calm & (u[U_NORMALISE] < daily_prob(norm_rate))
     state.rung = np.where(lift, state.rung - 1, state.rung).astype(np.int8)
     score += np.where(lift, DEESC_SCORE, 0.0)
@@ -250,7 +273,7 @@ def step(
 
     # --- costs, hurt, decays
     day_cost = np.take_along_axis(d.cost_table, state.rung[None, :].astype(np.int64), axis=0)[0]
-    party_cost = np.stack([day_cost, day_cost * p["pak_cost_ratio"]])
+    party_cost = np.stack([day_cost, day_cost * p["second_party_cost_ratio"]])
     state.cost += party_cost
     state.hurt = state.hurt * d.decay_hurt + party_cost
     state.provocation *= d.decay_prov
@@ -391,6 +414,20 @@ def crisis_day(
         )
         for i, col in ((0, U_MOVE_A), (1, U_MOVE_B))
     ]
+    # deliberate response: an attacked party holds below strikes until its decision day, when the
+    # move's uniform decides (from the top, so a decision not to strike leaves holding likelier)
+    lag_left = state.response_lag[:, rows]
+    for i, col in ((0, U_MOVE_A), (1, U_MOVE_B)):
+        deciding = lag_left[i] == 1
+        if lag_left[i].any():
+            p_strike = np.where(
+                deciding,
+                escalation.strike_decision_prob(
+                    prov[i], restraint[i], gp, q, ctx.both_nuclear, ctx.cross_border_restraint
+                ),
+                0.0,
+            )
+            moves[i] = escalation.deliberate(moves[i], rung, lag_left[i], u[col] > 1.0 - p_strike)
     new_rung = escalation.dyad_rung(rung, moves[0], moves[1])
     score = np.zeros(m)
     deesc = np.zeros(m, dtype=np.int64)
@@ -401,8 +438,10 @@ def crisis_day(
         score += s_i
         deesc += moves[i] < 0
         recent[1 - i] += up
-        prov[1 - i] += np.where(up & (entered >= 4), 0.5 * ENTRY_SCORE[entered] / 28.0, 0.0)
-        trust = np.clip(trust - q["trust_escalation_hit"] * np.maximum(s_i, 0.0) / 28.0, 0.0, 1.0)
+        prov[1 - i] += np.where(
+            up & (entered >= 4), KINETIC_PROVOCATION * ENTRY_SCORE[entered] / MAX_ENTRY_SCORE, 0.0
+        )
+        trust = np.clip(trust - q["trust_escalation_hit"] * np.maximum(s_i, 0.0) / MAX_ENTRY_SCORE, 0.0, 1.0)
     rung = new_rung
 
     # nuclear signalling and use
@@ -419,27 +458,38 @@ def crisis_day(
     near_cat = new_signal | ((rung >= 5) & (r0 < 5))
     catastrophe = state.catastrophe[rows] + near_cat  # already decayed for today in `step`
 
-    # fighting: fatalities, kinetic days, ceasefire
-    kinetic = (rung >= 4) & ~nuclear_use
+    # fighting: fatalities at rung >= 4; strikes (rung >= 5) end by a hotline ceasefire, sustained
+    # fire across the line (rung 4) by its own quieting hazard
+    firing = (rung >= escalation.DELIBERATION_MAX_RUNG) & ~nuclear_use
+    kinetic = (rung >= escalation.STRIKE_RUNG) & ~nuclear_use
     per_day = np.choose(
         np.clip(rung.astype(np.int64) - 3, 0, 3),
         [np.zeros(m), q["fatalities_rung4"], q["fatalities_rung5"], q["fatalities_rung6"]],
     )
     z = ndtri(np.clip(u[U_FATAL], 1e-7, 1 - 1e-7)).astype(np.float64)  # double precision from here
-    fatalities += np.where(kinetic, per_day * np.exp(0.6 * z - 0.18), 0.0)
+    fatalities += np.where(firing, per_day * np.exp(FATALITY_LOG_SD * z - FATALITY_LOG_SD**2 / 2), 0.0)
     kinetic_days = np.where(kinetic, state.kinetic_days[rows] + 1, 0)
     cf_p = ceasefire.ceasefire_prob(kinetic, catastrophe, gp, restraint.mean(axis=0), kinetic_days, q)
     cf = kinetic & (u[U_CEASEFIRE] < cf_p)
     kinetic_ended = np.where(cf, kinetic_days, 0)
     rung = np.where(cf, np.minimum(rung, q["ceasefire_rung"]), rung).astype(np.int8)
     kinetic_days = np.where(cf, 0, kinetic_days)
-    prov = np.where(cf[None, :], 0.5 * prov, prov)
+    prov = np.where(cf[None, :], CEASEFIRE_PROVOCATION_KEPT * prov, prov)
     recent = np.where(cf[None, :], 0.0, recent)
-    score += np.where(cf, 2 * DEESC_SCORE, 0.0)
-    deesc += 2 * cf
+    score += np.where(cf, CEASEFIRE_DEESCALATIONS * DEESC_SCORE, 0.0)
+    deesc += CEASEFIRE_DEESCALATIONS * cf
+    quiet = (
+        (rung == escalation.DELIBERATION_MAX_RUNG)
+        & ~nuclear_use
+        & (u[U_CEASEFIRE] < ceasefire.fire_end_prob(q))
+    )
+    rung = np.where(quiet, rung - 1, rung).astype(np.int8)
+    score += np.where(quiet, DEESC_SCORE, 0.0)
+    deesc += quiet
+    held = state.ceasefire_held[rows] | cf
 
     # crisis end
-    end_p = ceasefire.crisis_end_prob(rung, crisis_day_, prov.max(axis=0), q)
+    end_p = ceasefire.crisis_end_prob(rung, crisis_day_, prov.max(axis=0), held, q)
     ended = u[U_END] < end_p
     rung = np.where(ended, np.minimum(rung, q["post_crisis_rung_cap"]), rung).astype(np.int8)
 
@@ -454,6 +504,8 @@ def crisis_day(
     state.kinetic_days[rows] = kinetic_days
     state.catastrophe[rows] = catastrophe
     state.crisis[rows] = ~ended
+    state.ceasefire_held[rows] = held & ~ended
+    state.response_lag[:, rows] = np.where(ended[None, :], 0, np.maximum(lag_left - 1, 0))
     return {
         "score": score,
         "deesc": deesc,

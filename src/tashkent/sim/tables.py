@@ -11,61 +11,62 @@ import numpy as np
 import pandas as pd
 
 from tashkent.sim.aggregate import daily_quantiles, first_passage_survival, probability
+from tashkent.sim.counts import Counts
 from tashkent.sim.outcomes import FATALITY_EDGES, SCORE_MIN
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def milestone_table(total: dict[str, Any]) -> pd.DataFrame:
+def milestone_table(total: Counts) -> pd.DataFrame:
     rows = []
-    for day in total["milestones"]:
-        for metric in total["metrics"]:
+    for day in total.milestones:
+        for metric in total.metrics:
             r = probability(total, metric, day)
             rows.append({"day": day, "metric": metric, **r})
     return pd.DataFrame(rows)
 
 
-def daily_table(total: dict[str, Any], start: dt.date) -> pd.DataFrame:
-    H = total["days"]
-    runs = total["runs"]
+def daily_table(total: Counts, start: dt.date) -> pd.DataFrame:
+    H = total.days
+    runs = total.runs
     df = pd.DataFrame({"day": np.arange(H + 1)})
     df["date"] = [start + dt.timedelta(days=int(d)) for d in df["day"]]
     for k in range(7):
-        df[f"p_rung_{k}"] = total["rung_daily"][:, k] / runs
+        df[f"p_rung_{k}"] = total.rung_daily[:, k] / runs
     for k in range(6):
-        df[f"p_phase_{k}"] = total["phase_daily"][:, k] / runs
-    df["p_crisis_active"] = total["crisis_daily"] / runs
-    df["mean_trust"] = total["trust_daily"] / 1e4 / runs
-    df["mean_deescalations"] = total["deesc_daily"] / runs
-    sq = daily_quantiles(total["score_hist"], QUANTILES, offset=SCORE_MIN)
+        df[f"p_phase_{k}"] = total.phase_daily[:, k] / runs
+    df["p_crisis_active"] = total.crisis_daily / runs
+    df["mean_trust"] = total.trust_daily / 1e4 / runs
+    df["mean_deescalations"] = total.deesc_daily / runs
+    sq = daily_quantiles(total.score_hist, QUANTILES, offset=SCORE_MIN)
     for i, q in enumerate(QUANTILES):
         df[f"score_q{int(q * 100):02d}"] = sq[:, i]
-    values = np.arange(total["score_hist"].shape[1]) + SCORE_MIN
-    df["score_mean"] = (total["score_hist"] * values).sum(axis=1) / runs
-    df["score_q99"] = daily_quantiles(total["score_hist"], (0.99,), offset=SCORE_MIN)[:, 0]
+    values = np.arange(total.score_hist.shape[1]) + SCORE_MIN
+    df["score_mean"] = (total.score_hist * values).sum(axis=1) / runs
+    df["score_q99"] = daily_quantiles(total.score_hist, (0.99,), offset=SCORE_MIN)[:, 0]
     # Most runs make no move on most days: the share of runs with a net escalatory (or
     # de-escalatory) day says how often the ladder moves.
     zero = -SCORE_MIN
-    df["p_escalating"] = total["score_hist"][:, zero + 1 :].sum(axis=1) / runs
-    df["p_deescalating"] = total["score_hist"][:, :zero].sum(axis=1) / runs
-    rung_cdf = np.cumsum(total["rung_daily"], axis=1) / runs
+    df["p_escalating"] = total.score_hist[:, zero + 1 :].sum(axis=1) / runs
+    df["p_deescalating"] = total.score_hist[:, :zero].sum(axis=1) / runs
+    rung_cdf = np.cumsum(total.rung_daily, axis=1) / runs
     for q in QUANTILES:
         df[f"rung_q{int(q * 100):02d}"] = (rung_cdf < q).sum(axis=1)
     return df
 
 
-def survival_table(total: dict[str, Any]) -> pd.DataFrame:
-    H = total["days"]
+def survival_table(total: Counts) -> pd.DataFrame:
+    H = total.days
     df = pd.DataFrame({"day": np.arange(H + 1)})
-    for metric in total["metrics"]:
+    for metric in total.metrics:
         df[metric] = first_passage_survival(total, metric)
     return df
 
 
-def fatality_table(total: dict[str, Any]) -> pd.DataFrame:
+def fatality_table(total: Counts) -> pd.DataFrame:
     rows = []
-    for j, day in enumerate(total["milestones"]):
-        for b, count in enumerate(total["fat_hist"][j]):
+    for j, day in enumerate(total.milestones):
+        for b, count in enumerate(total.fat_hist[j]):
             if count:
                 rows.append(
                     {"day": day, "low": FATALITY_EDGES[b], "high": FATALITY_EDGES[b + 1], "runs": int(count)}
@@ -73,9 +74,9 @@ def fatality_table(total: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["day", "low", "high", "runs"])
 
 
-def trajectory_table(total: dict[str, Any]) -> pd.DataFrame:
-    runs = total["trajectory_runs"]
-    traj = total["trajectories"]
+def trajectory_table(total: Counts) -> pd.DataFrame:
+    runs = total.trajectory_runs
+    traj = total.trajectories
     if len(runs) == 0:
         return pd.DataFrame(columns=["run", "day", *traj.keys()])
     H = traj["rung"].shape[1]
@@ -129,9 +130,7 @@ def uncertainty_frame(doc: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["day", "probability"])
 
 
-def daily_dataset(
-    total: dict[str, Any], parties: tuple[str, str], tracks: tuple[str, ...], start: dt.date
-) -> Any:
+def daily_dataset(total: Counts, parties: tuple[str, str], tracks: tuple[str, ...], start: dt.date) -> Any:
     """Daily distributions as an xarray Dataset over `day` (with `date`), `rung`, `phase`, `party`
     and `track`: the share of runs at each rung and phase, the probability that each event has
     happened by the day (`p_crisis_by`, `p_rung_ge`, `p_phase_ge`, `p_accept`), the share of runs
@@ -139,8 +138,8 @@ def daily_dataset(
     import xarray as xr
 
     flat = daily_table(total, start)
-    H = total["days"]
-    runs = total["runs"]
+    H = total.days
+    runs = total.runs
     day = np.arange(H + 1)
 
     def by(metric: str) -> np.ndarray:
@@ -148,9 +147,9 @@ def daily_dataset(
 
     accept = np.stack([np.stack([by(f"accept_{p}_{t}") for t in tracks], axis=-1) for p in parties], axis=1)
     data = {
-        "p_rung": (("day", "rung"), total["rung_daily"] / runs),
-        "p_phase": (("day", "phase"), total["phase_daily"] / runs),
-        "p_crisis_active": ("day", total["crisis_daily"] / runs),
+        "p_rung": (("day", "rung"), total.rung_daily / runs),
+        "p_phase": (("day", "phase"), total.phase_daily / runs),
+        "p_crisis_active": ("day", total.crisis_daily / runs),
         "p_crisis_by": ("day", by("crisis")),
         "p_nuclear_signal_by": ("day", by("nuclear_signal")),
         "p_agreement_by": ("day", by("agreement")),
@@ -166,8 +165,8 @@ def daily_dataset(
     coords = {
         "day": day,
         "date": ("day", pd.to_datetime(flat["date"]).to_numpy()),
-        "rung": np.arange(total["rung_daily"].shape[1]),
-        "phase": np.arange(total["phase_daily"].shape[1]),
+        "rung": np.arange(total.rung_daily.shape[1]),
+        "phase": np.arange(total.phase_daily.shape[1]),
         "rung_ge": np.arange(1, 7),
         "phase_ge": np.arange(1, 6),
         "party": list(parties),

@@ -10,39 +10,51 @@ from typing import Any
 
 import numpy as np
 
-from tashkent.sim.aggregate import SUM_KEYS
+from tashkent.sim.counts import Counts
 from tashkent.store.paths import atomic_write
 
-# Counts saved per chunk: everything that is summed (less the scalars kept in the metadata),
-# plus the ids of the runs whose trajectories the chunk kept.
-CHUNK_ARRAYS = (*(k for k in SUM_KEYS if k not in ("runs", "n_blocks")), "trajectory_runs")
+# Saved as arrays: everything summed (less the scalars kept in the metadata) and the ids of the
+# runs whose trajectories the chunk kept.
+SCALARS = (
+    "runs",
+    "days",
+    "block_start",
+    "n_blocks",
+    "metrics",
+    "milestones",
+    "duration_censored",
+    "total_score_sum",
+)
+CHUNK_ARRAYS = (*(k for k in Counts.SUMMED if k not in SCALARS), "trajectory_runs")
 
 
 def chunk_path(run_dir: Path, block_start: int) -> Path:
     return run_dir / "chunks" / f"chunk_{block_start:08d}.npz"
 
 
-def save_chunk(run_dir: Path, part: dict[str, Any]) -> None:
-    arrays = {k: np.asarray(part[k]) for k in CHUNK_ARRAYS}
-    for k, v in part["trajectories"].items():
+def save_chunk(run_dir: Path, part: Counts) -> None:
+    arrays = {k: np.asarray(getattr(part, k)) for k in CHUNK_ARRAYS}
+    for k, v in part.trajectories.items():
         arrays[f"traj_{k}"] = v
-    for k, v in part["blocks"].items():
+    for k, v in part.blocks.items():
         arrays[f"block_{k}"] = np.asarray(v)
-    meta = {k: part[k] for k in ("runs", "days", "block_start", "n_blocks", "metrics", "milestones")}
+    meta = {k: _plain(getattr(part, k)) for k in SCALARS}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    with atomic_write(chunk_path(run_dir, part["block_start"]), "wb") as fh:
+    with atomic_write(chunk_path(run_dir, part.block_start), "wb") as fh:
         np.savez(fh, allow_pickle=False, **arrays)
 
 
-def load_chunk(path: Path) -> dict[str, Any]:
+def _plain(v: Any) -> Any:
+    return int(v) if isinstance(v, np.integer | np.ndarray) else v
+
+
+def load_chunk(path: Path) -> Counts:
     with np.load(path) as z:
         meta = json.loads(bytes(z["meta"]).decode())
-        part: dict[str, Any] = dict(meta)
-        for k in CHUNK_ARRAYS:
-            part[k] = z[k]
-        part["trajectories"] = {k[5:]: z[k] for k in z.files if k.startswith("traj_")}
-        part["blocks"] = {k[6:]: z[k] for k in z.files if k.startswith("block_")}
-    return part
+        arrays = {k: z[k] for k in CHUNK_ARRAYS}
+        trajectories = {k[5:]: z[k] for k in z.files if k.startswith("traj_")}
+        blocks = {k[6:]: z[k] for k in z.files if k.startswith("block_")}
+    return Counts(**meta, **arrays, trajectories=trajectories, blocks=blocks)
 
 
 def done_chunks(run_dir: Path) -> dict[int, Path]:
@@ -62,8 +74,8 @@ class ChunkFolder:
     def done(self) -> set[int]:
         return set(done_chunks(self.run_dir))
 
-    def load(self, block_start: int) -> dict[str, Any]:
+    def load(self, block_start: int) -> Counts:
         return load_chunk(chunk_path(self.run_dir, block_start))
 
-    def save(self, part: dict[str, Any]) -> None:
+    def save(self, part: Counts) -> None:
         save_chunk(self.run_dir, part)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from tashkent.sim.counts import Counts
 from tashkent.sim.tables import (
     daily_table,
     fatality_table,
@@ -36,7 +37,7 @@ def write_json(obj: Any, path: Path) -> None:
         fh.write("\n")
 
 
-def write_results(run_dir: Path, total: dict[str, Any], doc: dict[str, Any], start: dt.date) -> None:
+def write_results(run_dir: Path, total: Counts, doc: dict[str, Any], start: dt.date) -> None:
     write_parquet(milestone_table(total), run_dir / "milestones.parquet")
     write_parquet(daily_table(total, start), run_dir / "daily.parquet")
     write_parquet(survival_table(total), run_dir / "survival.parquet")
@@ -63,7 +64,7 @@ def write_blocks(run_dir: Path) -> None:
     writer = None
     try:
         for _, cp in chunks:
-            table = pa.Table.from_pandas(pd.DataFrame(load_chunk(cp)["blocks"]), preserve_index=False)
+            table = pa.Table.from_pandas(pd.DataFrame(load_chunk(cp).blocks), preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             writer.write_table(table)
