@@ -814,8 +814,8 @@ def run_days(
                             if k3 == 1
                             else (qb[FATALITIES_RUNG5] if k3 == 2 else qb[FATALITIES_RUNG6])
                         )
-                        z = float(ndtri32(u[b, slot, U_FATAL, j]))
-                        fat += per_day * math.exp(FATALITY_LOG_SD * z - FATALITY_LOG_MEAN_SHIFT)
+                        zf = float(ndtri32(u[b, slot, U_FATAL, j]))
+                        fat += per_day * math.exp(FATALITY_LOG_SD * zf - FATALITY_LOG_MEAN_SHIFT)
                     kinetic = rung >= STRIKE_RUNG and not nuse
                     kdays = kdays + 1 if kinetic else 0
                     if kinetic:
