@@ -63,9 +63,14 @@ def machine() -> dict[str, Any]:
 
     import numpy as np
 
-    return {"nproc": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "tashkent": md.version("tashkent"), "platform": platform.platform(),
-            "memory_total_gb": round(psutil.virtual_memory().total / 2**30, 1)}
+    return {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "tashkent": md.version("tashkent"),
+        "platform": platform.platform(),
+        "memory_total_gb": round(psutil.virtual_memory().total / 2**30, 1),
+    }
 
 
 # ----------------------------------------------------------------------------- CLI runs
@@ -134,15 +139,18 @@ def run_cli(args: list[str], home: Path) -> dict[str, Any]:
         err.seek(0)
         stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
-        raise SystemExit(f"tashkent {' '.join(args)} failed ({proc.returncode}): "
-                         f"{stderr.decode()[-2000:]}")
+        raise SystemExit(f"tashkent {' '.join(args)} failed ({proc.returncode}): {stderr.decode()[-2000:]}")
     doc = json.loads(stdout) if "--json" in args else {}
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "tree_peak_rss_mb": sampler.peak_rss / 2**20,
-            "tree_peak_pss_mb": sampler.peak_pss / 2**20,
-            "tree_processes_at_peak": sampler.peak_processes,
-            "max_single_process_rss_mb": usage.ru_maxrss / 1024,
-            "loadavg_1min_at_start": load, "reported_seconds": doc.get("seconds")}
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "tree_peak_rss_mb": sampler.peak_rss / 2**20,
+        "tree_peak_pss_mb": sampler.peak_pss / 2**20,
+        "tree_processes_at_peak": sampler.peak_processes,
+        "max_single_process_rss_mb": usage.ru_maxrss / 1024,
+        "loadavg_1min_at_start": load,
+        "reported_seconds": doc.get("seconds"),
+    }
 
 
 def cli_section(runs: int, days: int, repeats: int, memory_runs: list[int], workers: int) -> dict:
@@ -160,11 +168,13 @@ def cli_section(runs: int, days: int, repeats: int, memory_runs: list[int], work
     for i in range(repeats):
         r = once(runs)
         results["timing"].append(r)
-        print(f"  cli {runs:,} runs, repeat {i + 1}: wall {r['wall_s']:.1f} s, "
-              f"cpu {r['cpu_s']:.1f} s, "
-              f"peak RSS {r['tree_peak_rss_mb']:.0f} MB (PSS {r['tree_peak_pss_mb']:.0f}), "
-              f"load {r['loadavg_1min_at_start']:.1f}",
-              flush=True)
+        print(
+            f"  cli {runs:,} runs, repeat {i + 1}: wall {r['wall_s']:.1f} s, "
+            f"cpu {r['cpu_s']:.1f} s, "
+            f"peak RSS {r['tree_peak_rss_mb']:.0f} MB (PSS {r['tree_peak_pss_mb']:.0f}), "
+            f"load {r['loadavg_1min_at_start']:.1f}",
+            flush=True,
+        )
     walls = [r["wall_s"] for r in results["timing"]]
     results["median_wall_s"] = statistics.median(walls)
     results["median_cpu_s"] = statistics.median(r["cpu_s"] for r in results["timing"])
@@ -172,10 +182,13 @@ def cli_section(runs: int, days: int, repeats: int, memory_runs: list[int], work
         same = [r for r in results["timing"] if r["runs"] == n]
         r = same[0] if same else once(n)
         results["memory"][str(n)] = r
-        print(f"  cli {n:,} runs: wall {r['wall_s']:.1f} s, cpu {r['cpu_s']:.1f} s, "
-              f"tree peak RSS {r['tree_peak_rss_mb']:.0f} MB, PSS {r['tree_peak_pss_mb']:.0f} MB "
-              f"({r['tree_processes_at_peak']} processes), largest process "
-              f"{r['max_single_process_rss_mb']:.0f} MB", flush=True)
+        print(
+            f"  cli {n:,} runs: wall {r['wall_s']:.1f} s, cpu {r['cpu_s']:.1f} s, "
+            f"tree peak RSS {r['tree_peak_rss_mb']:.0f} MB, PSS {r['tree_peak_pss_mb']:.0f} MB "
+            f"({r['tree_processes_at_peak']} processes), largest process "
+            f"{r['max_single_process_rss_mb']:.0f} MB",
+            flush=True,
+        )
     return results
 
 
@@ -207,6 +220,7 @@ def phases_section(runs: int, days: int, workers: int) -> dict[str, float]:
         from tashkent.store import index
         from tashkent.store.chunks import ChunkFolder
         from tashkent.store.results import write_blocks, write_results
+
         lap("import")
 
         scenario = load_scenario(SCENARIO, overlays=calibrated_overlays())
@@ -244,11 +258,19 @@ def sweep_section(runs: int, days: int, configs: list[tuple[int, int]]) -> list[
         load = os.getloadavg()[0]
         t0, c0 = time.perf_counter(), _cpu()
         run_ensemble(scenario, config)
-        row = {"workers": workers, "chunk_runs": chunk, "wall_s": time.perf_counter() - t0,
-               "cpu_s": _cpu() - c0, "loadavg_1min_at_start": load}
+        row = {
+            "workers": workers,
+            "chunk_runs": chunk,
+            "wall_s": time.perf_counter() - t0,
+            "cpu_s": _cpu() - c0,
+            "loadavg_1min_at_start": load,
+        }
         rows.append(row)
-        print(f"  workers {workers}, chunk {chunk:>6,}: wall {row['wall_s']:.1f} s, "
-              f"cpu {row['cpu_s']:.1f} s, load {load:.1f}", flush=True)
+        print(
+            f"  workers {workers}, chunk {chunk:>6,}: wall {row['wall_s']:.1f} s, "
+            f"cpu {row['cpu_s']:.1f} s, load {load:.1f}",
+            flush=True,
+        )
     return rows
 
 
@@ -262,8 +284,14 @@ def profile_section(runs: int, days: int, top: int) -> str:
     from tashkent.sim.chunk import ChunkSpec, run_chunk
     from tashkent.sim.seeds import BLOCK_RUNS
 
-    spec = ChunkSpec(scenario=scenario_to_data(load_scenario(SCENARIO)), seed=20251120, days=days,
-                     block_start=0, n_blocks=runs // BLOCK_RUNS, keep_trajectories=200)
+    spec = ChunkSpec(
+        scenario=scenario_to_data(load_scenario(SCENARIO)),
+        seed=20251120,
+        days=days,
+        block_start=0,
+        n_blocks=runs // BLOCK_RUNS,
+        keep_trajectories=200,
+    )
     prof = cProfile.Profile(time.process_time)  # CPU time: robust to other load
     prof.enable()
     run_chunk(spec)
@@ -284,24 +312,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=100_000)
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--memory-runs", default="100000,1000000",
-                    help="comma-separated run counts for the peak-memory runs")
+    ap.add_argument(
+        "--memory-runs", default="100000,1000000", help="comma-separated run counts for the peak-memory runs"
+    )
     ap.add_argument("--workers", type=int, default=0, help="CLI --workers (0 = its default)")
-    ap.add_argument("--sweep", default="1:10000,2:10000,2:5000,2:25000",
-                    help="workers:chunk_runs pairs for the ensemble sweep")
+    ap.add_argument(
+        "--sweep",
+        default="1:10000,2:10000,2:5000,2:25000",
+        help="workers:chunk_runs pairs for the ensemble sweep",
+    )
     ap.add_argument("--profile-runs", type=int, default=10_000)
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     a = ap.parse_args(argv)
     only = set(a.only.split(","))
-    report: dict[str, Any] = {"machine": machine(), "runs": a.runs, "days": a.days,
-                              "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+    report: dict[str, Any] = {
+        "machine": machine(),
+        "runs": a.runs,
+        "days": a.days,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    }
     print(f"machine: {report['machine']}", flush=True)
     if "cli" in only:
         print("CLI (end to end):", flush=True)
         mem = [int(x) for x in a.memory_runs.split(",") if x]
         report["cli"] = cli_section(a.runs, a.days, a.repeats, mem, a.workers)
-        print(f"  median wall {report['cli']['median_wall_s']:.1f} s over {a.repeats} repeats "
-              f"(target < 15 s)", flush=True)
+        print(
+            f"  median wall {report['cli']['median_wall_s']:.1f} s over {a.repeats} repeats (target < 15 s)",
+            flush=True,
+        )
     if "phases" in only:
         print("phases (in-process, 2 workers):", flush=True)
         report["phases"] = phases_section(a.runs, a.days, 2)

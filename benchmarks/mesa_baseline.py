@@ -81,14 +81,15 @@ def load_config(path: Path = SCENARIO, calm: bool = False) -> Config:
         raise SystemExit(f"{path.name}: the Mesa baseline models no mediators or great powers")
     params = {k: float(v.value) for k, v in sc.parameters.items()}
     if params["accept_rate"] != 0.0 or sc.initial_state.phase != 0:
-        raise SystemExit(f"{path.name}: the Mesa baseline needs an inert process "
-                         "(accept_rate 0, phase 0)")
+        raise SystemExit(f"{path.name}: the Mesa baseline needs an inert process (accept_rate 0, phase 0)")
     attacks: dict[int, tuple[float, int]] = {}
     for ev in sc.schedule:
         if ev.kind != "attack":
             raise SystemExit(f"{path.name}: scheduled {ev.kind} events are not modelled here")
-        attacks[(ev.date - sc.start_date).days] = (float(ev.fatalities or 0.0),
-                                                   sc.parties.index(ev.target or sc.parties[0]))
+        attacks[(ev.date - sc.start_date).days] = (
+            float(ev.fatalities or 0.0),
+            sc.parties.index(ev.target or sc.parties[0]),
+        )
     ladder = load_ladder()
     init = sc.initial_state
     return Config(
@@ -99,8 +100,7 @@ def load_config(path: Path = SCENARIO, calm: bool = False) -> Config:
         crisis_day=init.crisis_day,
         signal=init.nuclear_signal,
         trust=init.trust,
-        provocation=(init.provocation.get(sc.parties[0], 0.0),
-                     init.provocation.get(sc.parties[1], 0.0)),
+        provocation=(init.provocation.get(sc.parties[0], 0.0), init.provocation.get(sc.parties[1], 0.0)),
         attacks=attacks,
         entry_score=tuple(float(x) for x in ladder.entry_scores()),
         deesc_score=float(ladder.tier_scores["de_escalation"]),
@@ -172,17 +172,21 @@ class Party(mesa.Agent):
         Both parties decide on the same state; the model applies the moves afterwards."""
         m, p = self.model, self.model.p
         r, day = m.rung, m.crisis_day
-        push = (p["esc_base"] + p["esc_provocation"] * self.provocation
-                + p["esc_reciprocity"] * self.opponent_recent - p["esc_fatigue"] * day)
+        push = (
+            p["esc_base"]
+            + p["esc_provocation"] * self.provocation
+            + p["esc_reciprocity"] * self.opponent_recent
+            - p["esc_fatigue"] * day
+        )
         utilities = {
             # a crisis de-escalation stands forces down; measures at or below the post-crisis cap
             # (diplomatic, economic) are not lifted during the crisis
             -1: (p["deesc_base"] + p["esc_fatigue"] * day - p["esc_provocation"] * self.provocation)
-            if r > max(int(p["post_crisis_rung_cap"]), 0) else -math.inf,
+            if r > max(int(p["post_crisis_rung_cap"]), 0)
+            else -math.inf,
             0: 0.0,
             1: push - self._climb_cost(r, 1) if r + 1 <= MAX_RUNG else -math.inf,
-            2: (push - p["esc_two_step"] - self._climb_cost(r, 2))
-            if r + 2 <= MAX_RUNG else -math.inf,
+            2: (push - p["esc_two_step"] - self._climb_cost(r, 2)) if r + 2 <= MAX_RUNG else -math.inf,
         }
         top = max(utilities.values())
         weights = np.array([math.exp(utilities[mv] - top) for mv in MOVES])
@@ -271,8 +275,7 @@ class CrisisModel(mesa.Model):
         self.catastrophe = 0.0
         self.kinetic_days = 0
         self.crisis_triggered = False
-        self.party = [Party(self, code, i, config.provocation[i])
-                      for i, code in enumerate(config.parties)]
+        self.party = [Party(self, code, i, config.provocation[i]) for i, code in enumerate(config.parties)]
         self.parties = self.agents_by_type[Party]
         SpoilerGroup(self, target=self.party[0])
         self.spoilers = self.agents_by_type[SpoilerGroup]
@@ -306,8 +309,7 @@ class CrisisModel(mesa.Model):
                 self.rung = max(rung_before - 1, 0)
             # nuclear signalling, then (after signalling, at rung 5-6) use
             signal_p = logistic(p["ns_intercept"] + p["ns_slope"] * (self.rung - 3.0))
-            if (self.both_nuclear and self.rung >= 2 and not self.signal
-                    and self.rng.random() < signal_p):
+            if self.both_nuclear and self.rung >= 2 and not self.signal and self.rng.random() < signal_p:
                 self.signal = new_signal = True
             if self.both_nuclear and self.signal and self.rung >= 5:
                 daily_use = p["nuclear_use_daily"] * (5.0 if self.rung >= 6 else 1.0)
@@ -321,8 +323,11 @@ class CrisisModel(mesa.Model):
         self.kinetic_days = self.kinetic_days + 1 if kinetic else 0
         ceasefire = False
         if kinetic:
-            x = (p["ceasefire_base"] + p["ceasefire_catastrophe"] * min(self.catastrophe, 1.0)
-                 + p["ceasefire_days"] * self.kinetic_days)  # no great powers, no mediators
+            x = (
+                p["ceasefire_base"]
+                + p["ceasefire_catastrophe"] * min(self.catastrophe, 1.0)
+                + p["ceasefire_days"] * self.kinetic_days
+            )  # no great powers, no mediators
             if self.rng.random() < logistic(x):
                 ceasefire = True
                 self.rung = min(self.rung, int(p["ceasefire_rung"]))
@@ -377,8 +382,7 @@ def _run_mesa_part(args: tuple[Path, bool, int, int, int, int]) -> np.ndarray:
     return run_mesa(load_config(path, calm), runs, days, seed, first)
 
 
-def run_mesa_parallel(path: Path, calm: bool, runs: int, days: int, seed: int,
-                      processes: int) -> np.ndarray:
+def run_mesa_parallel(path: Path, calm: bool, runs: int, days: int, seed: int, processes: int) -> np.ndarray:
     """The same runs split over worker processes (identical counts for any split)."""
     if processes <= 1:
         return run_mesa(load_config(path, calm), runs, days, seed)
@@ -388,8 +392,7 @@ def run_mesa_parallel(path: Path, calm: bool, runs: int, days: int, seed: int,
         return np.sum(list(pool.map(_run_mesa_part, parts)), axis=0)
 
 
-def run_tashkent(path: Path, calm: bool, runs: int, days: int, seed: int,
-                 workers: int) -> np.ndarray:
+def run_tashkent(path: Path, calm: bool, runs: int, days: int, seed: int, workers: int) -> np.ndarray:
     """tashkent's ensemble on the same scenario with fixed parameters: highest-rung counts."""
     from tashkent.sim.ensemble import RunConfig, run_ensemble
 
@@ -397,8 +400,15 @@ def run_tashkent(path: Path, calm: bool, runs: int, days: int, seed: int,
     # the default chunk (10,000 runs) would leave a second worker idle at 10,000 runs: split the
     # runs into one chunk per worker (results are identical for any chunking)
     chunk = max(100, -(-runs // workers // 100) * 100)
-    config = RunConfig(runs=runs, days=days, seed=seed, workers=workers, chunk_runs=chunk,
-                       keep_trajectories=0, param_mode="fixed")
+    config = RunConfig(
+        runs=runs,
+        days=days,
+        seed=seed,
+        workers=workers,
+        chunk_runs=chunk,
+        keep_trajectories=0,
+        param_mode="fixed",
+    )
     return np.asarray(run_ensemble(scenario, config)["max_rung_hist"], dtype=np.int64)
 
 
@@ -416,10 +426,24 @@ def compare(mesa_counts: np.ndarray, tk_counts: np.ndarray) -> dict[str, Any]:
     for k in range(MAX_RUNG + 1):
         p1, p2 = mesa_counts[k] / n1, tk_counts[k] / n2
         se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-        rows.append({"rung": k, "mesa": float(p1), "tashkent": float(p2), "diff": float(p1 - p2),
-                     "se": se, "z": float((p1 - p2) / se) if se > 0 else 0.0})
-    return {"chi2": float(chi2), "dof": int(dof), "p_value": float(pvalue), "rows": rows,
-            "mesa_runs": n1, "tashkent_runs": n2}
+        rows.append(
+            {
+                "rung": k,
+                "mesa": float(p1),
+                "tashkent": float(p2),
+                "diff": float(p1 - p2),
+                "se": se,
+                "z": float((p1 - p2) / se) if se > 0 else 0.0,
+            }
+        )
+    return {
+        "chi2": float(chi2),
+        "dof": int(dof),
+        "p_value": float(pvalue),
+        "rows": rows,
+        "mesa_runs": n1,
+        "tashkent_runs": n2,
+    }
 
 
 def _cpu() -> float:
@@ -438,14 +462,20 @@ def timed(fn: Any, *args: Any) -> tuple[float, float, Any]:
 def machine() -> dict[str, Any]:
     import importlib.metadata as md
 
-    return {"nproc": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "mesa": mesa.__version__, "scipy": md.version("scipy"),
-            "tashkent": md.version("tashkent"),
-            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+        "scipy": md.version("scipy"),
+        "tashkent": md.version("tashkent"),
+        "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
-def stays_below(config: Config, runs: int, days: int, seed: int, screen_days: int = 10,
-                level: int = 2) -> dict[int, int]:
+def stays_below(
+    config: Config, runs: int, days: int, seed: int, screen_days: int = 10, level: int = 2
+) -> dict[int, int]:
     """Mesa: how many runs have not reached `level` by each day (first-passage survival), cheaply
     for large `runs`: every run is simulated for `screen_days`, and only those still below `level`
     are continued to `days` (a run that has reached it cannot return below its highest rung)."""
@@ -468,13 +498,13 @@ def stays_below(config: Config, runs: int, days: int, seed: int, screen_days: in
     return {d: int((arr > d).sum()) for d in SURVIVAL_DAYS if d <= days}
 
 
-def tashkent_stays_below(path: Path, runs: int, days: int, seed: int,
-                         level: int = 2) -> dict[int, int]:
+def tashkent_stays_below(path: Path, runs: int, days: int, seed: int, level: int = 2) -> dict[int, int]:
     """tashkent: the same first-passage survival from its `rung_ge_<level>` first-passage counts."""
     from tashkent.sim.ensemble import RunConfig, run_ensemble
 
-    config = RunConfig(runs=runs, days=days, seed=seed, workers=2, chunk_runs=20_000,
-                       keep_trajectories=0, param_mode="fixed")
+    config = RunConfig(
+        runs=runs, days=days, seed=seed, workers=2, chunk_runs=20_000, keep_trajectories=0, param_mode="fixed"
+    )
     total = run_ensemble(scenario_for(path), config)
     hist = total.first_hist[total.metrics.index(f"rung_ge_{level}")]
     return {d: int(runs - hist[: d + 1].sum()) for d in SURVIVAL_DAYS if d <= days}
@@ -496,41 +526,64 @@ def rare_cell(a: argparse.Namespace) -> int:
         se = math.sqrt(p1 * (1 - p1) / mesa_n + p2 * (1 - p2) / tk_n)
         z = (p1 - p2) / se if se > 0 else 0.0
         rows.append({"day": d, "mesa": mesa[d], "tashkent": tk[d], "z": z})
-        print(f"| {d} | {p1:.5f} ({mesa[d]}) | {p2:.5f} ({tk[d]}) | {p1 - p2:+.5f} | {se:.5f} | "
-              f"{z:+.2f} |")
+        print(f"| {d} | {p1:.5f} ({mesa[d]}) | {p2:.5f} ({tk[d]}) | {p1 - p2:+.5f} | {se:.5f} | {z:+.2f} |")
     if a.json:
-        a.json.write_text(json.dumps({"machine": machine(), "mesa_runs": mesa_n,
-                                      "tashkent_runs": tk_n, "seed": a.seed, "days": a.days,
-                                      "rows": rows}, indent=2))
+        a.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "mesa_runs": mesa_n,
+                    "tashkent_runs": tk_n,
+                    "seed": a.seed,
+                    "days": a.days,
+                    "rows": rows,
+                },
+                indent=2,
+            )
+        )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--scenario", type=Path, default=SCENARIO)
-    ap.add_argument("--runs", type=int, default=10_000,
-                    help="runs on each side for the distributions")
+    ap.add_argument("--runs", type=int, default=10_000, help="runs on each side for the distributions")
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--seed", type=int, default=20251120)
-    ap.add_argument("--timing-runs", type=int, default=1_000,
-                    help="Mesa runs timed in one process (extrapolated linearly to --runs)")
-    ap.add_argument("--processes", type=int, default=2,
-                    help="processes for the Mesa distribution runs")
+    ap.add_argument(
+        "--timing-runs",
+        type=int,
+        default=1_000,
+        help="Mesa runs timed in one process (extrapolated linearly to --runs)",
+    )
+    ap.add_argument("--processes", type=int, default=2, help="processes for the Mesa distribution runs")
     ap.add_argument("--repeats", type=int, default=3, help="timed repeats of tashkent (median)")
-    ap.add_argument("--calm-start", action="store_true",
-                    help="start outside a crisis, without the dated attack (both models)")
-    ap.add_argument("--rare-cell", action="store_true",
-                    help="instead: P(highest rung stays 1) by day, --runs Mesa runs vs twice as "
-                         "many tashkent runs")
+    ap.add_argument(
+        "--calm-start",
+        action="store_true",
+        help="start outside a crisis, without the dated attack (both models)",
+    )
+    ap.add_argument(
+        "--rare-cell",
+        action="store_true",
+        help="instead: P(highest rung stays 1) by day, --runs Mesa runs vs twice as many tashkent runs",
+    )
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     a = ap.parse_args(argv)
     if a.rare_cell:
         return rare_cell(a)
 
     config = load_config(a.scenario, a.calm_start)
-    info: dict[str, Any] = {"machine": machine(), "runs": a.runs, "days": a.days, "seed": a.seed,
-                            "scenario": str(a.scenario.name), "calm_start": a.calm_start}
+    info: dict[str, Any] = {
+        "machine": machine(),
+        "runs": a.runs,
+        "days": a.days,
+        "seed": a.seed,
+        "scenario": str(a.scenario.name),
+        "calm_start": a.calm_start,
+    }
     print(f"machine: {info['machine']}", flush=True)
 
     # tashkent: timing (median of repeats) with 1 and 2 workers, and its distribution
@@ -540,56 +593,74 @@ def main(argv: list[str] | None = None) -> int:
     run_tashkent(a.scenario, a.calm_start, 200, a.days, a.seed, 1)  # warm up: imports, scipy
     for _ in range(a.repeats):
         for w in (1, 2):
-            wall, cpu, tk_counts = timed(run_tashkent, a.scenario, a.calm_start, a.runs, a.days,
-                                         a.seed, w)
+            wall, cpu, tk_counts = timed(run_tashkent, a.scenario, a.calm_start, a.runs, a.days, a.seed, w)
             tk_wall[w].append(wall)
             tk_cpu[w].append(cpu)
     tk_med = {w: statistics.median(v) for w, v in tk_wall.items()}
     tk_cpu_med = {w: statistics.median(v) for w, v in tk_cpu.items()}
-    print(f"tashkent {a.runs} runs x {a.days} days: median wall {tk_med[1]:.2f} s (1 worker), "
-          f"{tk_med[2]:.2f} s (2 workers); median CPU {tk_cpu_med[1]:.2f} s (1 worker); "
-          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"tashkent {a.runs} runs x {a.days} days: median wall {tk_med[1]:.2f} s (1 worker), "
+        f"{tk_med[2]:.2f} s (2 workers); median CPU {tk_cpu_med[1]:.2f} s (1 worker); "
+        f"load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
 
     # Mesa: serial timing on a subset, extrapolated; then the full distribution
     t_sub, c_sub, _ = timed(run_mesa, config, a.timing_runs, a.days, a.seed + 1)
     per_run, cpu_per_run = t_sub / a.timing_runs, c_sub / a.timing_runs
     mesa_full_est, mesa_cpu_est = per_run * a.runs, cpu_per_run * a.runs
-    print(f"Mesa {a.timing_runs} runs x {a.days} days in one process: wall {t_sub:.1f} s "
-          f"({per_run * 1e3:.2f} ms/run), CPU {c_sub:.1f} s -> {a.runs} runs ≈ "
-          f"{mesa_full_est:.0f} s wall, {mesa_cpu_est:.0f} s CPU; load {os.getloadavg()[0]:.1f}",
-          flush=True)
-    t_dist, _, mesa_counts = timed(run_mesa_parallel, a.scenario, a.calm_start, a.runs, a.days,
-                                   a.seed, a.processes)
-    print(f"Mesa {a.runs} runs for the distribution on {a.processes} processes: {t_dist:.1f} s",
-          flush=True)
+    print(
+        f"Mesa {a.timing_runs} runs x {a.days} days in one process: wall {t_sub:.1f} s "
+        f"({per_run * 1e3:.2f} ms/run), CPU {c_sub:.1f} s -> {a.runs} runs ≈ "
+        f"{mesa_full_est:.0f} s wall, {mesa_cpu_est:.0f} s CPU; load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    t_dist, _, mesa_counts = timed(
+        run_mesa_parallel, a.scenario, a.calm_start, a.runs, a.days, a.seed, a.processes
+    )
+    print(f"Mesa {a.runs} runs for the distribution on {a.processes} processes: {t_dist:.1f} s", flush=True)
 
     result = compare(mesa_counts, tk_counts)
     info.update(
-        tashkent_wall_seconds=tk_wall, tashkent_cpu_seconds=tk_cpu,
+        tashkent_wall_seconds=tk_wall,
+        tashkent_cpu_seconds=tk_cpu,
         tashkent_median_wall={str(k): v for k, v in tk_med.items()},
         tashkent_median_cpu={str(k): v for k, v in tk_cpu_med.items()},
-        mesa_timing_runs=a.timing_runs, mesa_timing_wall=t_sub, mesa_timing_cpu=c_sub,
-        mesa_serial_estimate_wall=mesa_full_est, mesa_serial_estimate_cpu=mesa_cpu_est,
-        mesa_distribution_wall=t_dist, mesa_processes=a.processes,
+        mesa_timing_runs=a.timing_runs,
+        mesa_timing_wall=t_sub,
+        mesa_timing_cpu=c_sub,
+        mesa_serial_estimate_wall=mesa_full_est,
+        mesa_serial_estimate_cpu=mesa_cpu_est,
+        mesa_distribution_wall=t_dist,
+        mesa_processes=a.processes,
         speed_ratio_wall_1_worker=mesa_full_est / tk_med[1],
         speed_ratio_wall_2_workers=mesa_full_est / tk_med[2],
         speed_ratio_cpu_1_worker=mesa_cpu_est / tk_cpu_med[1],
-        mesa_counts=mesa_counts.tolist(), tashkent_counts=tk_counts.tolist(), comparison=result,
+        mesa_counts=mesa_counts.tolist(),
+        tashkent_counts=tk_counts.tolist(),
+        comparison=result,
         loadavg_at_end=[round(x, 2) for x in os.getloadavg()],
     )
-    print(f"\nhighest rung within {a.days} days, {result['mesa_runs']} Mesa runs vs "
-          f"{result['tashkent_runs']} tashkent runs")
+    print(
+        f"\nhighest rung within {a.days} days, {result['mesa_runs']} Mesa runs vs "
+        f"{result['tashkent_runs']} tashkent runs"
+    )
     print("| rung | Mesa | tashkent | difference | SE | z |")
     print("|---:|---:|---:|---:|---:|---:|")
     for r in result["rows"]:
-        print(f"| {r['rung']} | {r['mesa']:.4f} | {r['tashkent']:.4f} | {r['diff']:+.4f} | "
-              f"{r['se']:.4f} | {r['z']:+.2f} |")
-    print(f"chi-square of homogeneity: {result['chi2']:.2f} on {result['dof']} df, "
-          f"p = {result['p_value']:.3f}")
-    print(f"speed ratio, Mesa serial (extrapolated) / tashkent: wall "
-          f"{info['speed_ratio_wall_1_worker']:.0f}x vs 1 worker, "
-          f"{info['speed_ratio_wall_2_workers']:.0f}x vs 2 workers; CPU time "
-          f"{info['speed_ratio_cpu_1_worker']:.0f}x vs 1 worker")
+        print(
+            f"| {r['rung']} | {r['mesa']:.4f} | {r['tashkent']:.4f} | {r['diff']:+.4f} | "
+            f"{r['se']:.4f} | {r['z']:+.2f} |"
+        )
+    print(
+        f"chi-square of homogeneity: {result['chi2']:.2f} on {result['dof']} df, p = {result['p_value']:.3f}"
+    )
+    print(
+        f"speed ratio, Mesa serial (extrapolated) / tashkent: wall "
+        f"{info['speed_ratio_wall_1_worker']:.0f}x vs 1 worker, "
+        f"{info['speed_ratio_wall_2_workers']:.0f}x vs 2 workers; CPU time "
+        f"{info['speed_ratio_cpu_1_worker']:.0f}x vs 1 worker"
+    )
     if a.json:
         a.json.write_text(json.dumps(info, indent=2, default=float))
     return 0

@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("sim", ("tashkent.sim",)),
     ("store", ("tashkent.store",)),
     ("report", ("tashkent.report",)),
-    ("analyses", ("tashkent.bargain", "tashkent.events", "tashkent.history")),
+    ("analyses", ("tashkent.bargain", "tashkent.events", "tashkent.history", "tashkent.explore")),
     ("api", ("tashkent.api", "tashkent.forecasting")),
     ("cli", ("tashkent.cli", "tashkent.__main__")),
 ]

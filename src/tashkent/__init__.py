@@ -10,6 +10,8 @@ line start fast:
 - `tashkent.backtest(method, ...)` -> `Backtest` (`.scores`, `.to_json()`, `.report(path)`)
 - `tashkent.bargain(source, model=, ...)` -> `BargainResult`
 - `tashkent.load(scenario, set=, inject=)` -> `Scenario`; `tashkent.resume(run_id)` -> `Forecast`
+- `tashkent.sensitivity(scenario, outcome)`, `tashkent.discover(scenario, outcome)`,
+  `tashkent.robust(scenario, actor)` -> the JSON documents of the commands of the same names
 """
 
 from __future__ import annotations
@@ -18,7 +20,20 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_API = ("forecast", "compare", "backtest", "bargain", "load", "resume", "Forecast", "Comparison", "Backtest")
+_API = (
+    "forecast",
+    "compare",
+    "backtest",
+    "bargain",
+    "load",
+    "resume",
+    "sensitivity",
+    "discover",
+    "robust",
+    "Forecast",
+    "Comparison",
+    "Backtest",
+)
 __all__ = [
     "Backtest",
     "Comparison",
@@ -27,9 +42,12 @@ __all__ = [
     "backtest",
     "bargain",
     "compare",
+    "discover",
     "forecast",
     "load",
     "resume",
+    "robust",
+    "sensitivity",
 ]
 
 if TYPE_CHECKING:
@@ -40,9 +58,12 @@ if TYPE_CHECKING:
         backtest,
         bargain,
         compare,
+        discover,
         forecast,
         load,
         resume,
+        robust,
+        sensitivity,
     )
 
 

@@ -125,6 +125,19 @@ class Forecast:
         return daily_dataset(self.counts, self.scenario.parties, TRACKS, self.scenario.start_date)
 
     @property
+    def time_to_rung(self) -> pd.DataFrame:
+        """Days to first standing at rung ≥ k (index `rung` 3–6): `median` over all runs (NaN if
+        fewer than half reach it), `median_if_reached`, `q10_if_reached`, `q90_if_reached` and
+        `p_reached`."""
+        import pandas as pd
+
+        rows = self.document["time_to_rung"]
+        frame = pd.DataFrame.from_dict(rows, orient="index").astype(float)
+        frame.index = frame.index.astype(int)
+        frame.index.name = "rung"
+        return frame
+
+    @property
     def run_id(self) -> str | None:
         return self.document.get("run_id")
 
@@ -444,3 +457,115 @@ def bargain(
     problem, _spec, _scenario = load_problem(source)
     opts = [f"{k}={v}" for k, v in options.items()] if isinstance(options, Mapping) else _list(options)
     return run_model(problem, model, rounds, opts, seed)
+
+
+# ------------------------------------------------------------------- conditions for success
+
+
+def _execution(workers: int, dask: str | None, store: str | Path | None) -> Any:
+    from tashkent.explore.runner import Execution
+    from tashkent.sim.ensemble import default_workers
+
+    if workers < 0:
+        raise UserError(f"workers={workers}: must be 0 (up to two cores) or more")
+    return Execution(workers=workers or default_workers(), dask=dask, store=Path(store) if store else None)
+
+
+def sensitivity(
+    scenario: str | Path | Scenario = "kashmir-2025",
+    outcome: str = "rung_ge_5",
+    *,
+    method: str = "sobol",
+    samples: int | None = None,
+    runs_per_experiment: int = 100,
+    days: int = 365,
+    seed: int = 20251120,
+    set: Sets | None = None,
+    calibrated: bool = True,
+    workers: int = 0,
+    dask: str | None = None,
+    store: str | Path | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """What `tashkent sensitivity` computes: Sobol S1/ST (or Morris mu*) of `outcome` for every
+    uncertain parameter, as the command's JSON document plus `details`."""
+    from tashkent.explore.sensitivity import Settings
+    from tashkent.explore.sensitivity import sensitivity as run
+
+    if method not in ("sobol", "morris"):
+        raise UserError(f"method={method!r}: choose 'sobol' or 'morris'")
+    n = samples or (64 if method == "sobol" else 20)
+    settings = Settings(samples=n, runs_per_experiment=runs_per_experiment, days=days, seed=seed)
+    sc = load(scenario, set=set, calibrated=calibrated)
+    return run(sc, outcome, method, settings, _execution(workers, dask, store), progress)  # type: ignore[arg-type]
+
+
+def discover(
+    scenario: str | Path | Scenario = "kashmir-2025",
+    outcome: str = "mediation",
+    *,
+    actor: str | None = None,
+    experiments: int = 960,
+    strategies: int = 24,
+    min_coverage: float = 0.5,
+    boxes: int = 2,
+    runs_per_experiment: int = 100,
+    days: int = 365,
+    seed: int = 20251120,
+    set: Sets | None = None,
+    calibrated: bool = True,
+    workers: int = 0,
+    dask: str | None = None,
+    store: str | Path | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """What `tashkent discover` computes: PRIM boxes where `outcome` happens, with the peeling
+    trajectories."""
+    from tashkent.explore.discovery import Settings
+    from tashkent.explore.discovery import discover as run
+
+    settings = Settings(
+        experiments=experiments,
+        strategies=strategies,
+        runs_per_experiment=runs_per_experiment,
+        days=days,
+        seed=seed,
+        min_coverage=min_coverage,
+        max_boxes=boxes,
+    )
+    sc = load(scenario, set=set, calibrated=calibrated)
+    return run(sc, outcome, actor, settings, _execution(workers, dask, store), progress)
+
+
+def robust(
+    scenario: str | Path | Scenario = "kashmir-2025",
+    actor: str = "RUS",
+    *,
+    outcomes: Sequence[str] = ("mediation", "phase_ge_1", "rung_ge_5"),
+    require: Sequence[str] = (),
+    futures: int = 24,
+    max_strategies: int = 96,
+    runs_per_experiment: int = 100,
+    days: int = 365,
+    seed: int = 20251120,
+    set: Sets | None = None,
+    calibrated: bool = True,
+    workers: int = 0,
+    dask: str | None = None,
+    store: str | Path | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """What `tashkent robust` computes: the actor's strategies ranked by minimax regret (and
+    satisficing with `require`, e.g. ["mediation>=0.3"]) across one shared sample of futures."""
+    from tashkent.explore.robust import Settings
+    from tashkent.explore.robust import robust as run
+
+    settings = Settings(
+        scenarios=futures,
+        max_strategies=max_strategies,
+        runs_per_experiment=runs_per_experiment,
+        days=days,
+        seed=seed,
+    )
+    sc = load(scenario, set=set, calibrated=calibrated)
+    return run(sc, actor, list(outcomes), list(require), settings, _execution(workers, dask, store), progress)

@@ -15,10 +15,11 @@ ACTOR_IDS = {"IND", "PAK", "RUS", "CHN", "USA", "IRN", "IDN", "SAU", "KAZ", "UZB
 
 
 def test_builtins_load_with_sources_for_every_parameter():
-    assert builtin_names() == ["kashmir-2025", "pahalgam-2025"]
+    assert builtin_names() == ["kashmir-2025", "pahalgam-2025", "pakistan-afghanistan-2025"]
     for name in builtin_names():
         s = load_scenario(name)
-        assert {a.id for a in s.actors} >= ACTOR_IDS
+        if "IND" in s.parties:
+            assert {a.id for a in s.actors} >= ACTOR_IDS
         for key, p in s.parameters.items():
             assert len(p.source) > 10, key
         for ph in s.process.phases:
@@ -131,3 +132,21 @@ def test_with_overrides_returns_validated_copy():
     t = s.with_overrides({"initial_state.rung": 0, "actors.IND.nuclear": False})
     assert t.initial_state.rung == 0 and not t.actor("IND").nuclear
     assert s.initial_state.rung == 2
+
+
+def test_pakistan_afghanistan_state_of_november_2025():
+    s = load_scenario("pakistan-afghanistan-2025")
+    assert s.parties == ("PAK", "AFG") and s.spoiler_target() == "PAK" and s.spoiler_base() == "AFG"
+    assert s.actor("PAK").nuclear and not s.actor("AFG").nuclear
+    assert {"QAT", "TUR", "SAU", "RUS", "CHN"} <= {a.id for a in s.actors}
+    assert s.initial_state.offers == ["RUS"] and s.initial_state.rung == 2
+
+
+def test_legacy_parameter_names_are_read_under_the_new_ones():
+    s = load_scenario("pahalgam-2025", sets=["parameters.pak_cost_ratio=4"])
+    assert s.parameters["second_party_cost_ratio"].value == 4
+
+
+def test_spoilers_must_name_a_party():
+    with pytest.raises(UserError, match=r"spoilers\.target"):
+        load_scenario("pahalgam-2025", sets=["spoilers.target=RUS"])

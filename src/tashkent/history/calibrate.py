@@ -273,6 +273,7 @@ def calibrate(
     n_draws = next(iter(banks.values())).n_draws
     return {
         "calibration": {
+            "parties": list(DYADS[crises[0].dyad].parties),
             "data": f"{data_label}: {len(crises)} India–Pakistan crises "
             f"{min(c.year for c in crises)}–{max(c.year for c in crises)}",
             "method": (

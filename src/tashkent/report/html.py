@@ -173,6 +173,7 @@ def render(run_dir: Path) -> str:
         _milestone_html(doc),
         f"<p>Median time to the first new crisis: {first_crisis}. Crisis duration (completed crises): median "
         f"{dq['0.5']:.0f} days (10–90%: {dq['0.1']:.0f}–{dq['0.9']:.0f}).</p>",
+        _time_to_rung_html(doc),
         f"<h2>The rung over time</h2>{figures.rung_fan(daily)}",
         f"<h2>Escalation score</h2>{figures.score_fan(daily)}",
         "<p class=note>Daily sum over both parties of Rivera et al. (2024) tier points for the day's moves: "
@@ -197,3 +198,25 @@ def write_report(run_dir: Path, out: Path | None = None) -> Path:
     with atomic_write(path) as fh:
         fh.write(text)
     return path
+
+
+def _time_to_rung_html(doc: dict) -> str:
+    """Days to first reaching rungs 3-6 among the runs that reach them (older documents lack it)."""
+    ttr = doc.get("time_to_rung")
+    if not ttr:
+        return ""
+    rows = []
+    for k, v in ttr.items():
+        if v["median_if_reached"] is None:
+            cells = "<td colspan=3>not reached in any run</td>"
+        else:
+            cells = (
+                f"<td>{v['median_if_reached']:.0f}</td>"
+                f"<td>{v['q10_if_reached']:.0f}–{v['q90_if_reached']:.0f}</td>"
+                f"<td>{v.get('p_reached', 0.0):.3f}</td>"
+            )
+        rows.append(f"<tr><td>≥ {html.escape(k)}</td>{cells}</tr>")
+    return (
+        "<h2>Time to rung</h2><table><tr><th>rung</th><th>median day if reached</th>"
+        "<th>10–90%</th><th>P(reached)</th></tr>" + "".join(rows) + "</table>"
+    )

@@ -361,7 +361,11 @@ def validate_data(label: str, data: Any, lines: _Lines) -> Scenario:
 
 
 def merge_overlay(data: dict[str, Any], overlay: dict[str, Any]) -> None:
-    """Overlay parameters (e.g. calibrated posteriors) onto a scenario's parameter table."""
+    """Overlay parameters (e.g. calibrated posteriors) onto a scenario's parameter table. An
+    overlay fitted to one dyad (`calibration.parties`) applies only to scenarios of that dyad."""
+    fitted_to = (overlay.get("calibration") or {}).get("parties")
+    if fitted_to and set(fitted_to) != set(data.get("parties") or []):
+        return
     params = dict(overlay.get("parameters", {}))
     rename_legacy(params)
     for name, entry in params.items():
@@ -402,7 +406,11 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    blob = json.dumps(scenario_to_data(scenario), sort_keys=True, separators=(",", ":"))
+    """Identity of what a run simulates. Declared levers are choices not taken, so they are left out:
+    declaring one does not change any run."""
+    data = scenario_to_data(scenario)
+    data.pop("levers", None)
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -9,7 +9,7 @@ unknown actor) are checked after the fields validate. Range checks raise message
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -195,6 +195,48 @@ class Doctrine(Strict):
     source: Source = "judgement: no restraint doctrine stated"
 
 
+class LeverOption(Strict):
+    """One allowed value of a lever: the scenario edits it stands for (`--set` paths and values)."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    description: str = ""
+    set: dict[str, Any] = {}
+
+
+class Lever(Strict):
+    """A choice of a named actor, with its allowed values. Choosing an option applies its `set`
+    paths to the scenario, as a `compare` variant's `set:` overlay does; the first option with an
+    empty `set` (or the one named `default`) is the scenario as written."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    actor: ActorId
+    name: str
+    options: list[LeverOption] = Field(min_length=2)
+    default: str | None = None
+    source: Source
+
+    @model_validator(mode="after")
+    def _options(self) -> Lever:
+        ids = [o.id for o in self.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"option ids must be unique (got {', '.join(ids)})")
+        if self.default is not None and self.default not in ids:
+            raise ValueError(f"default = {self.default} is not one of the options ({', '.join(ids)})")
+        return self
+
+    def default_option(self) -> str:
+        """The option that leaves the scenario as written."""
+        if self.default is not None:
+            return self.default
+        return next((o.id for o in self.options if not o.set), self.options[0].id)
+
+    def option(self, option_id: str) -> LeverOption:
+        for o in self.options:
+            if o.id == option_id:
+                return o
+        raise KeyError(option_id)
+
+
 class Spoilers(Strict):
     """Which party non-state spoilers strike, and from whose territory they operate. The engine
     assumes neither: an attack raises the target's provocation against the base."""
@@ -218,6 +260,7 @@ class Scenario(Strict):
     spoilers: Spoilers = Spoilers()
     parameters: dict[str, Parameter]
     bargaining: BargainingSpec | None = None
+    levers: list[Lever] = []
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -262,6 +305,16 @@ class Scenario(Strict):
             if m not in known:
                 raise ValueError(
                     f"@initial_state.offers[{i}]|= {m} is not an actor in this scenario (known: {listing})"
+                )
+        lever_ids = [lv.id for lv in self.levers]
+        for i, lv in enumerate(self.levers):
+            if lv.actor not in known:
+                raise ValueError(
+                    f"@levers[{i}].actor|= {lv.actor} is not an actor in this scenario (known: {listing})"
+                )
+            if lever_ids.index(lv.id) != i:
+                raise ValueError(
+                    f"@levers[{i}].id|= {lv.id} appears more than once; lever ids must be unique"
                 )
         for field in ("target", "base"):
             ref = getattr(self.spoilers, field)

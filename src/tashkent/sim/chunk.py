@@ -40,20 +40,26 @@ class ChunkSpec:
     keep_trajectories: int = 0  # keep daily trajectories of runs with global index < this
     param_mode: ParamMode = "sample"
     overrides: dict[str, Any] | None = None  # per-parameter link inputs (e.g. from bargaining)
+    # Designed experiments (`tashkent.explore`): this chunk's rows of a design, one per block:
+    # {"values": {parameter: [value per block]}, "streams": [random-stream block per block]}.
+    design: dict[str, Any] | None = None
     # "compiled": sim.kernel; "numpy": the reference stepper of sim.step (the same numbers, slower)
     engine: Engine = field(default_factory=lambda: _default_engine())
 
 
 def _bias_noise(
-    seed: int, ctx_ids: list[str], parties: tuple[str, str], block_start: int, n_blocks: int, sd: np.ndarray
+    seed: int, ctx_ids: list[str], parties: tuple[str, str], streams: np.ndarray, sd: np.ndarray
 ) -> np.ndarray:
+    """Per-run mediator-bias perturbations [M, 2, n]: one standard normal per block of the keyed
+    stream (block `streams[j]` for the chunk's j-th block), scaled by the run's `mediator_bias_sd`."""
     from scipy.special import ndtri
 
     m = len(ctx_ids)
+    n_blocks = len(streams)
     out = np.zeros((m, 2, n_blocks * BLOCK_RUNS))
     for a, mid in enumerate(ctx_ids):
         for i, party in enumerate(parties):
-            u = keyed_uniforms(seed, BIASES, f"{mid}->{party}", block_start, n_blocks)
+            u = keyed_uniforms(seed, BIASES, f"{mid}->{party}", 0, int(streams.max()) + 1)[streams]
             out[a, i] = np.repeat(ndtri(np.clip(u, 1e-9, 1 - 1e-9)), BLOCK_RUNS) * sd
     return out
 
@@ -67,19 +73,24 @@ def run_chunk(spec: ChunkSpec) -> Counts:
     bp = block_parameters(table, spec.seed, spec.block_start, spec.n_blocks, spec.param_mode)
     for k, v in (spec.overrides or {}).items():
         bp[k] = np.full(spec.n_blocks, float(v))
+    # A design fixes each block's parameters and the random stream it replays; without one,
+    # block b uses stream b.
+    streams = np.arange(spec.block_start, spec.block_start + spec.n_blocks)
+    if spec.design is not None:
+        for k, v in spec.design["values"].items():
+            bp[k] = np.asarray(v, dtype=np.float64)
+        streams = np.asarray(spec.design["streams"], dtype=np.int64)
     p = expand(bp)
     n = spec.n_blocks * BLOCK_RUNS
     H = spec.days
     d = derive(p, ctx)
     noise = (
-        _bias_noise(
-            spec.seed, ctx.mediator_ids, ctx.parties, spec.block_start, spec.n_blocks, p["mediator_bias_sd"]
-        )
-        if spec.param_mode == "sample"
+        _bias_noise(spec.seed, ctx.mediator_ids, ctx.parties, streams, p["mediator_bias_sd"])
+        if spec.param_mode == "sample" or spec.design is not None
         else 0.0
     )
     state = initial_state(scenario, ctx, n, np.zeros((len(ctx.mediator_ids), 2, n)) + noise)
-    rngs = [dynamics_rng(spec.seed, spec.block_start + b) for b in range(spec.n_blocks)]
+    rngs = [dynamics_rng(spec.seed, int(b)) for b in streams]
 
     names = metric_names(ctx.parties)
     first = np.full((len(names), n), H + 1, dtype=np.int32)
@@ -143,6 +154,12 @@ def run_chunk(spec: ChunkSpec) -> Counts:
                 block_rows[f"p_{name}"] = hit[i] / BLOCK_RUNS
     for name, v in bp.items():
         block_rows[f"param_{name}"] = v
+    cost_norm = -np.expm1(-state.cost / 50.0)  # normalised cost index in [0, 1)
+    # Per-block means of the continuous outcomes (for designed experiments and drivers).
+    block_rows["mean_fatalities"] = state.fatalities.reshape(nb, BLOCK_RUNS).mean(axis=1)
+    block_rows["mean_escalation_score"] = total_score.reshape(nb, BLOCK_RUNS).mean(axis=1)
+    for i, party in enumerate(ctx.parties):
+        block_rows[f"mean_cost_{party}"] = cost_norm[i].reshape(nb, BLOCK_RUNS).mean(axis=1)
     fat_hist = np.stack([np.histogram(fat_at[j], bins=FATALITY_EDGES)[0] for j in range(len(mdays))]).astype(
         np.int64
     )
@@ -151,7 +168,6 @@ def run_chunk(spec: ChunkSpec) -> Counts:
     )
     # highest rung of each run: the number of rungs k whose first passage fell within the horizon
     max_rung = sum((first[idx[f"rung_ge_{k}"]] <= H).astype(np.int64) for k in range(1, 7))
-    cost_norm = -np.expm1(-state.cost / 50.0)  # normalised cost index in [0, 1)
     return Counts(
         runs=n,
         days=H,
@@ -182,6 +198,7 @@ def run_chunk(spec: ChunkSpec) -> Counts:
         },
         trajectory_runs=global_run[keep],
     )
+
 
 
 def _run_numpy(

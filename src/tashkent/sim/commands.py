@@ -102,6 +102,13 @@ def summary_table(doc: dict[str, Any], parties: tuple[str, str]) -> Table:
             for d in days
         ],
     )
+    ttr = doc.get("time_to_rung", {}).get("5")
+    if ttr and ttr["median_if_reached"] is not None:
+        t.add_row(
+            "days to strikes (rung 5) if reached",
+            *([""] * (len(days) - 1)),
+            f"{ttr['median_if_reached']:.0f} ({ttr['q10_if_reached']:.0f}–{ttr['q90_if_reached']:.0f})",
+        )
     ttc = doc["time_to_first_crisis"]
     med = ttc["median_days"]
     t.add_row(

@@ -135,18 +135,19 @@ class ChunkStore(Protocol):
 # ------------------------------------------------------------------ execution
 
 
-def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[Counts]:
-    """Yield chunk results as they finish, with the configured executor."""
+def _execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any] = run_chunk) -> Iterator[Any]:
+    """Yield `fn(item)` for every item as each finishes, with the configured executor (in-process,
+    local processes or Dask). `fn` must be a module-level function (it is pickled to workers)."""
     if not todo:
         return
     if config.dask:
-        yield from _execute_dask(todo, config.dask)
+        yield from _execute_dask(todo, config.dask, fn)
     elif config.workers > 1 and len(todo) > 1:
         import multiprocessing as mp
 
         ctx = mp.get_context("fork") if os.name == "posix" else mp.get_context("spawn")
         with ProcessPoolExecutor(max_workers=config.workers, mp_context=ctx) as pool:
-            pending = {pool.submit(run_chunk, s) for s in todo}
+            pending = {pool.submit(fn, s) for s in todo}
             try:
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -158,10 +159,15 @@ def _execute(todo: list[ChunkSpec], config: RunConfig) -> Iterator[Counts]:
                 raise
     else:
         for s in todo:
-            yield run_chunk(s)
+            yield fn(s)
 
 
-def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[Counts]:
+def execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any]) -> Iterator[Any]:
+    """Public face of the executors for other designs of runs (`tashkent.explore`)."""
+    yield from _execute(todo, config, fn)
+
+
+def _execute_dask(todo: list[Any], address: str, fn: Callable[[Any], Any]) -> Iterator[Any]:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -176,7 +182,7 @@ def _execute_dask(todo: list[ChunkSpec], address: str) -> Iterator[Counts]:
             f"--dask {address}: cannot reach the Dask scheduler ({exc}); check the address"
         ) from None
     try:
-        futures = client.map(run_chunk, todo, pure=False)
+        futures = client.map(fn, todo, pure=False)
         for fut in as_completed(futures):
             yield fut.result()
     finally:
