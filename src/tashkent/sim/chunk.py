@@ -200,7 +200,6 @@ def run_chunk(spec: ChunkSpec) -> Counts:
     )
 
 
-
 def _run_numpy(
     state, p, d, ctx, rngs, H, first, idx, mdays, fat_at, rung_daily, phase_daily, crisis_daily,
     score_hist, deesc_daily, trust_daily, duration_hist, kinetic_hist, total_score, crises, keep, traj,
