@@ -575,11 +575,12 @@ def run_days(
     first: np.ndarray,  # int32 [metrics, n]
     crises: np.ndarray,
     total_score: np.ndarray,
-    rung_daily: np.ndarray,
-    phase_daily: np.ndarray,
-    crisis_daily: np.ndarray,
+    rung_diff: np.ndarray,  # [horizon + 2, 7] day-differences of the daily rung counts
+    phase_diff: np.ndarray,  # [horizon + 2, 6]
+    crisis_diff: np.ndarray,  # [horizon + 2]
     trust_daily: np.ndarray,
-    score_hist: np.ndarray,
+    score_hist: np.ndarray,  # days' non-zero scores only (zero: runs - score_nonzero)
+    score_nonzero: np.ndarray,
     deesc_daily: np.ndarray,
     duration_hist: np.ndarray,
     kinetic_hist: np.ndarray,
@@ -625,7 +626,12 @@ def run_days(
             cat = cat_s[i]
             lag0, lag1 = int(lag_s[0, i]), int(lag_s[1, i])
             held = held_s[i]
-            stale = True  # mediator credibility must be (re)computed
+            stale = True
+            seg_rung, seg_phase, seg_crisis = rung, phase, crisis
+            seg_rung_from = seg_phase_from = seg_crisis_from = day0
+            last_key = state_key(
+                rung, phase, signal, age, nuse, acc
+            )  # mediator credibility must be (re)computed
             coverage, leverage = 0.0, 0.0
             for t_ in range(ndays):
                 day = day0 + t_
@@ -1002,39 +1008,42 @@ def run_days(
                     duration_hist[ended_duration] += 1
                 if cf and kinetic_ended < kinetic_hist.shape[0]:
                     kinetic_hist[kinetic_ended] += 1
-                deesc_daily[day] += deesc
-                total_score[i] += np.int64(np.rint(score))
-                record(
-                    day,
-                    i,
-                    rung,
-                    phase,
-                    crisis,
-                    trust,
-                    signal,
-                    age,
-                    nuse,
-                    acc,
-                    score,
-                    fat,
-                    score_min,
-                    score_max,
-                    first,
-                    rung_daily,
-                    phase_daily,
-                    crisis_daily,
-                    trust_daily,
-                    score_hist,
-                    milestone_of_day,
-                    fat_at,
-                    n_keep,
-                    tr_rung,
-                    tr_score,
-                    tr_phase,
-                    tr_trust,
-                    tr_crisis,
-                    tr_fat,
-                )
+                if deesc:
+                    deesc_daily[day] += deesc
+                si = int(np.rint(score))
+                if si != 0:
+                    total_score[i] += si
+                    score_hist[day, min(max(si, score_min), score_max) - score_min] += 1
+                    score_nonzero[day] += 1
+                trust_daily[day] += np.int64(np.rint(trust * 1e4))
+                # daily counts of the rung, phase and crisis as segments of unchanged days
+                if rung != seg_rung:
+                    rung_diff[seg_rung_from, seg_rung] += 1
+                    rung_diff[day, seg_rung] -= 1
+                    seg_rung, seg_rung_from = rung, day
+                if phase != seg_phase:
+                    phase_diff[seg_phase_from, seg_phase] += 1
+                    phase_diff[day, seg_phase] -= 1
+                    seg_phase, seg_phase_from = phase, day
+                if crisis != seg_crisis:
+                    if seg_crisis:
+                        crisis_diff[seg_crisis_from] += 1
+                        crisis_diff[day] -= 1
+                    seg_crisis, seg_crisis_from = crisis, day
+                key = state_key(rung, phase, signal, age, nuse, acc)
+                if key != last_key:
+                    record_first(day, i, rung, phase, signal, age, nuse, acc, first)
+                    last_key = key
+                jm = milestone_of_day[day]
+                if jm >= 0:
+                    fat_at[jm, i] = fat
+                if i < n_keep:
+                    tr_rung[i, day] = rung
+                    tr_score[i, day] = score
+                    tr_phase[i, day] = phase
+                    tr_trust[i, day] = trust
+                    tr_crisis[i, day] = crisis
+                    tr_fat[i, day] = fat
 
             rung_s[i] = rung
             crisis_s[i] = crisis
@@ -1057,6 +1066,57 @@ def run_days(
             cat_s[i] = cat
             lag_s[0, i], lag_s[1, i] = lag0, lag1
             held_s[i] = held
+            end = day0 + ndays
+            rung_diff[seg_rung_from, seg_rung] += 1
+            rung_diff[end, seg_rung] -= 1
+            phase_diff[seg_phase_from, seg_phase] += 1
+            phase_diff[end, seg_phase] -= 1
+            if seg_crisis:
+                crisis_diff[seg_crisis_from] += 1
+                crisis_diff[end] -= 1
+
+
+@njit(cache=True, inline="always")
+def state_key(rung: int, phase: int, signal: bool, age: int, nuse: bool, acc: np.ndarray) -> int:
+    """The recorded state packed into one integer: first passages can change only when it does."""
+    key = rung | (phase << 3) | (int(signal) << 6) | (int(age >= 0) << 7) | (int(nuse) << 8)
+    for a in range(2):
+        for t in range(3):
+            key |= int(acc[a, t]) << (9 + 3 * a + t)
+    return key
+
+
+@njit(cache=True, inline="always")
+def record_first(
+    day: int,
+    i: int,
+    rung: int,
+    phase: int,
+    signal: bool,
+    age: int,
+    nuse: bool,
+    acc: np.ndarray,
+    first: np.ndarray,
+) -> None:
+    """First-passage days of the recorded conditions (sim.outcomes.metric_names) reached today."""
+    for k in range(1, 7):
+        if rung >= k and first[k, i] > day:
+            first[k, i] = day
+    if signal and first[M_SIGNAL, i] > day:
+        first[M_SIGNAL, i] = day
+    for k in range(1, 6):
+        if phase >= k and first[M_SIGNAL + k, i] > day:
+            first[M_SIGNAL + k, i] = day
+    if age >= 0 and first[M_AGREEMENT, i] > day:
+        first[M_AGREEMENT, i] = day
+    if ((acc[0, 1] and acc[1, 1]) or (acc[0, 2] and acc[1, 2])) and first[M_MEDIATION, i] > day:
+        first[M_MEDIATION, i] = day
+    if nuse and first[M_NUCLEAR_USE, i] > day:
+        first[M_NUCLEAR_USE, i] = day
+    for a in range(2):
+        for t in range(3):
+            if acc[a, t] and first[M_ACCEPT + 3 * a + t, i] > day:
+                first[M_ACCEPT + 3 * a + t, i] = day
 
 
 @njit(cache=True, inline="always")
@@ -1097,24 +1157,7 @@ def record(
     if crisis:
         crisis_daily[day] += 1
     trust_daily[day] += np.int64(np.rint(trust * 1e4))
-    for k in range(1, 7):
-        if rung >= k and first[k, i] > day:
-            first[k, i] = day
-    if signal and first[M_SIGNAL, i] > day:
-        first[M_SIGNAL, i] = day
-    for k in range(1, 6):
-        if phase >= k and first[M_SIGNAL + k, i] > day:
-            first[M_SIGNAL + k, i] = day
-    if age >= 0 and first[M_AGREEMENT, i] > day:
-        first[M_AGREEMENT, i] = day
-    if ((acc[0, 1] and acc[1, 1]) or (acc[0, 2] and acc[1, 2])) and first[M_MEDIATION, i] > day:
-        first[M_MEDIATION, i] = day
-    if nuse and first[M_NUCLEAR_USE, i] > day:
-        first[M_NUCLEAR_USE, i] = day
-    for a in range(2):
-        for t in range(3):
-            if acc[a, t] and first[M_ACCEPT + 3 * a + t, i] > day:
-                first[M_ACCEPT + 3 * a + t, i] = day
+    record_first(day, i, rung, phase, signal, age, nuse, acc, first)
     s = min(max(int(np.rint(score)), score_min), score_max) - score_min
     score_hist[day, s] += 1
     j = milestone_of_day[day]
@@ -1316,9 +1359,13 @@ def simulate(
         s.opponent_recent, s.trust, s.accept, s.phase, s.freeze, s.agreement_age, s.fatalities, s.cost,
         s.hurt, s.catastrophe, s.bias, s.forced_active, s.response_lag, s.ceasefire_held,
     )  # fmt: skip
+    rung_diff = np.zeros((horizon + 2, 7), dtype=np.int64)
+    phase_diff = np.zeros((horizon + 2, 6), dtype=np.int64)
+    crisis_diff = np.zeros(horizon + 2, dtype=np.int64)
+    score_nonzero = np.zeros(horizon + 1, dtype=np.int64)
     records = (
-        rec["first"], rec["crises"], rec["total_score"], rec["rung_daily"], rec["phase_daily"],
-        rec["crisis_daily"], rec["trust_daily"], rec["score_hist"], rec["deesc_daily"],
+        rec["first"], rec["crises"], rec["total_score"], rung_diff, phase_diff, crisis_diff,
+        rec["trust_daily"], rec["score_hist"], score_nonzero, rec["deesc_daily"],
         rec["duration_hist"], rec["kinetic_hist"], mday, rec["fat_at"], rec["n_keep"],
         tr["rung"], tr["score"], tr["phase"], tr["trust"], tr["crisis"], tr["fatalities"],
     )  # fmt: skip
@@ -1334,3 +1381,7 @@ def simulate(
         for b, rng in enumerate(rngs):
             rng.random(out=slab[b], dtype=np.float32)
         step_days(slab, day0, min(slab_days, horizon + 1 - day0), horizon, *statics, *states, *records)
+    rec["rung_daily"][1:] += np.cumsum(rung_diff, axis=0)[1 : horizon + 1]
+    rec["phase_daily"][1:] += np.cumsum(phase_diff, axis=0)[1 : horizon + 1]
+    rec["crisis_daily"][1:] += np.cumsum(crisis_diff)[1 : horizon + 1]
+    rec["score_hist"][1:, -SCORE_MIN] += n - score_nonzero[1:]
