@@ -2,7 +2,10 @@
 # Install tashkent into ./.venv and forecast the built-in Kashmir scenario (the README's quickstart).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "==> creating ./.venv" >&2
 python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e .
+echo "==> installing tashkent and its dependencies into ./.venv (a minute or two the first time)" >&2
+.venv/bin/python -m pip install --upgrade pip
+.venv/bin/python -m pip install -e .
+echo "==> tashkent forecast $*" >&2
 .venv/bin/tashkent forecast "$@"

@@ -6,7 +6,8 @@ Usage (from the repository root, with tashkent installed):
 
 Trailing comments on a command line: `# exit N` (expected status), `# head N` (keep the first N
 lines of output). `<RUN_ID>` is replaced by the most recent run's id; `> FILE` writes stdout to a
-temporary file that later commands can name.
+temporary file that later commands can name; `$TASHKENT_SHARED_DATA` is the external data folder
+(that environment variable, default ../shared/data).
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ def run(cmd: str, env: dict[str, str], files: dict[str, str], tmp: Path) -> list
         cmd = cmd[: m.start()]
     if "<RUN_ID>" in cmd:
         cmd = cmd.replace("<RUN_ID>", latest_run(env))
+    shared = os.environ.get("TASHKENT_SHARED_DATA") or str(REPO.parent / "shared" / "data")
+    if "$TASHKENT_SHARED_DATA" in cmd:
+        if not Path(shared).is_dir():
+            raise SystemExit(f"`{cmd}` needs TASHKENT_SHARED_DATA (the external data folder)")
+        cmd = cmd.replace("$TASHKENT_SHARED_DATA", shared)
     target = None
     if " > " in cmd:
         cmd, target = (p.strip() for p in cmd.split(" > ", 1))
@@ -60,6 +66,7 @@ def run(cmd: str, env: dict[str, str], files: dict[str, str], tmp: Path) -> list
     for name, tmp_path in files.items():
         text = text.replace(tmp_path, name)
     text = text.replace(str(Path(env["TASHKENT_HOME"])), "~/.local/share/tashkent")
+    text = text.replace(shared, "$TASHKENT_SHARED_DATA")
     lines = text.splitlines()
     if head is not None and len(lines) > head:
         lines = [*lines[:head], "…"]

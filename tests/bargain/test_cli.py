@@ -19,8 +19,8 @@ def run(argv, capsys):
     return code, out.out, out.err
 
 
-def test_bargain_json_keys_smp(shared_data, capsys):
-    code, out, _ = run(["bargain", str(shared_data / "bargaining/ktab/SOE-Pol-Comp.csv"), "--json"], capsys)
+def test_bargain_json_keys_smp(bargaining_data, capsys):
+    code, out, _ = run(["bargain", str(bargaining_data / "ktab/SOE-Pol-Comp.csv"), "--json"], capsys)
     assert code == 0
     j = json.loads(out)
     for key in ("model", "actors", "dimensions", "history", "probabilities", "forecast", "turns"):
@@ -32,8 +32,8 @@ def test_bargain_json_keys_smp(shared_data, capsys):
     assert j["baselines"]["weighted_mean"] == pytest.approx([36.29, 38.89], abs=0.01)
 
 
-def test_bargain_eu_table_and_options(shared_data, capsys):
-    path = str(shared_data / "bargaining/eu_emissions_1994.csv")
+def test_bargain_eu_table_and_options(bargaining_data, capsys):
+    path = str(bargaining_data / "eu_emissions_1994.csv")
     code, out, _ = run(["bargain", path, "--model", "eu"], capsys)
     assert code == 0 and "Forecast and baselines" in out and "oscillating: yes" in out
     code, out, _ = run(
@@ -50,12 +50,12 @@ def test_bargain_compromise_and_scenario(capsys):
     assert j["dimensions"][0] == "mediation_format"
 
 
-def test_bargain_report_and_plot(shared_data, tmp_path, capsys):
+def test_bargain_report_and_plot(bargaining_data, tmp_path, capsys):
     html, png = tmp_path / "r.html", tmp_path / "p.png"
     code, _out, _ = run(
         [
             "bargain",
-            str(shared_data / "bargaining/eu_emissions_1994.csv"),
+            str(bargaining_data / "eu_emissions_1994.csv"),
             "--model",
             "eu",
             "--report",
@@ -72,10 +72,10 @@ def test_bargain_report_and_plot(shared_data, tmp_path, capsys):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_stochastic_seed_reproducible_via_cli(shared_data, capsys):
+def test_stochastic_seed_reproducible_via_cli(bargaining_data, capsys):
     args = [
         "bargain",
-        str(shared_data / "bargaining/ktab/SOE-Pol-Comp.csv"),
+        str(bargaining_data / "ktab/SOE-Pol-Comp.csv"),
         "--json",
         "--option",
         "transitions=stochastic",

@@ -1,8 +1,7 @@
 """BDM/Scholz expected-utility model against the EU car-emissions fixture.
 
-Fixture: `shared/data/bargaining/eu_emissions_1994.csv` (BDM 1994 Table 1) and its `.expected.json`
-(reference numbers of the Scholz et al. 2011 reconstruction; see
-shared/reference/bargaining.md §2.4).
+Fixture: `examples/bargaining/eu_emissions_1994.csv` (BDM 1994, as Table 1 of Scholz et al. 2011)
+and its `.expected.json` (reference numbers of the Scholz et al. 2011 reconstruction).
 """
 
 from __future__ import annotations
@@ -19,9 +18,9 @@ from tashkent.errors import UserError
 
 
 @pytest.fixture
-def eu(shared_data):
-    problem = read_csv(shared_data / "bargaining" / "eu_emissions_1994.csv")
-    expected = json.loads((shared_data / "bargaining" / "eu_emissions_1994.expected.json").read_text())
+def eu(bargaining_data):
+    problem = read_csv(bargaining_data / "eu_emissions_1994.csv")
+    expected = json.loads((bargaining_data / "eu_emissions_1994.expected.json").read_text())
     return problem, expected
 
 

@@ -29,8 +29,8 @@ def test_plain_many_dimensions():
     assert p.position.shape == (3, 2)
 
 
-def test_ktab_format_unchanged(shared_data):
-    p = read_csv(shared_data / "bargaining" / "ktab" / "SOE-Pol-Comp.csv")
+def test_ktab_format_unchanged(bargaining_data):
+    p = read_csv(bargaining_data / "ktab" / "SOE-Pol-Comp.csv")
     assert p.n_actors == 13 and p.dimensions == ("Policy", "Competitive")
     assert p.labels["XJ"] == "Xi Jinping"
     assert p.capability[0] == 100.0

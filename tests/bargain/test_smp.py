@@ -1,9 +1,8 @@
 """KTAB's Spatial Model of Politics against KTAB's own histories.
 
-Fixtures (read from the shared folder, not copied): `shared/data/bargaining/ktab/SOE-Pol-Comp.csv`
-and `SOE-Policy.csv` are input files shipped with KTAB (KAPSARC, MIT licence,
-examples/smp/doc/); the `.history.txt` files are what KTAB's `smpc` printed for them with its
-default deterministic settings (see shared/reference/bargaining.md §1.8).
+Fixtures: `examples/bargaining/ktab/SOE-Pol-Comp.csv` and `SOE-Policy.csv` are input files shipped
+with KTAB (KAPSARC, MIT licence, https://github.com/KAPSARC/KTAB); the `.history.txt` files are what
+KTAB's `smpc` printed for them with its default deterministic settings (examples/bargaining/README.md).
 """
 
 from __future__ import annotations
@@ -35,8 +34,8 @@ def _history(path: Path, actors: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
 
 
 @pytest.mark.parametrize(("name", "turns"), [("SOE-Pol-Comp", 27), ("SOE-Policy", 19)])
-def test_reproduces_ktab_history(shared_data, name, turns):
-    folder = shared_data / "bargaining" / "ktab"
+def test_reproduces_ktab_history(bargaining_data, name, turns):
+    folder = bargaining_data / "ktab"
     problem = read_csv(folder / f"{name}.csv")
     H, P = _history(folder / f"{name}.history.txt", problem.actors)
     res = run_smp(problem)
@@ -47,8 +46,8 @@ def test_reproduces_ktab_history(shared_data, name, turns):
     assert np.abs(res.probabilities - P).max() <= 5e-5 + 1e-9
 
 
-def test_soe_pol_comp_forecast(shared_data):
-    problem = read_csv(shared_data / "bargaining" / "ktab" / "SOE-Pol-Comp.csv")
+def test_soe_pol_comp_forecast(bargaining_data):
+    problem = read_csv(bargaining_data / "ktab" / "SOE-Pol-Comp.csv")
     res = run_smp(problem)
     assert res.forecast["expected"] == pytest.approx([39.73, 32.78], abs=0.01)
     assert res.forecast["p_most_likely"] == pytest.approx(0.2330, abs=1e-4)
@@ -56,8 +55,8 @@ def test_soe_pol_comp_forecast(shared_data):
     assert sum(o["probability"] for o in res.forecast["options"]) == pytest.approx(1.0)
 
 
-def test_stochastic_mode_is_reproducible_from_seed(shared_data):
-    problem = read_csv(shared_data / "bargaining" / "ktab" / "SOE-Pol-Comp.csv")
+def test_stochastic_mode_is_reproducible_from_seed(bargaining_data):
+    problem = read_csv(bargaining_data / "ktab" / "SOE-Pol-Comp.csv")
     opt = parse_options(SMPOptions, ["transitions=stochastic"], "smp")
     a = run_smp(problem, opt, seed=7)
     b = run_smp(problem, opt, seed=7)
@@ -85,8 +84,8 @@ def test_stochastic_mode_is_reproducible_from_seed(shared_data):
         "bargain_model=pw_comp",
     ],
 )
-def test_every_option_runs_and_stays_in_range(shared_data, option):
-    problem = read_csv(shared_data / "bargaining" / "ktab" / "SOE-Pol-Comp.csv")
+def test_every_option_runs_and_stays_in_range(bargaining_data, option):
+    problem = read_csv(bargaining_data / "ktab" / "SOE-Pol-Comp.csv")
     res = run_smp(problem, parse_options(SMPOptions, [option, "max_turns=8"], "smp"))
     assert 1 <= res.turns <= 8
     assert np.all((res.history >= 0) & (res.history <= 100))

@@ -22,6 +22,9 @@ INITDB = shutil.which("initdb") or next(iter(sorted(Path("/usr/lib/postgresql").
 
 @pytest.fixture(scope="module")
 def pg_url():
+    pytest.importorskip(
+        "psycopg", reason="the PostgreSQL driver is not installed: pip install 'tashkent[postgres]'"
+    )
     if INITDB is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     bindir = Path(INITDB).parent

@@ -95,12 +95,12 @@ def test_evaluate_handcoded_meets_the_targets(capsys):
     assert d["source"]["f1"] >= 0.85 and d["target"]["f1"] >= 0.85
 
 
-def test_evaluate_dev_tsv(shared_data, capsys):
+def test_evaluate_dev_tsv(dev_tsv, capsys):
     _, out, _ = run(
         capsys,
         "events",
         "evaluate",
-        str(shared_data / "events/conflibert_cameo_penta_dev.tsv"),
+        str(dev_tsv),
         "--json",
     )
     d = json.loads(out)

@@ -153,10 +153,10 @@ def test_cli_bad_method_is_one_line(capsys):
     assert err.strip().count("\n") == 0 and "kfold" in err
 
 
-def test_cli_crises_and_base_rates(shared_data):
+def test_cli_crises_and_base_rates(icb_dir):
     res = runner.invoke(app, ["history", "crises", "--json"])
     assert res.exit_code == 0 and len(json.loads(res.output)) == 18
-    res = runner.invoke(app, ["history", "base-rates", "--icb", str(shared_data / "history/icb"), "--json"])
+    res = runner.invoke(app, ["history", "base-rates", "--icb", str(icb_dir), "--json"])
     assert res.exit_code == 0
     assert json.loads(res.output)["post1945"]["agreement_mediated"]["p"] == 0.6277
 

@@ -1,4 +1,5 @@
-"""The ICB reader reproduces history.md §4.1 exactly from the shared v15 files."""
+"""The ICB reader reproduces the published ICB v15 base rates exactly from the user's v15 files
+(skipped without them: set TASHKENT_SHARED_DATA)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from tashkent.history.icb import base_rates, icb_date, india_pakistan_crises, re
 
 @pytest.fixture(scope="module")
 def icb():
-    from tests.conftest import SHARED_DATA
+    from tests.conftest import need_shared
 
-    return read_icb(SHARED_DATA / "history" / "icb")
+    return read_icb(need_shared("history", "icb"))
 
 
 @pytest.fixture(scope="module")
@@ -124,10 +125,8 @@ def test_icb_date_codes():
     assert icb_date(2012, -99, -99) is None
 
 
-def test_bad_icb_value_is_one_line(tmp_path):
-    from tests.conftest import SHARED_DATA
-
-    src = SHARED_DATA / "history" / "icb"
+def test_bad_icb_value_is_one_line(tmp_path, icb_dir):
+    src = icb_dir
     for name in ("icb1v15.csv", "icb2v15.csv", "icbdy_v15.csv"):
         shutil.copy(src / name, tmp_path / name)
     path = tmp_path / "icb1v15.csv"

@@ -219,7 +219,8 @@ TARGETS_NOT_USED = {
         "'agreement' is a framework agreement at process phase 5; kept as the priors' anchors"
     ),
     "ICB effectiveness by mediator type and style": (
-        "descriptive, selection-biased rates over 137 mediated crises worldwide (history.md §4.1); "
+        "descriptive, selection-biased rates over 137 mediated crises worldwide "
+        "(ICB v15, computed by `tashkent history base-rates`); "
         "the model's style and leverage inputs are per actor, not fitted here"
     ),
     "ICB trigger-to-mediation lag (median 32 days)": (

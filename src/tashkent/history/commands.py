@@ -79,7 +79,7 @@ def base_rates_cmd(
     icb: Path = typer.Option(..., "--icb", help="Folder with icb1v15.csv, icb2v15.csv, icbdy_v15.csv."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Mediation base rates from the ICB v15 files (history.md §4.1)."""
+    """Mediation base rates from the ICB v15 files (International Crisis Behavior project)."""
     from tashkent.history.icb import base_rates, read_icb
 
     rates = base_rates(read_icb(icb))

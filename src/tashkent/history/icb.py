@@ -6,7 +6,7 @@ The ICB files are not shipped with tashkent (research-use licence): pass the fol
 `read_icb`. Download them from the ICB project (https://sites.duke.edu/icbdata/data-collections/)
 and cite Brecher, Wilkenfeld, Beardsley, James and Quinn.
 
-Definitions follow history.md Appendix A: post-1945 = `yrtrig >= 1945`; mediated = `mediate == 4`;
+Definitions (ICB v15 codebook variables): post-1945 = `yrtrig >= 1945`; mediated = `mediate == 4`;
 not mediated = `mediate == 1` (none); agreement = `forout in {1, 2}`; tension reduction =
 `outesr == 2` over crises with `outesr != 3` (not recent); effective = `medefct in {5, 6}`;
 mediation lag = start of mediation − trigger, days, with a missing or coded (> 31) day set to 15.
@@ -220,7 +220,7 @@ def _group_table(rows: list[Row], key: str, labels: dict[int, str]) -> dict[str,
 
 
 def base_rates(data: IcbData) -> dict[str, Any]:
-    """The mediation base rates of history.md §4.1, computed from the ICB rows (JSON-ready)."""
+    """Mediation base rates computed from the ICB rows (JSON-ready)."""
     every = data.system
     post = [r for r in every if r["yrtrig"] >= 1945]
     out: dict[str, Any] = {"n_crises": len(every), "n_post1945": len(post)}
@@ -258,7 +258,7 @@ def base_rates(data: IcbData) -> dict[str, Any]:
 
 
 def india_pakistan_rates(data: IcbData) -> dict[str, Any]:
-    """The India–Pakistan subset of history.md §4.1."""
+    """The same rates for the India–Pakistan crises (dyad 750–770)."""
     ids = set(india_pakistan_crises(data))
     rows = sorted((r for r in data.system if r["crisno"] in ids), key=lambda r: r["crisno"])
     viol_names = {1: "none", 2: "minor", 3: "serious", 4: "war"}

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -213,21 +214,34 @@ def runs_list(
     """List recent runs, newest first."""
     from tashkent.store import index
 
-    t = Table("status", "runs", "days", "seed", "s", "P(crisis)", "P(rung≥5)")
-    t.add_column("run id", no_wrap=True)
-    t.columns.insert(0, t.columns.pop())  # run id first, never truncated: users copy it
+    wide = console.width >= 100  # seed and seconds only where they fit beside the rest
+    t = Table(
+        box=box.SIMPLE_HEAD,
+        caption="crisis, rung≥5: P(new crisis), P(highest rung ≥ 5) by the horizon",
+        caption_justify="left",
+    )
+    t.add_column("run id", no_wrap=True)  # never truncated: users copy it
+    t.add_column("status")
+    t.add_column("runs", justify="right")
+    t.add_column("days", justify="right")
+    t.add_column("crisis", justify="right")
+    t.add_column("rung≥5", justify="right")
+    if wide:
+        t.add_column("seed", justify="right")
+        t.add_column("seconds", justify="right")
     for r in index.list_runs(db, limit):
         h = r.headline or {}
-        t.add_row(
+        row = [
             r.run_id,
             r.status,
             f"{r.runs:,}",
             str(r.days),
-            str(r.seed),
-            f"{r.seconds:.1f}" if r.seconds else "",
             f"{h['p_crisis']:.3f}" if h else "",
             f"{h['p_rung_ge_5']:.3f}" if h else "",
-        )
+        ]
+        if wide:
+            row += [str(r.seed), f"{r.seconds:.1f}" if r.seconds else ""]
+        t.add_row(*row)
     console.print(t)
 
 

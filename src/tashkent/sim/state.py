@@ -1,4 +1,4 @@
-"""The state of every run on one day (DESIGN §3 'State per run'), as arrays over runs."""
+"""The state of every run on one day, as arrays over runs."""
 
 from __future__ import annotations
 
