@@ -90,10 +90,18 @@ class _Lines:
         return self.lines.get(())
 
 
+# libyaml's parser when PyYAML was built with it (the same documents, several times faster)
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml(label: str, text: str) -> tuple[Any, _Lines]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = SAFE_LOADER(text)
+        try:
+            node = loader.get_single_node()  # parsed once: the data and each key's line
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{label}:{mark.line + 1}" if mark is not None else label

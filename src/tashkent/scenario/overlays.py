@@ -14,4 +14,4 @@ def calibrated_overlays() -> list[dict[str, Any]]:
     ref = resources.files("tashkent").joinpath("history/data/calibrated.yaml")
     if not ref.is_file():
         return []
-    return [yaml.safe_load(ref.read_text(encoding="utf-8"))]
+    return [yaml.load(ref.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
