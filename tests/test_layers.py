@@ -13,7 +13,17 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # Layers in data-flow order; a module belongs to the layer of its longest matching prefix.
 # Command modules (`tashkent.<area>.commands`) are the command line, whatever their area.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", ("tashkent", "tashkent.errors", "tashkent.ladder")),
+    (
+        "core",
+        (
+            "tashkent",
+            "tashkent.errors",
+            "tashkent.ladder",
+            "tashkent.limits",
+            "tashkent.safe_yaml",
+            "tashkent.strict",
+        ),
+    ),
     ("scenario", ("tashkent.scenario",)),
     ("model", ("tashkent.model",)),
     ("sim", ("tashkent.sim",)),
@@ -21,6 +31,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("report", ("tashkent.report",)),
     ("analyses", ("tashkent.bargain", "tashkent.events", "tashkent.history", "tashkent.explore")),
     ("api", ("tashkent.api", "tashkent.forecasting")),
+    ("exercise", ("tashkent.exercise",)),
+    ("web", ("tashkent.web",)),
     ("cli", ("tashkent.cli", "tashkent.__main__")),
 ]
 # Package facades that re-export the API lazily (inside `__getattr__`/`__call__`): the one place a

@@ -86,6 +86,28 @@ def load(
     return load_scenario(scenario, sets=_set_strings(set), injects=_list(inject), overlays=overlays)
 
 
+def load_noted(
+    scenario: str | Path | Scenario = "kashmir-2025",
+    *,
+    set: Sets | None = None,
+    inject: Sequence[str] | str | None = None,
+    calibrated: bool = True,
+) -> tuple[Scenario, dict[str, Any]]:
+    """As `load`, and what the calibration overlay did: which parameters took its posteriors and
+    which kept the scenario's own (explicit) values."""
+    from tashkent.scenario.load import load_scenario_noted
+    from tashkent.scenario.overlays import calibrated_overlays, calibration_note
+    from tashkent.scenario.schema import Scenario
+
+    if isinstance(scenario, Scenario):
+        return load(scenario, set=set, inject=inject, calibrated=calibrated), calibration_note({}, False)
+    overlays = calibrated_overlays() if calibrated else []
+    sc, notes = load_scenario_noted(
+        scenario, sets=_set_strings(set), injects=_list(inject), overlays=overlays
+    )
+    return sc, calibration_note(notes, calibrated and bool(overlays))
+
+
 # ------------------------------------------------------------------------------------- forecast
 
 
@@ -212,7 +234,7 @@ def forecast(
         param_mode=param_mode,  # type: ignore[arg-type]  # validated here
     )
     config.validate()
-    sc = load(scenario, set=set, inject=inject, calibrated=calibrated)
+    sc, calibration = load_noted(scenario, set=set, inject=inject, calibrated=calibrated)
     events = [Path(p) for p in _list(from_events)]
     nowcast_info: dict[str, Any] = {}
     if events or from_store:
@@ -230,6 +252,7 @@ def forecast(
         "set": _set_strings(set),
         "inject": _list(inject),
         "calibrated": calibrated,
+        "calibration": calibration,
         "from_events": [str(p) for p in events],
         "as_of": str(as_of) if as_of is not None else None,
         "bargaining_link": link_info,
@@ -247,6 +270,7 @@ def forecast(
     t0 = time.perf_counter()
     total = run_ensemble(sc, config, progress=progress)
     doc = document(sc, config, total) | {"run_id": None, "seconds": round(time.perf_counter() - t0, 3)}
+    doc["calibration"] = calibration
     return Forecast(doc, sc, config, total, inputs, None)
 
 
@@ -261,6 +285,15 @@ def resume(
     """Finish an interrupted stored run (chunks already on disk are loaded, not run again)."""
     from tashkent import forecasting
 
+    done = forecasting.completed_document(run_id, db)
+    if done is not None:  # complete: its stored forecast, counts re-read (and checked) from its chunks
+        from tashkent.sim.ensemble import run_ensemble
+        from tashkent.store.chunks import ChunkFolder
+
+        run_id, run_dir, sc, config = forecasting.opened(run_id, db)
+        total = run_ensemble(sc, config, chunks=ChunkFolder(run_dir))
+        inputs = forecasting.load_manifest(run_dir).get("inputs", {})
+        return Forecast(done, sc, config, total, inputs, run_dir)
     run_id, run_dir, sc, config = forecasting.reopen(run_id, db, workers, dask)
     doc, total = forecasting.execute(run_id, run_dir, sc, config, db, progress)
     inputs = forecasting.load_manifest(run_dir).get("inputs", {})
@@ -322,12 +355,12 @@ def compare(
     from tashkent.bargain.link import bargaining_overrides
     from tashkent.scenario.overlays import calibrated_overlays
     from tashkent.scenario.variants import parse_variant
-    from tashkent.sim.compare import HEADLINE, paired_differences
+    from tashkent.sim.compare import metrics_for, paired_differences
     from tashkent.sim.ensemble import RunConfig, default_workers, run_ensemble
 
     overlays = calibrated_overlays() if calibrated else []
     sets, injects = _set_strings(set), _list(inject)
-    base_sc = load(base, set=sets, inject=injects, calibrated=calibrated)
+    base_sc, calibration = load_noted(base, set=sets, inject=injects, calibrated=calibrated)
     link, _ = bargaining_overrides(base_sc)
     config = RunConfig(
         runs=runs,
@@ -340,6 +373,7 @@ def compare(
     config.validate()
     base_total = run_ensemble(base_sc, config)
     out: dict[str, Any] = {"base": str(base), "runs": runs, "days": days, "seed": seed, "variants": []}
+    out["calibration"] = calibration
     for text in _list(variants):
         label, sc = parse_variant(text, str(base), sets, injects, overlays)
         if sc.parties != base_sc.parties:
@@ -349,7 +383,10 @@ def compare(
             )
         total = run_ensemble(sc, config)
         out["variants"].append(
-            {"label": label, "differences": paired_differences(base_total, total, HEADLINE)}
+            {
+                "label": label,
+                "differences": paired_differences(base_total, total, metrics_for(base_sc.parties)),
+            }
         )
     return Comparison(out)
 

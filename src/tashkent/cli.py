@@ -3,7 +3,9 @@ and turns `UserError` into a one-line message with exit status 2."""
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -42,10 +44,44 @@ def _register_all() -> None:
 
 
 # One line per area; an area's commands live in src/tashkent/<area>/commands.py.
-_AREAS: list[str] = ["scenario", "sim", "report", "bargain", "events", "history", "explore"]
+_AREAS: list[str] = ["scenario", "sim", "report", "bargain", "events", "history", "explore", "web"]
 
 
 _register_all()
+
+
+def _log_internal_error(exc: BaseException) -> str:
+    """Write the traceback of an unexpected error to a log file and return its path."""
+    import datetime as dt
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    for folder in (os.environ.get("TASHKENT_HOME", ""), tempfile.gettempdir()):
+        try:
+            path = Path(folder or tempfile.gettempdir()) / "logs" / f"error-{stamp}-{os.getpid()}.log"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"tashkent {__version__}\nargv: {sys.argv}\n\n{text}", encoding="utf-8")
+            return str(path)
+        except OSError:
+            continue
+    return "(no writable folder for the log)"
+
+
+def _os_error_text(exc: OSError) -> str:
+    """An operating-system error (missing file, permission, read-only disk, a folder where a file
+    should be) in one line, naming the path."""
+    name = exc.filename if exc.filename is not None else ""
+    reason = exc.strerror or type(exc).__name__
+    hint = {
+        "PermissionError": "check its permissions or set TASHKENT_HOME to a writable folder",
+        "IsADirectoryError": "give a file name, not a folder",
+        "NotADirectoryError": "a part of the path is a file, not a folder",
+        "FileExistsError": "a file is in the way where a folder should be",
+        "FileNotFoundError": "check the path",
+    }.get(type(exc).__name__, "check the path, the disk and TASHKENT_HOME")
+    return f"{name}: {reason}; {hint}" if name else f"{reason}; {hint}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -60,13 +96,34 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except OSError as exc:
+        err_console.print(f"error: {_os_error_text(exc)}", markup=False)
+        sys.exit(2)
+    except RecursionError as exc:
+        log = _log_internal_error(exc)
+        err_console.print(f"error: input nested too deeply to process; details in {log}", markup=False)
+        sys.exit(2)
+    except MemoryError:
+        err_console.print(
+            "error: out of memory; use fewer runs, a shorter horizon or smaller input", markup=False
+        )
+        sys.exit(2)
     except Exception as exc:
-        # Usage errors from the command-line parser (click, as vendored by typer): it knows how to
-        # print them (one line plus the usage hint) and which exit status they carry.
-        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()
+        # Usage errors from the command-line parser (click, as vendored by typer): the message and a
+        # hint, two lines, with the exit status click gives them (2).
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            ctx = getattr(exc, "ctx", None)
+            command = ctx.command_path if ctx is not None else "tashkent"
+            err_console.print(f"error: {exc.format_message()}", markup=False)
+            err_console.print(f"hint: see `{command} --help`", markup=False)
             sys.exit(int(getattr(exc, "exit_code", 2)))
         if type(exc).__name__ == "Abort":
             err_console.print("aborted", markup=False)
             sys.exit(1)
-        raise
+        log = _log_internal_error(exc)
+        err_console.print(
+            f"internal error ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); this is a bug in "
+            f"tashkent: please open an issue in the tashkent repository and attach the log {log}",
+            markup=False,
+        )
+        sys.exit(1)

@@ -101,7 +101,11 @@ def test_packages_json_and_plot(tmp_path, capsys):
         "frontier",
         "reservation",
     } <= set(j)
-    assert len([r for r in j["packages"] if r["kind"] == "package"]) == 5
+    assert len([r for r in j["packages"] if r["kind"] == "package"]) == 6  # with NI power-sharing
+    assert j["converged"] == "four_point"
+    fc = j["forecast"]
+    assert fc["converges"] is False and "never move" in fc["verdict"]
+    assert max(fc["principal_moves"].values()) < 1.0
     png = tmp_path / "f.png"
     code, out, _ = run(["packages", "kashmir-2025", "--plot", str(png)], capsys)
     assert code == 0 and "Nash:" in out and png.stat().st_size > 1000

@@ -37,6 +37,7 @@ def test_kashmir_section_is_complete_and_sourced(kashmir):
         "aceh_autonomy",
         "demilitarised_zone",
         "confederation",
+        "power_sharing",
     }
     for a in kashmir.actors:
         assert a.capability.source.strip()

@@ -208,8 +208,8 @@ def test_inducements_delay_breakdown():
             breakdown_gap_weight=2.0,
         ).items()
     }
-    early = breakdown_prob(np.array([0]), np.array([False]), p)
-    late = breakdown_prob(np.array([3650]), np.array([False]), p)
+    early = breakdown_prob(np.array([0]), np.array([False]), p["settlement_gap"], p)
+    late = breakdown_prob(np.array([3650]), np.array([False]), p["settlement_gap"], p)
     assert late[0] > early[0]
 
 

@@ -88,3 +88,44 @@ def test_forecast_runs_are_indexed_in_postgresql(pg_url):
 def test_unreachable_database_is_a_one_line_error():
     code, _, err = run_cli("runs", "list", "--db", "postgresql+psycopg://nobody@/x?host=/nonexistent&port=1")
     assert code == 2 and err.startswith("error: --db") and err.count("\n") == 1
+
+
+def test_exercises_on_postgresql_keep_every_move_across_a_restart(pg_url):
+    """The exercise store on PostgreSQL: rows locked FOR UPDATE, concurrent moves with a turn
+    close, a new app on the same database sees everything."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from tashkent.exercise import service
+    from tashkent.store.exercises import ExerciseStore
+    from tashkent.web.app import create_app
+
+    store = ExerciseStore(pg_url)
+    ex = service.create(store, "kashmir-2025", ["IND", "PAK"], turn_days=7)
+    seats = {s: service.authenticate(store, ex["id"], t) for s, t in ex["seat_tokens"].items()}
+    fac = service.authenticate(store, ex["id"], ex["facilitator_token"])
+    made: list[int] = []
+
+    def player(seat: str) -> None:
+        for _ in range(6):
+            made.append(service.move(store, seats[seat], seat, "talks")["id"])
+
+    threads = [threading.Thread(target=player, args=(s,)) for s in seats]
+    for t in threads:
+        t.start()
+    closed = service.advance(store, fac)
+    for t in threads:
+        t.join()
+    client = TestClient(create_app(pg_url))
+    view = client.get(
+        f"/api/exercises/{ex['id']}", headers={"Authorization": f"Bearer {ex['facilitator_token']}"}
+    )
+    assert view.status_code == 200 and view.json()["turn"] == 1
+    stored = [m["id"] for m in closed["moves"]] + [m["id"] for m in view.json()["moves"]]
+    assert sorted(stored) == sorted(made) and len(made) == 12
+    other = client.get(
+        f"/api/exercises/{ex['id']}", headers={"Authorization": f"Bearer {ex['seat_tokens']['IND']}"}
+    )
+    assert other.json()["you"]["seat"] == "IND"
+    assert {m["seat"] for m in other.json()["moves"]} <= {"IND"}  # a seat sees only its own moves

@@ -106,7 +106,10 @@ def test_scores_and_skill_are_deterministic(crises):
         "mediation": 18,
         "duration": 16,
         "days_to_first_strike": 6,
+        "offer_accepted": 34,
     }
+    assert a["scores"]["offer_accepted"]["climatology"] == 0.2571
+    assert len(a["offers"]) == 34
     s = a["skill"]["rung"]["climatology"]["persistence"]
     assert s["low"] <= s["skill"] <= s["high"]
 
@@ -129,7 +132,9 @@ def test_cli_json_keys():
         "mediation",
         "duration",
         "days_to_first_strike",
+        "offer_accepted",
     }
+    assert out["n"]["offer_accepted"] == 17  # offers from 2001, forecast from those before 2000
     assert set(out["scores"]["rung"]) == {"climatology", "persistence", "uniform"}
 
 

@@ -164,6 +164,13 @@ def print_packages(j: dict[str, Any], console: Console) -> None:
     console.print("SMP forecast (expected landing point):")
     for dim, v in zip(j["dimensions"], fc["expected"], strict=True):
         console.print(f"  {dim['id']:<20} {v:5.1f}  ~ {_nearest_label(dim['scale'], v)}")
+    if "verdict" in fc:
+        console.print(f"verdict: {fc['verdict']}")
+    if j.get("converged"):
+        console.print(
+            f"phase-2 dialogue converges on: {j['converged']} (largest Nash product of the packages both "
+            "parties accept); its settlement gap feeds the durability of an agreement"
+        )
 
 
 def _nearest_label(scale: dict[str, str], x: float) -> str:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from tashkent.scenario.bargaining import BargainingSpec
 
 MIN_ACTORS = 3
+MAX_ACTORS = 2000  # the EU model's cost grows as N²; the SMP has its own, lower limit
+MAX_DIMS = 50
 POS_LO, POS_HI = 0.0, 100.0
 SALIENCE_TOL = 1e-6
 
@@ -91,6 +93,12 @@ def validate(
         raise UserError(
             f"{loc}: only {len(actors)} actor(s); a bargaining model needs at least {MIN_ACTORS} — add actors"
         )
+    if len(actors) > MAX_ACTORS:
+        loc = where[0].rsplit(":", 1)[0] if where else name
+        raise UserError(f"{loc}: {len(actors):,} actors, more than the {MAX_ACTORS:,} the models handle")
+    if not 1 <= len(dimensions) <= MAX_DIMS:
+        loc = where[0].rsplit(":", 1)[0] if where else name
+        raise UserError(f"{loc}: {len(dimensions)} issue dimensions; give between 1 and {MAX_DIMS}")
     seen: dict[str, str] = {}
     for a, w in zip(actors, where, strict=True):
         if not a:
@@ -116,6 +124,16 @@ def validate(
             raise UserError(
                 f"{w}: saliences sum to {total:g}, more than {salience_sum_max:g}; an actor's "
                 "attention across dimensions must add up to at most 100"
+            )
+        if total <= 0:
+            raise UserError(
+                f"{w}: every salience is 0, so the actor takes no part; give it salience or remove the row"
+            )
+    for d, dim in enumerate(dimensions):
+        if all(salience_pct[i][d] <= 0 for i in range(len(actors))):
+            loc = where[0].rsplit(":", 1)[0] if where else name
+            raise UserError(
+                f"{loc}: no actor gives {dim!r} any salience; remove the dimension or give salience"
             )
     if sum(capability) <= 0:
         raise UserError(
@@ -234,6 +252,11 @@ def read_ktab_csv(text: str, path: str = "<csv>") -> Problem:
         raise UserError(
             f"{path}:{l1}: the first line must end with the number of actors and of dimensions"
         ) from None
+    if not 1 <= n_dim <= MAX_DIMS or not MIN_ACTORS <= n_act <= MAX_ACTORS:
+        raise UserError(
+            f"{path}:{l1}: {n_act} actors and {n_dim} dimensions; KTAB files need {MIN_ACTORS}-{MAX_ACTORS} "
+            f"actors and 1-{MAX_DIMS} dimensions"
+        )
     name = first[0]
     _l2, header = rows[1]
     dims = [header[3 + 2 * d] if 3 + 2 * d < len(header) else f"dim{d + 1}" for d in range(n_dim)]
@@ -249,10 +272,11 @@ def read_ktab_csv(text: str, path: str = "<csv>") -> Problem:
     for lineno, cells in body:
         w = f"{path}:{lineno}"
         need = 3 + 2 * n_dim
-        if len(cells) < need:
+        if len(cells) != need:
             raise UserError(
                 f"{w}: {len(cells)} fields, expected {need} (name, description, capability, "
-                f"then position and salience for {n_dim} dimension(s)); fill every column"
+                f"then position and salience for {n_dim} dimension(s)); "
+                + ("fill every column" if len(cells) < need else "remove the extra fields or fix the counts")
             )
         actors.append(cells[0])
         labels[cells[0]] = cells[1]
@@ -266,12 +290,11 @@ def read_ktab_csv(text: str, path: str = "<csv>") -> Problem:
 def read_csv(path: Path) -> Problem:
     """Read a plain or KTAB CSV file, telling them apart by KTAB's first line."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"{p}: no such file; give a CSV path or a scenario name") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{p}: not a UTF-8 text file; save the CSV as UTF-8") from None
+    from tashkent.safe_yaml import read_text
+
+    if not p.exists():
+        raise UserError(f"{p}: no such file; give a CSV path or a scenario name")
+    text = read_text(p, "bargaining CSV").removeprefix("\ufeff")
     if is_ktab_csv(text):
         return read_ktab_csv(text, str(p))
     return read_plain_csv(text, str(p))

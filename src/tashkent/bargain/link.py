@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from tashkent.bargain.inputs import from_spec
-from tashkent.bargain.packages import analyse, utilities
+from tashkent.bargain.packages import analyse, converged_package, utilities
 from tashkent.scenario.bargaining import BargainingSpec
 
 
@@ -59,9 +59,10 @@ def process_inputs(spec: BargainingSpec, expected_cost: dict[str, float] | None 
       landing point is acceptable to both, and falls in proportion to the share of a party's
       reservation utility that the landing point fails to deliver.
     * ``settlement_gap`` >= 0: how far the framework package (spec ``framework``; if unset, the
-      package with the highest capability-weighted support) lies outside the parties' unaided
-      acceptable ranges, in utility units: Σ_p max(0, r_p − u_p(framework)). "Unaided" means the
-      reservation utilities without mediator inducements, as computed here.
+      governance package the phase-2 dialogue converges on, `packages.converged_package`) lies
+      outside the parties' unaided acceptable ranges, in utility units:
+      Σ_p max(0, r_p − u_p(framework)). "Unaided" means the reservation utilities without mediator
+      inducements, as computed here.
 
     Also returned: the reservation utilities and how they were obtained, the landing point, and the
     framework package's id.
@@ -82,7 +83,7 @@ def process_inputs(spec: BargainingSpec, expected_cost: dict[str, float] | None 
     if spec.framework is not None:
         fw = next(r for r in pkg_rows if r["id"] == spec.framework)
     else:
-        fw = max(pkg_rows, key=lambda r: r["support"]) if pkg_rows else None
+        fw = converged_package(an.rows, (a, b), res)
     gap = 0.0
     if fw is not None:
         gap = sum(max(0.0, res[p] - fw["utility"][p]) for p in (a, b))

@@ -250,6 +250,9 @@ class PackageAnalysis:
             "concession": self.solutions["concession"],
             "frontier": self.solutions["frontier"],
             "forecast": self.forecast,
+            "converged": (lambda r: None if r is None else r["id"])(
+                converged_package(self.rows, self.spec.parties, self.reservation.values)
+            ),
         }
 
 
@@ -321,5 +324,61 @@ def analyse(
         "most_likely": smp.forecast["most_likely"],
         "p_most_likely": smp.forecast["p_most_likely"],
         "turns": smp.turns,
+        **verdict(problem, spec, smp.history, next(r for r in rows if r["id"] == "smp_forecast")),
     }
     return PackageAnalysis(problem, spec, res, rows, sol, forecast)
+
+
+MOVE_TOLERANCE = (
+    1.0  # judgement: a principal that moves less than 1 point of 100 on every issue has not moved
+)
+
+
+def verdict(
+    problem: Problem, spec: BargainingSpec, history: np.ndarray, landing: dict[str, Any]
+) -> dict[str, Any]:
+    """What the bargaining forecast can honestly claim (issue 8).
+
+    * `principal_moves`: each party's largest move over the SMP turns, in points of 0–100;
+    * `landing_acceptable`: for each party and veto-holder, whether the landing point gives it at
+      least its reservation utility — a consent gate the forecast may not step over;
+    * `converges`: the principals moved and the landing point is acceptable to every consent holder;
+    * `verdict`: one sentence saying so, or saying plainly why the landing point is not a forecast
+      of a settlement (the principals never move, so it is the third parties' average; or it is
+      outside a consent holder's acceptable set)."""
+    idx = {a: k for k, a in enumerate(problem.actors)}
+    moves = {p: float(np.abs(history[:, idx[p]] - history[0, idx[p]]).max()) for p in spec.parties}
+    ok = dict(landing["acceptable"])
+    still = [p for p, m in moves.items() if m < MOVE_TOLERANCE]
+    vetoed = [h for h, a in ok.items() if not a]
+    if still:
+        text = (
+            f"{' and '.join(still)} never move over {history.shape[0] - 1} rounds: the landing point is "
+            "where the third parties meet, not a forecast of a settlement between the parties"
+        )
+    elif vetoed:
+        text = f"the landing point is below the reservation utility of {', '.join(vetoed)}, who can refuse it"
+    else:
+        text = "both parties move and the landing point is acceptable to every consent holder"
+    return {
+        "principal_moves": moves,
+        "landing_acceptable": ok,
+        "converges": not still and not vetoed,
+        "verdict": text,
+    }
+
+
+def converged_package(
+    rows: list[dict[str, Any]], parties: tuple[str, str], res: dict[str, float]
+) -> dict[str, Any] | None:
+    """The governance package a dialogue converges on: among the scenario's packages acceptable to
+    both parties, the one with the largest Nash product of gains over the reservation utilities
+    (Nash 1950); if none is acceptable to both, the one with the smallest total shortfall."""
+    pkgs = [r for r in rows if r["kind"] == "package"]
+    if not pkgs:
+        return None
+    a, b = parties
+    ok = [r for r in pkgs if r["acceptable"][a] and r["acceptable"][b]]
+    if ok:
+        return max(ok, key=lambda r: (r["utility"][a] - res[a]) * (r["utility"][b] - res[b]))
+    return min(pkgs, key=lambda r: sum(max(0.0, res[p] - r["utility"][p]) for p in parties))

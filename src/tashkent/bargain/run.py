@@ -31,8 +31,8 @@ def run_model(
     """Run `model` on `problem`; `options` are NAME=VALUE strings of the model's options."""
     if model not in MODELS:
         raise UserError(f"model {model!r}: choose one of {', '.join(MODELS)}")
-    if rounds is not None and rounds < (0 if model == "eu" else 1):
-        raise UserError(f"rounds {rounds}: must be at least {0 if model == 'eu' else 1}")
+    if rounds is not None and not (0 if model == "eu" else 1) <= rounds <= 10_000:
+        raise UserError(f"rounds {rounds}: must be between {0 if model == 'eu' else 1} and 10000")
     if model == "eu":
         from tashkent.bargain.eu import EUOptions, run_eu
 

@@ -55,6 +55,7 @@ MIN_COALITION = 1e-8
 POS_TOL = 1e-3
 BARGAIN_MIN_W = 1e-6
 CHALLENGE_MIN = 1e-5
+SMP_MAX_ACTORS = 300  # about 2 minutes on one core (benchmarks/RESULTS.md); memory grows as N²
 
 _GAMMA = {"linear": 1.0, "square": 2.0, "quartic": 4.0, "octic": 8.0}
 _ADJUST = {"none": 0.0, "one_third": 1 / 3, "half": 0.5, "two_thirds": 2 / 3, "full": 1.0}
@@ -79,13 +80,27 @@ class SMPOptions:
     stop_ratio: float = 0.02
 
     def check(self) -> None:
-        if self.max_turns < 1:
-            raise UserError(f"--option max_turns={self.max_turns}: must be >= 1")
+        if not 1 <= self.max_turns <= 10_000:
+            raise UserError(f"--option max_turns={self.max_turns}: must be between 1 and 10000")
         if not 0 <= self.stop_ratio < 1:
             raise UserError(f"--option stop_ratio={self.stop_ratio:g}: must lie in [0, 1)")
 
 
 # ---------------------------------------------------------------- building blocks (pure functions)
+
+# Arrays over [actor, actor, actor] are built one block of rows at a time so that memory grows as
+# N² (time as N³, like KTAB's SMP): BLOCK_ELEMENTS float64 values (16 MB) per temporary.
+BLOCK_ELEMENTS = 2_000_000
+
+
+def _blocks(n_rows: int, per_row: int) -> list[slice]:
+    size = max(1, BLOCK_ELEMENTS // max(per_row, 1))
+    return [slice(s, min(n_rows, s + size)) for s in range(0, n_rows, size)]
+
+
+def _perspectives(D: np.ndarray, Rh: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """U^h[a, b] = u(d(a, b), R^h_a) for the perspectives h: [len(h), N, N]."""
+    return utility(D[None, :, :], Rh[h][:, :, None])
 
 
 def distances(x: np.ndarray, sal: np.ndarray) -> np.ndarray:
@@ -136,10 +151,12 @@ def victory(law: str, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
 
 def pce(w: np.ndarray, U: np.ndarray, opt: SMPOptions) -> np.ndarray:
     """Probabilistic Condorcet election: voters [N], utilities U [N, M] over M options -> [M]."""
-    V = vote(opt.voting_rule, w[:, None, None], U[:, :, None], U[:, None, :])  # [k, a, b]
-    C = MIN_COALITION + np.clip(V, 0, None).sum(axis=0)
+    M = U.shape[1]
+    C = np.empty((M, M))
+    for blk in _blocks(M, U.shape[0] * M):  # [k, a, b] one block of options a at a time
+        V = vote(opt.voting_rule, w[:, None, None], U[:, blk, None], U[:, None, :])
+        C[blk] = MIN_COALITION + np.clip(V, 0, None).sum(axis=0)
     pm = victory(opt.victory_prob, C, C.T)
-    M = pm.shape[0]
     if opt.pce == "conditional":
         logp = np.log(np.clip(pm, 1e-300, None)).sum(axis=1)
         p = np.exp(logp - logp.max())
@@ -213,22 +230,40 @@ class Turn:
 
 
 def _challenge(
-    U: np.ndarray,
+    D: np.ndarray,
+    Rh: np.ndarray,
     w: np.ndarray,
     S: np.ndarray,
     opt: SMPOptions,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """ΔEU[i, j] and P[i, j] of i challenging j as seen by i (U is [h, a, b], h = i)."""
-    N = U.shape[0]
+    """ΔEU[i, j] and P[i, j] of i challenging j as seen by i, a block of initiators at a time."""
+    N = D.shape[0]
+    du = np.empty((N, N))
+    P = np.empty((N, N))
+    for blk in _blocks(N, N * N):
+        rows = np.arange(N)[blk]
+        du[blk], P[blk] = _challenge_rows(_perspectives(D, Rh, rows), rows, w, S, opt)
+    return du, P
+
+
+def _challenge_rows(
+    Ui: np.ndarray,
+    rows: np.ndarray,
+    w: np.ndarray,
+    S: np.ndarray,
+    opt: SMPOptions,
+) -> tuple[np.ndarray, np.ndarray]:
+    """ΔEU and P for initiators `rows`; Ui[b] is U^i for i = rows[b], [B, a, b]."""
+    N = Ui.shape[1]
     ar = np.arange(N)
-    Ui = U  # Ui[i] is U^i
-    u_ii = Ui[ar, ar, ar]  # [i]
-    u_i_j = Ui[ar, ar, :]  # [i, j]: U^i(i, j)
+    bb = np.arange(rows.size)
+    u_ii = Ui[bb, rows, rows]  # [i]
+    u_i_j = Ui[bb, rows, :]  # [i, j]: U^i(i, j)
     u_j_j = Ui[:, ar, ar]  # [i, j]: U^i(j, j)
-    u_j_i = Ui[ar, :, ar]  # [i, j]: U^i(j, i)
-    ci = vote(opt.voting_rule, w[:, None], u_ii[:, None], u_i_j)  # [i, j] >= 0
+    u_j_i = Ui[bb, :, rows]  # [i, j]: U^i(j, i)
+    ci = vote(opt.voting_rule, w[rows][:, None], u_ii[:, None], u_i_j)  # [i, j] >= 0
     cj = vote(opt.voting_rule, w[None, :], u_j_j, u_j_i)  # [i, j] >= 0
-    u_ni = Ui[ar, :, ar][:, :, None]  # [i, n, 1]: U^i(n, i)
+    u_ni = Ui[bb, :, rows][:, :, None]  # [i, n, 1]: U^i(n, i)
     u_nj = Ui  # [i, n, j]: U^i(n, j)
     u_nn = Ui[:, ar, ar][:, :, None]  # [i, n, 1]
     vn = vote(opt.voting_rule, w[None, :, None], u_ni, u_nj)  # n's own preference
@@ -246,8 +281,8 @@ def _challenge(
         ei = pin * (2 * u_ni + u_nn) + (1 - pin) * (2 * u_nj + u_nn)
         ej = pjn * (2 * u_nj + u_nn) + (1 - pjn) * (2 * u_ni + u_nn)
     v = vote(opt.voting_rule, w[None, :, None], ei, ej)  # [i, n, j]
-    third = np.ones((N, N, N), dtype=bool)
-    third[ar, ar, :] = False  # n = i
+    third = np.ones((rows.size, N, N), dtype=bool)
+    third[bb, rows, :] = False  # n = i
     third[:, ar, ar] = False  # n = j
     v = np.where(third, v, 0.0)
     chij = ci + np.clip(v, 0, None).sum(axis=1)
@@ -257,7 +292,7 @@ def _challenge(
     euVict = 2 * u_ii[:, None]
     euCont = P * 2 * u_ii[:, None] + (1 - P) * 2 * u_i_j
     du = (1 - S[None, :]) * euVict + S[None, :] * euCont - euSQ
-    du[ar, ar] = -np.inf
+    du[bb, rows] = -np.inf
     return du, P
 
 
@@ -290,8 +325,7 @@ def smp_turn(
     R = risk_attitudes(D, cap, opt)
     k = _ADJUST[opt.big_r_adjust]
     Rh = (1 - k) * R[:, None] + k * R[None, :]  # [h, a]: h's estimate of a's attitude
-    U = utility(D[None, :, :], Rh[:, :, None])  # [h, a, b]
-    du, P = _challenge(U, w, S, opt)
+    du, P = _challenge(D, Rh, w, S, opt)
     du = np.nan_to_num(du, nan=0.0, neginf=-np.inf)
     best = np.argmax(du, axis=1)
     has = du[ar, best] > CHALLENGE_MIN
@@ -306,7 +340,12 @@ def smp_turn(
         bI, bJ = _interp(x[init], x[rcvr], sal[init], sal[rcvr], pij, opt)
         if opt.bargain_model == "init_rcvr" and init.size:
             # the receiver's own estimate of the same contest gives the receiver's side
-            _, Pr = _challenge_from(U, rcvr, init, rcvr, w, S, opt)
+            Pr = np.concatenate(
+                [
+                    _challenge_from(_perspectives(D, Rh, rcvr[blk]), init[blk], rcvr[blk], w, S, opt)[1]
+                    for blk in _blocks(init.size, N * N)
+                ]
+            )
             _, bJ = _interp(x[init], x[rcvr], sal[init], sal[rcvr], Pr[:, None], opt)
     B = init.size
     # Utilities of bargains: actor a's mean utility (own attitude) over all actors' positions.
@@ -346,17 +385,15 @@ def smp_turn(
 
 
 def _challenge_from(
-    U: np.ndarray,
-    h: np.ndarray,
+    Uh: np.ndarray,
     i: np.ndarray,
     j: np.ndarray,
     w: np.ndarray,
     S: np.ndarray,
     opt: SMPOptions,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """ΔEU and P of challenges i[b] -> j[b] as seen by h[b] (vectorised over the batch b)."""
-    Uh = U[h]  # [B, a, b]
-    bb = np.arange(h.size)
+    """ΔEU and P of challenges i[b] -> j[b] as seen by h[b], with Uh[b] = U^h[b] (batch b)."""
+    bb = np.arange(i.size)
     u_ii, u_ij = Uh[bb, i, i], Uh[bb, i, j]
     u_jj, u_ji = Uh[bb, j, j], Uh[bb, j, i]
     ci = vote(opt.voting_rule, w[i], u_ii, u_ij)
@@ -375,7 +412,7 @@ def _challenge_from(
         ei = pin * (2 * u_ni + u_nn) + (1 - pin) * (2 * u_nj + u_nn)
         ej = pjn * (2 * u_nj + u_nn) + (1 - pjn) * (2 * u_ni + u_nn)
     v = vote(opt.voting_rule, w[None, :], ei, ej)
-    n = np.arange(U.shape[1])[None, :]
+    n = np.arange(Uh.shape[1])[None, :]
     v = np.where((n != i[:, None]) & (n != j[:, None]), v, 0.0)
     P = victory(opt.victory_prob, ci + np.clip(v, 0, None).sum(1), cj + np.clip(-v, 0, None).sum(1))
     du = (1 - S[j]) * 2 * u_ii + S[j] * (P * 2 * u_ii + (1 - P) * 2 * u_ij) - (u_ii + u_ij)
@@ -410,6 +447,11 @@ def run_smp(
         raise UserError(
             f"{problem.source or problem.name}: an actor's saliences sum to more than 100; the SMP "
             "treats total salience as a probability, so scale them to sum to at most 100"
+        )
+    if problem.n_actors > SMP_MAX_ACTORS:
+        raise UserError(
+            f"{problem.source or problem.name}: {problem.n_actors} actors; the SMP handles at most "
+            f"{SMP_MAX_ACTORS} (its time grows as N³ per turn, like KTAB's); use --model eu or fewer actors"
         )
     limit = max_turns if max_turns is not None else opt.max_turns
     rng = np.random.default_rng(seed)

@@ -80,8 +80,30 @@ _ABBREV = {
 _SPLIT = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z0-9])")
 
 
+MAX_SENTENCE = 1000  # characters; longer runs of text are coded in pieces (keeps coding linear)
+
+
+def _pieces(sentence: str) -> list[str]:
+    """A sentence longer than MAX_SENTENCE cut at clause or word boundaries into bounded pieces."""
+    out: list[str] = []
+    while len(sentence) > MAX_SENTENCE:
+        head = sentence[:MAX_SENTENCE]
+        cut = max(head.rfind("; "), head.rfind(", "), head.rfind(" "))
+        cut = cut + 1 if cut > MAX_SENTENCE // 2 else MAX_SENTENCE
+        out.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    if sentence:
+        out.append(sentence)
+    return out
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences (a blank line always ends a sentence)."""
+    """Split prose into sentences (a blank line always ends a sentence); an over-long run of text
+    without a sentence end is cut into pieces of at most MAX_SENTENCE characters."""
+    return [piece for s in _split_sentences(text) for piece in _pieces(s)]
+
+
+def _split_sentences(text: str) -> list[str]:
     out: list[str] = []
     for para in re.split(r"\n\s*\n", text):
         para = " ".join(para.split())

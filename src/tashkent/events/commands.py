@@ -188,7 +188,7 @@ def register(app: typer.Typer) -> None:
         dyad: str | None = typer.Option(None, "--dyad", help="Two actor codes, e.g. IND-PAK."),
         since: str | None = typer.Option(None, "--since", help="From YYYY-MM-DD."),
         until: str | None = typer.Option(None, "--until", help="Up to YYYY-MM-DD."),
-        limit: int = typer.Option(50, "--limit", help="At most this many events."),
+        limit: int = typer.Option(50, "--limit", min=1, max=100_000, help="At most this many events."),
         db: str | None = typer.Option(None, "--db", help="Database URL or SQLite file."),
         as_json: bool = typer.Option(False, "--json", help="JSON Lines output."),
     ) -> None:

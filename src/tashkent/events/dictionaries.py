@@ -65,16 +65,9 @@ def _read_yaml(path: Path | None, packaged: str) -> Any:
     if path is None:
         text = resources.files("tashkent.events").joinpath(f"data/{packaged}").read_text("utf-8")
         return yaml.safe_load(text)
-    try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: file not found; give an existing dictionary file") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise UserError(
-            f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax"
-        ) from None
+    from tashkent.safe_yaml import load_text, read_text
+
+    return load_text(str(path), read_text(Path(path), "dictionary file"))
 
 
 def _date(v: Any) -> date | None:

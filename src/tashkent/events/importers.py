@@ -15,6 +15,7 @@ import io
 import json
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -137,11 +138,56 @@ def detect_format(path: Path) -> str:
     )
 
 
+MAX_LINE = 65_536  # characters in one row of an event file; longer rows are counted malformed
+MAX_CODE = 16  # characters in an actor, sector or event code (GDELT codes have at most 15)
+FIRST_YEAR, LAST_YEAR = 1800, 2100  # event dates outside these years are malformed
+
+
 def _day(s: str) -> date:
     s = s.strip()
     if len(s) == 8 and s.isdigit():
-        return date(int(s[:4]), int(s[4:6]), int(s[6:]))
-    return date.fromisoformat(s[:10])
+        d = date(int(s[:4]), int(s[4:6]), int(s[6:]))
+    else:
+        d = date.fromisoformat(s[:10])
+    return _plausible(d)
+
+
+def _plausible(d: date) -> date:
+    if not FIRST_YEAR <= d.year <= LAST_YEAR:
+        raise ValueError(f"year {d.year} outside {FIRST_YEAR}-{LAST_YEAR}")
+    return d
+
+
+def _goldstein(raw: str) -> float | None:
+    """A Goldstein score in [-10, 10] or None when empty; ValueError otherwise."""
+    if not raw:
+        return None
+    g = float(raw)
+    if not -10.0 <= g <= 10.0:  # also refuses NaN and infinities
+        raise ValueError(raw)
+    return g
+
+
+def _code_ok(*codes: str | None) -> bool:
+    return all(c is None or (len(c) <= MAX_CODE and c.isalnum()) for c in codes if c)
+
+
+def bounded_lines(fh: IO[str], stats: IngestStats, start: int = 1) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a text stream, reading at most MAX_LINE characters of any line: a longer
+    line is skipped (counted as malformed) without ever being held in memory whole."""
+    lineno = start - 1
+    while True:
+        line = fh.readline(MAX_LINE + 1)
+        if not line:
+            return
+        lineno += 1
+        if len(line) > MAX_LINE and not line.endswith("\n"):
+            while line and not line.endswith("\n"):
+                line = fh.readline(MAX_LINE + 1)
+            stats.rows_read += 1
+            stats.malformed(lineno, f"line longer than {MAX_LINE:,} characters")
+            continue
+        yield lineno, line
 
 
 def _event(
@@ -199,7 +245,7 @@ def read_gdelt(fh: IO[str], version: int, flt: Filter, stats: IngestStats) -> It
     actors = flt.actors
     since = flt.since.isoformat() if flt.since else None
     until = flt.until.isoformat() if flt.until else None
-    for lineno, line in enumerate(fh, start=1):
+    for lineno, line in bounded_lines(fh, stats):
         if not line.strip():
             continue
         stats.rows_read += 1
@@ -210,10 +256,15 @@ def read_gdelt(fh: IO[str], version: int, flt: Filter, stats: IngestStats) -> It
         try:
             when = _day_iso(f[1])
         except ValueError:
-            stats.malformed(lineno, f"Day {f[1]!r} is not YYYYMMDD")
+            stats.malformed(lineno, f"Day {f[1][:20]!r} is not a date YYYYMMDD in {FIRST_YEAR}-{LAST_YEAR}")
             continue
         src = f[7] or f[5][:3] or None
         tgt = f[17] or f[15][:3] or None
+        if not _code_ok(f[5], f[7], f[12], f[15], f[17], f[22], f[26]):
+            stats.malformed(
+                lineno, f"an actor or event code is longer than {MAX_CODE} characters or not alphanumeric"
+            )
+            continue
         if (
             (actors is not None and src not in actors and tgt not in actors)
             or (since and when < since)
@@ -226,9 +277,9 @@ def read_gdelt(fh: IO[str], version: int, flt: Filter, stats: IngestStats) -> It
             stats.malformed(lineno, f"EventCode {f[26]!r} is not a CAMEO code")
             continue
         try:
-            g = float(f[30]) if f[30] else None
+            g = _goldstein(f[30])
         except ValueError:
-            stats.malformed(lineno, f"GoldsteinScale {f[30]!r} is not a number")
+            stats.malformed(lineno, f"GoldsteinScale {f[30][:20]!r} is not a number in [-10, 10]")
             continue
         url = f[url_col] if len(f) > url_col else ""
         key = f"gdelt:{f[0]}"
@@ -290,9 +341,11 @@ def _sector(sectors: str) -> str:
 
 
 def _header_reader(
-    fh: IO[str], required: list[str], path: str
+    fh: IO[str], required: list[str], path: str, stats: IngestStats
 ) -> tuple[Iterator[tuple[int, list[str]]], dict[str, int]]:
-    reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+    reader = csv.reader(
+        (line for _, line in bounded_lines(fh, stats)), delimiter="\t", quoting=csv.QUOTE_NONE
+    )
     header = next(reader, None) or []
     header = [h.strip().lstrip("\ufeff") for h in header]
     col = {h: i for i, h in enumerate(header)}
@@ -317,9 +370,11 @@ def _dated_dyad(
     many leading characters of the date (POLECAT dates may carry a time)."""
     raw = row[col["Event Date"]]
     try:
-        when = date.fromisoformat(raw.strip()[:date_chars])
+        when = _plausible(date.fromisoformat(raw.strip()[:date_chars]))
     except ValueError:
-        stats.malformed(lineno, f"Event Date {raw!r} is not YYYY-MM-DD")
+        stats.malformed(
+            lineno, f"Event Date {raw[:30]!r} is not a date YYYY-MM-DD in {FIRST_YEAR}-{LAST_YEAR}"
+        )
         return None
     src = country_code(row[col[source_col]])
     tgt = country_code(row[col[target_col]])
@@ -331,7 +386,7 @@ def _dated_dyad(
 
 def read_icews(fh: IO[str], flt: Filter, stats: IngestStats, path: str = "") -> Iterator[StoredEvent]:
     req = ["Event ID", "Event Date", "Source Country", "CAMEO Code", "Target Country"]
-    rows, col = _header_reader(fh, req, path)
+    rows, col = _header_reader(fh, req, path, stats)
     for lineno, row in rows:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
@@ -352,9 +407,12 @@ def read_icews(fh: IO[str], flt: Filter, stats: IngestStats, path: str = "") -> 
         g = None
         if "Intensity" in col:
             try:
-                g = float(row[col["Intensity"]])
+                g = _goldstein(row[col["Intensity"]].strip())
             except ValueError:
-                g = None
+                stats.malformed(
+                    lineno, f"Intensity {row[col['Intensity']][:20]!r} is not a number in [-10, 10]"
+                )
+                continue
         sa = Actor(
             src or "",
             _sector(row[col.get("Source Sectors", 0)] if "Source Sectors" in col else ""),
@@ -378,7 +436,7 @@ def read_icews(fh: IO[str], flt: Filter, stats: IngestStats, path: str = "") -> 
 
 def read_polecat(fh: IO[str], flt: Filter, stats: IngestStats, path: str = "") -> Iterator[StoredEvent]:
     req = ["Event ID", "Event Date", "Event Type", "Actor Country", "Recipient Country"]
-    rows, col = _header_reader(fh, req, path)
+    rows, col = _header_reader(fh, req, path, stats)
     for lineno, row in rows:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
@@ -413,14 +471,19 @@ def read_polecat(fh: IO[str], flt: Filter, stats: IngestStats, path: str = "") -
 
 def read_jsonl(fh: IO[str], flt: Filter, stats: IngestStats) -> Iterator[StoredEvent]:
     """Coded events as printed by `tashkent events code --json`."""
-    for lineno, line in enumerate(fh, start=1):
+    for lineno, line in bounded_lines(fh, stats):
         if not line.strip():
             continue
         stats.rows_read += 1
         try:
             ev = Event.from_json(json.loads(line))
-        except (ValueError, KeyError, TypeError) as exc:
-            stats.malformed(lineno, f"not a coded event ({exc})")
+            _goldstein(repr(ev.goldstein))
+            if ev.date is not None:
+                _plausible(ev.date)
+            if not _code_ok(*(a.code for a in (ev.source, ev.target) if a is not None)):
+                raise ValueError(f"actor codes longer than {MAX_CODE} characters or not alphanumeric")
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            stats.malformed(lineno, f"not a coded event ({' '.join(str(exc).split())[:80]})")
             continue
         if not flt.keep(
             ev.source.code if ev.source else None, ev.target.code if ev.target else None, ev.date
@@ -469,8 +532,19 @@ def ingest(
     fmt = detect_format(path) if fmt == "auto" else fmt
     stats = IngestStats(path=str(path), format=fmt)
     ingest_id = store.begin_ingest(str(path), fmt)
+
+    def committed(n: int) -> None:
+        stats.rows_added += n
+
     try:
-        stats.rows_added = store.add(read_events(path, fmt, flt or Filter(), stats), ingest_id, batch=batch)
+        store.add(read_events(path, fmt, flt or Filter(), stats), ingest_id, batch=batch, committed=committed)
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+        store.finish_ingest(ingest_id, stats, status="interrupted")
+        raise UserError(
+            f"{path}: unreadable after {stats.rows_read:,} rows ({type(exc).__name__}: {exc}); "
+            f"{stats.rows_added:,} new events from before that were stored and logged; ingesting a good "
+            "copy adds the rest without duplicates"
+        ) from None
     except BaseException:
         store.finish_ingest(ingest_id, stats, status="interrupted")
         raise

@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -150,7 +151,8 @@ class EventStore:
                     path=path,
                     format=fmt,
                     started=datetime.now(UTC).replace(tzinfo=None),
-                    status="running",
+                    status=f"running:{os.getpid()}",
+                    rows_added=0,
                 )
             )
             pk = res.inserted_primary_key
@@ -173,10 +175,19 @@ class EventStore:
                 )
             )
 
-    def add(self, rows: Iterable[StoredEvent], ingest_id: int | None = None, batch: int = 20_000) -> int:
-        """Insert events in batches (one transaction each); returns how many were new."""
+    def add(
+        self,
+        rows: Iterable[StoredEvent],
+        ingest_id: int | None = None,
+        batch: int = 20_000,
+        committed: Callable[[int], None] | None = None,
+    ) -> int:
+        """Insert events in batches (one transaction each); returns how many were new. `committed`
+        is told the new rows of each batch once its transaction is committed, so that a file that
+        fails half-way records exactly what it stored."""
         added = 0
         for chunk in _chunks(rows, batch):
+            before_batch = added
             with self.engine.begin() as conn:
                 if self.engine.dialect.name == "sqlite":
                     # the DB-API directly: ~5x faster than SQLAlchemy's executemany of dicts
@@ -187,6 +198,14 @@ class EventStore:
                 else:
                     res = conn.execute(self._insert(), [_row(r, ingest_id) for r in chunk])
                     added += max(int(res.rowcount or 0), 0)
+                if ingest_id is not None:  # the log counts this batch in the batch's own transaction
+                    conn.execute(
+                        update(ingests_table)
+                        .where(ingests_table.c.id == ingest_id)
+                        .values(rows_added=ingests_table.c.rows_added + (added - before_batch))
+                    )
+            if committed is not None:
+                committed(added - before_batch)
         return added
 
     def count(self) -> int:
@@ -194,8 +213,16 @@ class EventStore:
             return int(conn.execute(select(func.count()).select_from(events_table)).scalar_one())
 
     def ingests(self) -> list[dict[str, Any]]:
+        """The ingest log; an ingest whose process is gone (killed) shows as interrupted, with the
+        rows its committed batches added."""
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(ingests_table))]
+            rows = [dict(r._mapping) for r in conn.execute(select(ingests_table))]
+        for r in rows:
+            status = str(r["status"])
+            if status.startswith("running"):
+                pid = status.partition(":")[2]
+                r["status"] = "running" if not pid.isdigit() or _alive(int(pid)) else "interrupted"
+        return rows
 
     def query(
         self,
@@ -223,6 +250,18 @@ class EventStore:
             q = q.limit(limit)
         with self.engine.connect() as conn:
             return [_from_row(r._mapping) for r in conn.execute(q)]
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _chunks(rows: Iterable[StoredEvent], n: int) -> Iterator[list[StoredEvent]]:

@@ -16,6 +16,11 @@ Metrics (lower is better) — the rule in brackets:
 * `duration` — crisis duration in days [CRPS; Siachen and Mumbai, with no sourced end, left out];
 * `days_to_first_strike` — days from the trigger to the first strike (rung ≥ 5), for the crises
   that reached it [CRPS over the forecast's runs that struck].
+* `offer_accepted` — P(a third party's offer is accepted by both parties) on the record of offers
+  (`tashkent.history.offers`) [Brier; the same design over offers instead of crises: leave one
+  offer out, or fit on the offers before 2000 and forecast those from 2001]. The model is the
+  acceptance logit the simulation uses (`tashkent.model.acceptance.offer_logit`) fitted on the
+  training offers; its `n` counts offers.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from tashkent.history.scoring import bootstrap_skill, brier, crps_step, rps
 METHODS = ("loo", "temporal")
 TEMPORAL_TRAIN_BEFORE = 2000  # train: trigger year < 2000
 TEMPORAL_TEST_FROM = 2001  # test: trigger year >= 2001
+OFFER_PARAMETERS = "kashmir-2025"  # the scenario whose priors the offer model starts from
 BASELINE_NAMES = ("climatology", "persistence", "uniform")
 METRICS: dict[str, str] = {
     "rung": "RPS",
@@ -42,7 +48,9 @@ METRICS: dict[str, str] = {
     "mediation": "Brier",
     "duration": "CRPS (days)",
     "days_to_first_strike": "CRPS (days)",
+    "offer_accepted": "Brier",
 }
+CRISIS_METRICS = tuple(m for m in METRICS if m != "offer_accepted")
 
 
 @dataclass(frozen=True)
@@ -88,19 +96,24 @@ def run_backtest(
     n_boot: int = 2000,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    offers: Any | None = None,
 ) -> dict[str, Any]:
     """Run a design and return the JSON-ready result.
 
     Keys: `method`, `forecasters`, `crises` (one entry per test crisis: its conditions, outcome,
     each forecaster's forecast and per-crisis scores), `scores` {metric: {forecaster: mean}},
     `skill` {metric: {forecaster: {baseline: {skill, low, high}}}} (paired bootstrap over crises,
-    90% interval, seeded), `n` {metric: number of crises scored}.
+    90% interval, seeded), `n` {metric: number of crises scored}, `offers` (one entry per test offer).
+    `offers` is a `tashkent.history.offers.Record` (default: the packaged record).
     """
+    from tashkent.history.offers import load_offers, score_offers
+    from tashkent.scenario.load import load_scenario, scenario_to_data
+
     names = [f.name for f in forecasters]
     if len(set(names)) != len(names):
         raise ValueError(f"forecaster names must be unique, got {names}")
     entries: list[dict[str, Any]] = []
-    per: dict[str, dict[str, list[float]]] = {m: {n: [] for n in names} for m in METRICS}
+    per: dict[str, dict[str, list[float]]] = {m: {n: [] for n in names} for m in CRISIS_METRICS}
     fold_list = folds(crises, method)
     for i, fold in enumerate(fold_list):
         cond = Conditions.of(fold.test)
@@ -131,6 +144,9 @@ def run_backtest(
         entries.append(entry)
         if progress:
             progress(i + 1, len(fold_list))
+    record = offers if offers is not None else load_offers()
+    parameters = scenario_to_data(load_scenario(OFFER_PARAMETERS))["parameters"]
+    offer_entries, per["offer_accepted"] = score_offers(record, crises, parameters, method, names)
     means = {m: {n: round(float(np.mean(v)), 4) if v else None for n, v in d.items()} for m, d in per.items()}
     skills: dict[str, dict[str, dict[str, Any]]] = {}
     for m, d in per.items():
@@ -152,6 +168,7 @@ def run_backtest(
         "scores": means,
         "skill": skills,
         "n": {m: len(next(iter(d.values()))) for m, d in per.items()},
+        "offers": offer_entries,
     }
 
 

@@ -261,6 +261,8 @@ def calibrate(
         if entry.get("identified"):
             identified.append(name)
             prior = base_parameters[name].get("prior", {})
+            # What the posterior replaces: a scenario stating another value keeps its own.
+            entry["calibrated_from"] = {"value": base_parameters[name]["value"], "prior": dict(prior)}
             entry["source"] = (
                 f"calibrated to {data_label} by simulated likelihood "
                 f"({(today or dt.date.today()).isoformat()}; posterior sd / prior-draw sd = "
@@ -270,6 +272,11 @@ def calibrate(
         else:
             not_identified.append(name)
         params[name] = entry
+    offers_fit = _offer_entries(crises, base_parameters, today)
+    for name, (entry, diag) in offers_fit.items():
+        params[name] = entry
+        diagnostics[name] = diag
+        (identified if entry["identified"] else not_identified).append(name)
     per_crisis = {c.name: round(float(np.exp(np.sum(w * crisis_loglik(banks[c.id], c)))), 5) for c in crises}
     n_draws = next(iter(banks.values())).n_draws
     return {
@@ -300,6 +307,51 @@ def calibrate(
         },
         "parameters": params,
     }
+
+
+def _offer_entries(
+    crises: Sequence[Crisis], base_parameters: dict[str, dict[str, Any]], today: dt.date | None
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Overlay entries for the acceptance terms the simulation shares with the record of offers:
+    the normal posterior (mode and Laplace sd) of the logistic fit on all offers
+    (`tashkent.history.offers`). A term counts as identified when the record shrinks its sd below
+    90% of the prior's."""
+    from tashkent.history.offers import SHARED, fitted_parameters, load_offers
+
+    needed = (*SHARED, "hardening_half_life_days", "standing_half_life_days")
+    if any(k not in base_parameters for k in needed):
+        return {}  # a parameter table without the acceptance terms (e.g. a reduced scenario)
+    record = load_offers()
+    fit = fitted_parameters(record, crises, base_parameters)
+    out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for name in SHARED:
+        mean, sd = fit[name]
+        base = base_parameters[name]
+        prior_sd = float(base["prior"]["sd"])
+        ok = sd < 0.9 * prior_sd
+        entry: dict[str, Any] = {
+            "value": round(mean, 4),
+            "prior": {"dist": "normal", "mean": round(mean, 4), "sd": round(sd, 4)},
+            "source": (
+                f"calibrated to the record of {len(record.offers)} offers 1948–2025 "
+                f"(tashkent history offers) by a logistic fit ({(today or dt.date.today()).isoformat()}; "
+                "posterior sd / prior sd = "
+                f"{sd / prior_sd:.2f}); prior {_prior_text(base['prior'])} — {base['source']}"
+            ),
+            "identified": ok,
+        }
+        if not ok:
+            entry = {"identified": False}
+        diag = {
+            "prior_mean": float(base["prior"]["mean"]),
+            "prior_sd": prior_sd,
+            "posterior_mean": round(mean, 4),
+            "posterior_sd": round(sd, 4),
+            "sd_ratio": round(sd / prior_sd, 4),
+            "log_scale": 0.0,
+        }
+        out[name] = (entry, diag)
+    return out
 
 
 def _prior_text(prior: dict[str, Any]) -> str:

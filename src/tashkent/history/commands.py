@@ -74,6 +74,65 @@ def crises_cmd(
     console.print(table)
 
 
+@history_app.command("offers")
+def offers_cmd(
+    path: Path | None = typer.Option(
+        None, "--offers", help="Record of offers YAML (default: the packaged record)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List third parties' offers 1948–2025: who, form, issue, each party's answer (sources: --json)."""
+    from dataclasses import asdict
+
+    from tashkent.history.offers import fitted_parameters, load_offers
+    from tashkent.history.record import load_crises
+    from tashkent.scenario.load import load_scenario, scenario_to_data
+
+    record = load_offers(path)
+    fit = fitted_parameters(
+        record, load_crises(), scenario_to_data(load_scenario("kashmir-2025"))["parameters"]
+    )
+    if as_json:
+        _echo_json(
+            {
+                "parties": list(record.parties),
+                "bilateral_clause": {
+                    "party": record.clause_party,
+                    "since": record.clause_since,
+                    "forms": list(record.clause_forms),
+                    "source": record.clause_source,
+                },
+                "offers": [asdict(o) for o in record.offers],
+                "fit": {k: {"mean": round(m, 3), "sd": round(sd, 3)} for k, (m, sd) in fit.items()},
+            }
+        )
+        return
+    a, b = record.parties
+    table = Table(title=f"{len(record.offers)} third-party offers between {a} and {b}")
+    for col in ("id", "date", "offerer", "form", "issue", "tilt→" + a, a, b):
+        table.add_column(col, justify="right" if col.startswith("tilt") else "left")
+    for o in record.offers:
+        table.add_row(
+            o.id,
+            o.date.isoformat(),
+            o.offerer + (" (GP)" if o.great_power else ""),
+            o.form,
+            o.issue,
+            f"{o.tilt:+.2f}",
+            o.answers[a].answer,
+            o.answers[b].answer,
+        )
+    console.print(table)
+    n = len(record.offers)
+    both = sum(o.accepted_by_both for o in record.offers)
+    by = {p: sum(o.answers[p].accepted for o in record.offers) for p in record.parties}
+    console.print(f"accepted by both {both}/{n}; by {a} {by[a]}/{n}; by {b} {by[b]}/{n}")
+    console.print(
+        "acceptance model fitted on the record (posterior mean ± sd): "
+        + ", ".join(f"{k.removeprefix('offer_')} {m:+.2f}±{sd:.2f}" for k, (m, sd) in fit.items())
+    )
+
+
 @history_app.command("base-rates")
 def base_rates_cmd(
     icb: Path = typer.Option(..., "--icb", help="Folder with icb1v15.csv, icb2v15.csv, icbdy_v15.csv."),
@@ -129,7 +188,10 @@ def _print_scores(result: dict[str, Any]) -> None:
 
     names = result["forecasters"]
     lead = names[0]
-    table = Table(title=f"Back-test, {result['method']}: {len(result['crises'])} crises (lower is better)")
+    table = Table(
+        title=f"Back-test, {result['method']}: {len(result['crises'])} crises and "
+        f"{len(result.get('offers', []))} offers (lower is better)"
+    )
     table.add_column("metric")
     table.add_column("rule")
     table.add_column("n", justify="right")
@@ -156,7 +218,7 @@ def backtest_cmd(
     baselines_only: bool = typer.Option(
         False, "--baselines-only", help="Score only the baselines (no model)."
     ),
-    runs: int = typer.Option(10_000, "--runs", min=100, help="Model runs per crisis."),
+    runs: int = typer.Option(10_000, "--runs", min=100, max=1_000_000, help="Model runs per crisis."),
     seed: int = typer.Option(0, "--seed", help="Seed for simulations and the bootstrap."),
     dyad: str = typer.Option(
         "india-pakistan", "--dyad", help="Crisis record: india-pakistan or pakistan-afghanistan."
@@ -206,7 +268,7 @@ def calibrate_cmd(
         20_000, "--runs", min=100, help="Runs per crisis (blocks of 100 share one prior draw)."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the simulation bank."),
-    workers: int = typer.Option(2, "--workers", min=1, help="Processes for the replays."),
+    workers: int = typer.Option(2, "--workers", min=1, max=64, help="Processes for the replays."),
     as_json: bool = typer.Option(False, "--json", help="Print the overlay as JSON."),
 ) -> None:
     """Fit escalation, spoiler and mediation parameters to the crisis record; write an overlay."""

@@ -41,13 +41,15 @@ def move_utilities(
     both_nuclear: bool,
     floor: Array | float = 0,
     cross_border_restraint: bool = False,
+    patron: Array | float = 0.0,
 ) -> Array:
     """Utilities [4, n] of (down, hold, up1, up2) for one party; invalid moves get -inf.
 
     `floor`: a crisis de-escalation stands forces down but does not lift measures at or below
     this rung (diplomatic and economic measures outlast the crisis; they are lifted outside it).
     `cross_border_restraint`: under a doctrine of restraint, crossing the border or line of control
-    (into rung 4 or above) carries the extra cost `cross_border_restraint_cost`."""
+    (into rung 4 or above) carries the extra cost `cross_border_restraint_cost`.
+    `patron`: great powers' tilt toward this party (`tashkent.model.patrons`), added to the push."""
     r = rung.astype(np.float64)
     push = (
         p["esc_base"]
@@ -56,6 +58,7 @@ def move_utilities(
         - p["esc_restraint"] * restraint
         - p["esc_gp_management"] * gp_management
         - p["esc_fatigue"] * crisis_day
+        + patron
     )
     c, nw = p["esc_rung_cost"], p["esc_nuclear_risk"]
 

@@ -49,6 +49,16 @@ def cbm_trust_gain(phase: Array, rung: Array, crisis: Array, cbms: list[dict]) -
     return gain
 
 
+def include(inclusion: Array, phase: Array, crisis: Array, p_daily: Array) -> Array:
+    """Stakeholders from both sides of the disputed territory brought into the dialogue: from the
+    expanded dialogue (phase 2) on and outside crises, inclusion rises toward 1 with daily
+    probability `p_daily` (from `inclusion_rate` per year); voices once included stay. It adds
+    trust (`inclusion_trust` per year at full inclusion) and lends legitimacy to an agreement
+    (`tashkent.model.durability.legitimate_gap`)."""
+    grow = (phase >= 2) & ~crisis
+    return np.where(grow, inclusion + (1.0 - inclusion) * p_daily, inclusion)
+
+
 def relax_trust(trust: Array, baseline: Array, relax_days: Array) -> Array:
     return trust + (baseline - trust) / relax_days
 
@@ -65,4 +75,4 @@ def setback(phase: Array, new_crisis: Array, u: Array, setback_prob: Array, trac
     return np.where(new_crisis & drop, phase - 1, phase).astype(np.int8)
 
 
-__all__ = ["advance_hazard", "cbm_trust_gain", "daily_prob", "relax_trust", "setback"]
+__all__ = ["advance_hazard", "cbm_trust_gain", "daily_prob", "include", "relax_trust", "setback"]

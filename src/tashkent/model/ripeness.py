@@ -9,11 +9,14 @@ import numpy as np
 
 from tashkent.model.common import Array, logistic
 
+HURT_STEEPNESS = 4.0  # judgement: smooths Zartman's 0/1 hurting threshold over about ±0.5 cost units
+TRUST_FLOOR = 0.5  # judgement: with no trust a way out is seen at half strength, full at trust 0.5
+
 
 def ripeness(
     hurt: Array, catastrophe: Array, stalemate: Array, way_out: Array, trust: Array, threshold: Array
 ) -> Array:
     """Ripeness in [0, 1]; hurt is [parties, runs]."""
-    hurting = np.prod(logistic(4.0 * (hurt + catastrophe[None, :] - threshold)), axis=0)
-    w = np.clip(way_out * (0.5 + trust), 0.0, 1.0)
+    hurting = np.prod(logistic(HURT_STEEPNESS * (hurt + catastrophe[None, :] - threshold)), axis=0)
+    w = np.clip(way_out * (TRUST_FLOOR + trust), 0.0, 1.0)
     return stalemate * hurting * w

@@ -6,7 +6,7 @@ its source."""
 from __future__ import annotations
 
 import html
-import json
+import io
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from tashkent.errors import UserError
 from tashkent.report import figures
 from tashkent.scenario.schema import TRACKS, Scenario
 from tashkent.store.paths import atomic_write
@@ -125,15 +126,32 @@ def _assumptions_html(scenario: Scenario) -> str:
     )
 
 
+def _calibration_line(note: dict[str, Any] | None) -> str:
+    if not note or not note.get("overlay"):
+        return "Calibration overlay: not used (parameters from the scenario's own priors)."
+    used = ", ".join(note.get("applied", [])) or "none"
+    kept = ", ".join(note.get("kept_scenario_values", [])) or "none"
+    return (
+        f"Calibration overlay: posteriors fitted to the crisis record used for {used}; "
+        f"the scenario's own values kept for {kept}."
+    )
+
+
 def render(run_dir: Path) -> str:
-    doc = json.loads((run_dir / "summary.json").read_text())
-    man = json.loads((run_dir / "manifest.json").read_text())
+    from tashkent.store import integrity
+
+    def table(name: str) -> pd.DataFrame:
+        return pd.read_parquet(io.BytesIO(integrity.verified_bytes(run_dir, name, man)))
+
+    man = integrity.read_manifest(run_dir)
+    doc = integrity.verified_json(run_dir, "summary.json")
+    if "scenario" not in man:
+        raise UserError(f"{run_dir}: not the folder of a stored forecast (its manifest names no scenario)")
     scenario = Scenario.model_validate(man["scenario"])
-    daily = pd.read_parquet(run_dir / "daily.parquet")
-    surv = pd.read_parquet(run_dir / "survival.parquet")
-    fat = pd.read_parquet(run_dir / "fatalities.parquet")
-    blocks_path = run_dir / "blocks.parquet"
-    drv = drivers(pd.read_parquet(blocks_path)) if blocks_path.is_file() else {}
+    daily = table("daily.parquet")
+    surv = table("survival.parquet")
+    fat = table("fatalities.parquet")
+    drv = drivers(table("blocks.parquet")) if (run_dir / "blocks.parquet").is_file() else {}
     H = str(doc["days"])
     rows = []
     for outcome, lst in drv.items():
@@ -167,6 +185,7 @@ def render(run_dir: Path) -> str:
         f"<p class=note>Run <b>{run_id}</b>: {doc['runs']:,} Monte Carlo runs × {doc['days']} days from "
         f"{doc['start_date']}, seed {doc['seed']}, parameters {mode}; scenario hash {doc['scenario_hash']}; "
         f"overrides: {extra}. Largest Monte Carlo standard error {doc['se']:.4f}.</p>",
+        f"<p class=note>{html.escape(_calibration_line(doc.get('calibration')))}</p>",
         f"<p>{html.escape(scenario.description)}</p>",
         "<h2>Milestones</h2><p class=note>Probability that the event has happened by the day, ± Monte Carlo "
         "standard error; below it, the 5–95% interval of that probability over parameter uncertainty.</p>",

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from tashkent.strict import NO_BOOLS, STRICT
 
 ID_PATTERN = r"^[A-Z][A-Z0-9_]{1,11}$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
+    _no_bools = NO_BOOLS
 
 
 def _need_source(v: str) -> str:

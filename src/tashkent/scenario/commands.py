@@ -82,7 +82,12 @@ def show(name: str = typer.Argument(..., help="Built-in name or path to a YAML f
 @scenario_app.command("validate")
 def validate(path: str = typer.Argument(..., help="Scenario YAML file (or built-in name).")) -> None:
     """Validate a scenario file: exit 0 and say so, or print one line naming the problem (exit 2)."""
+    from tashkent.bargain.link import bargaining_overrides
+    from tashkent.sim.ensemble import preflight
+
     s = load_scenario(path)
+    preflight(s)
+    bargaining_overrides(s)
     typer.echo(
         f"{path}: ok ({len(s.actors)} actors, {len(s.parameters)} parameters, {len(s.schedule)} dated events)"
     )

@@ -21,6 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from tashkent.errors import UserError
+from tashkent.safe_yaml import compose_and_load, read_text
 from tashkent.scenario.schema import Scenario
 
 BUILTIN_PACKAGE = "tashkent.scenario.builtin"
@@ -52,10 +53,7 @@ def read_source(name_or_path: str | Path) -> tuple[str, str]:
     if text_name.endswith((".yaml", ".yml")) or path.exists():
         if not path.is_file():
             raise UserError(f"{text_name}: no such scenario file; check the path")
-        try:
-            return path.name, path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise UserError(f"{path.name}: not a UTF-8 text file; save it as UTF-8 YAML") from None
+        return path.name, read_text(path, "scenario file")
     return f"{text_name}.yaml", builtin_text(text_name)
 
 
@@ -90,26 +88,8 @@ class _Lines:
         return self.lines.get(())
 
 
-# libyaml's parser when PyYAML was built with it (the same documents, several times faster)
-SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def parse_yaml(label: str, text: str) -> tuple[Any, _Lines]:
-    try:
-        loader = SAFE_LOADER(text)
-        try:
-            node = loader.get_single_node()  # parsed once: the data and each key's line
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{label}:{mark.line + 1}" if mark is not None else label
-        raise UserError(
-            f"{where}: YAML syntax error: {exc.problem}; fix the indentation or quoting"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{label}: YAML syntax error: {exc}") from None
+    data, node = compose_and_load(label, text)
     return data, _Lines(node)
 
 
@@ -248,11 +228,13 @@ def format_validation_error(label: str, exc: ValidationError, data: Any, lines: 
 # ---------------------------------------------------------------- overrides and injects
 
 
-def _coerce(value: str) -> Any:
+def _coerce(value: str, label: str = "--set") -> Any:
     try:
-        return yaml.safe_load(value)
+        return yaml.safe_load(value) if len(value) < 10_000 else value
     except yaml.YAMLError:
         return value
+    except ValueError:  # e.g. 2025-13-45 looks like a date but is none
+        raise UserError(f"{label}: {value!r} is not a valid value (a date must be YYYY-MM-DD)") from None
 
 
 def apply_set(data: dict[str, Any], assignment: str) -> None:
@@ -262,7 +244,7 @@ def apply_set(data: dict[str, Any], assignment: str) -> None:
     if "=" not in assignment:
         raise UserError(f"--set {assignment!r}: expected PATH=VALUE, e.g. parameters.attack_rate=0.5")
     path, raw = assignment.split("=", 1)
-    value = _coerce(raw)
+    value = _coerce(raw, f"--set {assignment}")
     set_path(data, path.strip(), value, label=f"--set {assignment}")
 
 
@@ -283,6 +265,8 @@ def set_path(data: dict[str, Any], path: str, value: Any, label: str) -> None:
             near = difflib.get_close_matches(last, list(cur), n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             raise UserError(f"{label}: unknown parameter {last!r}{hint}")
+        if not isinstance(cur[last], dict):
+            raise UserError(f"{label}: parameters.{last} is not a parameter entry in the scenario")
         entry = dict(cur[last])
         entry["value"] = value
         entry["prior"] = {"dist": "fixed"}
@@ -332,7 +316,7 @@ def parse_inject(spec: str, default_target: str) -> dict[str, Any]:
         if "=" not in kv:
             raise UserError(f"--inject {spec!r}: {kv!r} should be key=value")
         k, v = kv.split("=", 1)
-        entry[k.strip()] = _coerce(v)
+        entry[k.strip()] = _coerce(v, f"--inject {spec!r}")
     if entry["kind"] == "attack":
         entry.setdefault("target", default_target)
     return entry
@@ -362,25 +346,98 @@ def rename_legacy(params: Any) -> None:
 def validate_data(label: str, data: Any, lines: _Lines) -> Scenario:
     if not isinstance(data, dict):
         raise UserError(f"{label}:1: a scenario must be a YAML mapping of keys (name, actors, ...)")
+    for key, most in (("actors", 500), ("schedule", 10_000), ("parameters", 5_000)):
+        if isinstance(data.get(key), list | dict) and len(data[key]) > most:  # before validating each
+            raise UserError(
+                f"{label}:{lines.line((key,)) or 1}: {key} has {len(data[key]):,} entries; at most {most:,}"
+            )
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise UserError(format_validation_error(label, exc, data, lines)) from None
 
 
-def merge_overlay(data: dict[str, Any], overlay: dict[str, Any]) -> None:
-    """Overlay parameters (e.g. calibrated posteriors) onto a scenario's parameter table. An
-    overlay fitted to one dyad (`calibration.parties`) applies only to scenarios of that dyad."""
+def _same_entry(entry: dict[str, Any], base: dict[str, Any]) -> bool:
+    """Whether a scenario's parameter entry states exactly `base`'s value and prior."""
+    from tashkent.scenario.schema import Prior
+
+    try:
+        mine = (float(entry["value"]), Prior.model_validate(entry.get("prior", {"dist": "fixed"})))
+        theirs = (float(base["value"]), Prior.model_validate(base.get("prior", {"dist": "fixed"})))
+    except (TypeError, ValueError, KeyError, ValidationError):
+        return False
+    return mine == theirs
+
+
+def merge_overlay(data: dict[str, Any], overlay: dict[str, Any]) -> dict[str, list[str]]:
+    """Overlay parameters (e.g. calibrated posteriors) onto a scenario's parameter table.
+
+    An overlay fitted to one dyad (`calibration.parties`) applies only to scenarios of that dyad.
+    Explicit beats default: an overlay entry that records what it was fitted from
+    (`calibrated_from: {value, prior}`) replaces a scenario's entry only when that entry still states
+    exactly that value and prior; a value or prior the user changed (in the file or by `--set`) is
+    kept. Returns the names replaced ("applied") and kept ("kept")."""
+    applied: list[str] = []
+    kept: list[str] = []
+    table = data.get("parameters")
     fitted_to = (overlay.get("calibration") or {}).get("parties")
-    if fitted_to and set(fitted_to) != set(data.get("parties") or []):
-        return
-    params = dict(overlay.get("parameters", {}))
+    if not isinstance(table, dict) or (fitted_to and set(fitted_to) != set(data.get("parties") or [])):
+        return {"applied": applied, "kept": kept}  # an overlay fitted to another dyad
+    params = dict(overlay.get("parameters") or {})
     rename_legacy(params)
     for name, entry in params.items():
-        if name in data.get("parameters", {}):
-            merged = dict(data["parameters"][name])
-            merged.update(entry)
-            data["parameters"][name] = merged
+        mine = table.get(name)
+        if not isinstance(mine, dict) or not isinstance(entry, dict):
+            continue
+        changes = {k: v for k, v in entry.items() if k != "calibrated_from"}
+        if not ({"value", "prior"} & set(changes)):
+            table[name] = {**mine, **changes}  # bookkeeping only (e.g. identified: false)
+            continue
+        base = entry.get("calibrated_from")
+        if base is not None and not _same_entry(mine, base):
+            kept.append(name)
+            continue
+        table[name] = {**mine, **changes}
+        applied.append(name)
+    return {"applied": applied, "kept": kept}
+
+
+def load_scenario_noted(
+    name_or_path: str | Path,
+    sets: list[str] | None = None,
+    injects: list[str] | None = None,
+    overlays: list[dict[str, Any]] | None = None,
+) -> tuple[Scenario, dict[str, list[str]]]:
+    """Load, override, overlay and validate a scenario; also say which overlay values were applied
+    and which of the scenario's own values were kept. Raises `UserError` with one line on error."""
+    label, text = read_source(name_or_path)
+    data, lines = parse_yaml(label, text)
+    notes: dict[str, list[str]] = {"applied": [], "kept": []}
+    if isinstance(data, dict):
+        rename_legacy(data.get("parameters"))
+        for s in sets or []:
+            apply_set(data, s)
+        for overlay in overlays or []:
+            got = merge_overlay(data, overlay)
+            notes["applied"] += got["applied"]
+            notes["kept"] += got["kept"]
+        if injects:
+            spoilers = data.get("spoilers")
+            target = (spoilers.get("target") if isinstance(spoilers, dict) else None) or (
+                data.get("parties") or ["?"]
+            )[0]
+            if not isinstance(data.setdefault("schedule", []), list):
+                raise UserError(f"{label}: schedule must be a list of dated events")
+            for spec in injects:
+                data["schedule"].append(parse_inject(spec, target))
+    try:
+        return validate_data(label, data, lines), notes
+    except UserError as exc:
+        for s in sets or []:  # a value given with --set: name the flag, not the file's line
+            path = s.split("=", 1)[0].strip()
+            if path and f" {path}" in f" {exc.message}":
+                raise UserError(f"--set {s}: {exc.message.split(': ', 1)[-1]}") from None
+        raise
 
 
 def load_scenario(
@@ -389,24 +446,8 @@ def load_scenario(
     injects: list[str] | None = None,
     overlays: list[dict[str, Any]] | None = None,
 ) -> Scenario:
-    """Load, overlay, override and validate a scenario; raise `UserError` with one line on error."""
-    label, text = read_source(name_or_path)
-    data, lines = parse_yaml(label, text)
-    if isinstance(data, dict):
-        rename_legacy(data.get("parameters"))
-        for overlay in overlays or []:
-            merge_overlay(data, overlay)
-        for s in sets or []:
-            apply_set(data, s)
-        if injects:
-            spoilers = data.get("spoilers")
-            target = (spoilers.get("target") if isinstance(spoilers, dict) else None) or (
-                data.get("parties") or ["?"]
-            )[0]
-            data.setdefault("schedule", [])
-            for spec in injects:
-                data["schedule"].append(parse_inject(spec, target))
-    return validate_data(label, data, lines)
+    """Load, override, overlay and validate a scenario; raise `UserError` with one line on error."""
+    return load_scenario_noted(name_or_path, sets, injects, overlays)[0]
 
 
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:

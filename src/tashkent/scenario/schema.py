@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from tashkent.scenario.bargaining import BargainingSpec
+from tashkent.scenario.bounds import check_parameter
+from tashkent.strict import NO_BOOLS, STRICT
 
 TRACKS = ("II", "1.5", "I")
 Track = Literal["II", "1.5", "I"]
@@ -33,13 +35,17 @@ def _within(lo: float, hi: float):
 Unit = Annotated[float, _within(0.0, 1.0)]
 Signed = Annotated[float, _within(-1.0, 1.0)]
 NonNeg = Annotated[float, _within(0.0, float("inf"))]
+Positive = Annotated[float, Field(gt=0)]
 RungInt = Annotated[int, _within(0, 6)]
 PhaseInt = Annotated[int, _within(0, 5)]
 ActorId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,11}$")]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys refused, NaN and infinities refused in every number, booleans never numbers."""
+
+    model_config = STRICT
+    _no_bools = NO_BOOLS
 
 
 class Prior(Strict):
@@ -52,8 +58,8 @@ class Prior(Strict):
     sd: NonNeg | None = None
     median: float | None = None
     sdlog: NonNeg | None = None
-    a: NonNeg | None = None
-    b: NonNeg | None = None
+    a: Positive | None = None
+    b: Positive | None = None
     mode: float | None = None
 
     @model_validator(mode="after")
@@ -73,6 +79,8 @@ class Prior(Strict):
             raise ValueError(f"low = {self.low} is above high = {self.high}")
         if self.dist == "lognormal" and self.median is not None and self.median <= 0:
             raise ValueError("a lognormal prior needs median > 0")
+        if self.dist == "triangular" and not (self.low or 0) <= (self.mode or 0) <= (self.high or 0):
+            raise ValueError(f"mode = {self.mode} must lie between low = {self.low} and high = {self.high}")
         return self
 
 
@@ -95,6 +103,7 @@ class Parameter(Strict):
     unit: str | None = None
     description: str | None = None
     identified: bool | None = None  # set by calibration: did the data constrain it?
+    range: tuple[float, float] | None = None  # narrows the declared range (scenario/bounds.py)
 
 
 class Actor(Strict):
@@ -111,7 +120,13 @@ class Actor(Strict):
     joins_at_phase: PhaseInt | None = None
     crisis_role: bool = False  # acts during crises (calls, shuttles) even before it joins the process
     active: bool = True
+    great_power: bool | None = None  # None: a great power iff it has the great_power role
+    standing: dict[str, Signed] = {}  # standing with each party beyond its bias (tashkent.model.standing)
     source: Source
+
+    @property
+    def is_great_power(self) -> bool:
+        return self.great_power if self.great_power is not None else "great_power" in self.roles
 
 
 class CBM(Strict):
@@ -152,7 +167,7 @@ class ScheduledEvent(Strict):
     """A dated event or inject applied on its day in every run."""
 
     date: dt.date
-    kind: Literal["attack", "bias_shift", "join", "leave", "trust_shock"]
+    kind: Literal["attack", "bias_shift", "faction_shift", "join", "leave", "trust_shock"]
     actor: ActorId | None = None
     target: ActorId | None = None
     fatalities: NonNeg | None = None
@@ -165,6 +180,7 @@ class ScheduledEvent(Strict):
         need = {
             "attack": ("target", "fatalities"),
             "bias_shift": ("actor", "target", "delta"),
+            "faction_shift": ("actor", "target", "delta"),
             "join": ("actor",),
             "leave": ("actor",),
             "trust_shock": ("delta",),
@@ -185,6 +201,7 @@ class InitialState(Strict):
     phase: PhaseInt = 0
     accept: dict[str, dict[Track, bool]] = {}
     provocation: dict[str, NonNeg] = {}
+    hardening: dict[str, NonNeg] = {}  # decayed memory of attacks on each party (tashkent.model.standing)
     offers: list[ActorId] = []
 
 
@@ -252,13 +269,13 @@ class Scenario(Strict):
     description: str
     start_date: dt.date
     parties: tuple[ActorId, ActorId]
-    actors: list[Actor] = Field(min_length=2)
+    actors: list[Actor] = Field(min_length=2, max_length=500)
     process: Process
-    schedule: list[ScheduledEvent] = []
+    schedule: list[ScheduledEvent] = Field(default_factory=list, max_length=10_000)
     initial_state: InitialState
     doctrine: Doctrine = Doctrine()
     spoilers: Spoilers = Spoilers()
-    parameters: dict[str, Parameter]
+    parameters: dict[str, Parameter] = Field(max_length=5_000)
     bargaining: BargainingSpec | None = None
     levers: list[Lever] = []
 
@@ -267,9 +284,10 @@ class Scenario(Strict):
         # Messages start with "@<field path>|" so the loader can point at the offending line.
         ids = [a.id for a in self.actors]
         known = set(ids)
-        listing = ", ".join(ids)
+        listing = ", ".join(ids) if len(ids) <= 30 else ", ".join(ids[:30]) + ", ..."
+        first: dict[str, int] = {}
         for i, a in enumerate(self.actors):
-            if ids.index(a.id) != i:
+            if first.setdefault(a.id, i) != i:
                 raise ValueError(f"@actors[{i}].id|= {a.id} appears more than once; ids must be unique")
         for i, p in enumerate(self.parties):
             if p not in known:
@@ -281,6 +299,11 @@ class Scenario(Strict):
                 if target not in known:
                     raise ValueError(
                         f"@actors[{i}].bias.{target}|is not an actor in this scenario (known: {listing})"
+                    )
+            for target in a.standing:
+                if target not in self.parties:
+                    raise ValueError(
+                        f"@actors[{i}].standing.{target}|is not a party (parties: {', '.join(self.parties)})"
                     )
         for i, e in enumerate(self.schedule):
             for field in ("actor", "target"):
@@ -295,6 +318,11 @@ class Scenario(Strict):
             if party not in self.parties:
                 raise ValueError(
                     f"@initial_state.accept.{party}|is not a party (parties: {', '.join(self.parties)})"
+                )
+        for party in self.initial_state.hardening:
+            if party not in self.parties:
+                raise ValueError(
+                    f"@initial_state.hardening.{party}|is not a party (parties: {', '.join(self.parties)})"
                 )
         for party in self.initial_state.provocation:
             if party not in self.parties:
@@ -327,6 +355,21 @@ class Scenario(Strict):
         holder = self.process.consent_holder
         if holder and holder not in self.parties:
             raise ValueError(f"@process.consent_holder|= {holder} is not a party")
+        init_date = self.initial_state.date
+        if init_date is not None and init_date != self.start_date:
+            raise ValueError(
+                f"@initial_state.date|= {init_date} differs from start_date {self.start_date}; "
+                "make them equal or remove initial_state.date"
+            )
+        for name, par in self.parameters.items():
+            problem = check_parameter(name, par.value, par.prior, par.range)
+            if problem:
+                raise ValueError(f"@parameters.{name}|{problem}")
+        for i, ph in enumerate(self.process.phases):
+            med = ph.median_days
+            problem = check_parameter(f"phase{ph.id}_median_days", med.value, med.prior, med.range)
+            if problem:
+                raise ValueError(f"@process.phases[{i}].median_days|{problem}")
         return self
 
     def spoiler_target(self) -> str:

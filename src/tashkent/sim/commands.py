@@ -14,6 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tashkent.errors import UserError
+from tashkent.limits import MAX_CHUNK_RUNS, MAX_DAYS, MAX_LIST, MAX_RUNS, MAX_TRAJECTORIES, MAX_WORKERS
+from tashkent.scenario.overlays import calibration_text
 from tashkent.scenario.schema import TRACKS
 
 console = Console(highlight=False)
@@ -126,9 +128,11 @@ def summary_table(doc: dict[str, Any], parties: tuple[str, str]) -> Table:
 
 def forecast(
     scenario: str = typer.Argument("kashmir-2025", help="Built-in scenario name or a scenario YAML file."),
-    runs: int = typer.Option(20_000, "--runs", "-n", help="Monte Carlo runs (a multiple of 100)."),
-    days: int = typer.Option(365, "--days", "-d", help="Horizon in days."),
-    seed: int = typer.Option(20251120, "--seed", "-s", help="Seed of all randomness."),
+    runs: int = typer.Option(
+        20_000, "--runs", "-n", min=100, max=MAX_RUNS, help="Monte Carlo runs (a multiple of 100)."
+    ),
+    days: int = typer.Option(365, "--days", "-d", min=1, max=MAX_DAYS, help="Horizon in days."),
+    seed: int = typer.Option(20251120, "--seed", "-s", min=0, max=2**63 - 1, help="Seed of all randomness."),
     inject: list[str] = typer.Option(
         [], "--inject", help="Dated inject, e.g. '2026-02-15:attack:fatalities=40'."
     ),
@@ -138,11 +142,19 @@ def forecast(
     as_json: bool = typer.Option(False, "--json", help="Print the forecast as one JSON document."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report."),
     db: str | None = typer.Option(None, "--db", help="Run index: SQLAlchemy URL or SQLite file."),
-    workers: int = typer.Option(0, "--workers", "-w", help="Local worker processes (0 = up to 2 cores)."),
+    workers: int = typer.Option(
+        0, "--workers", "-w", min=0, max=MAX_WORKERS, help="Local worker processes (0 = up to 2 cores)."
+    ),
     dask: str | None = typer.Option(None, "--dask", help="Dask scheduler address ('local' starts one)."),
-    chunk_runs: int = typer.Option(10_000, "--chunk-runs", help="Runs per chunk (a multiple of 100)."),
+    chunk_runs: int = typer.Option(
+        10_000, "--chunk-runs", min=100, max=MAX_CHUNK_RUNS, help="Runs per chunk (a multiple of 100)."
+    ),
     keep_trajectories: int = typer.Option(
-        200, "--keep-trajectories", help="Daily trajectories kept for this many runs."
+        200,
+        "--keep-trajectories",
+        min=0,
+        max=MAX_TRAJECTORIES,
+        help="Daily trajectories kept for this many runs.",
     ),
     fixed_params: bool = typer.Option(
         False, "--fixed-params", help="Use parameter values, not draws from priors."
@@ -202,6 +214,9 @@ def forecast(
         typer.echo(json.dumps(doc, indent=2))
         return
     console.print(summary_table(doc, fc.scenario.parties))
+    note = calibration_text(doc.get("calibration"))
+    if note:
+        typer.echo(note)
     typer.echo(f"run {doc['run_id']} — {doc['seconds']:.1f} s; results in {fc.run_dir}")
     if report_path:
         typer.echo(f"report: {report_path}")
@@ -209,7 +224,7 @@ def forecast(
 
 def runs_list(
     db: str | None = typer.Option(None, "--db", help="Run index URL or SQLite file."),
-    limit: int = typer.Option(20, "--limit", help="How many recent runs."),
+    limit: int = typer.Option(20, "--limit", min=1, max=MAX_LIST, help="How many recent runs."),
 ) -> None:
     """List recent runs, newest first."""
     from tashkent.store import index
@@ -251,15 +266,18 @@ def runs_show(
     as_json: bool = typer.Option(False, "--json", help="Print the stored forecast document."),
 ) -> None:
     """Show one run: its inputs, timing and forecast table."""
-    from tashkent.store import index
+    from tashkent import forecasting
+    from tashkent.store import index, integrity
 
     r = index.get_run(db, run_id)
-    summary = Path(r.run_dir) / "summary.json"
+    run_dir = forecasting.run_folder(r)
+    has_summary = (run_dir / "summary.json").is_file()
     if as_json:
-        if not summary.is_file():
+        if not has_summary:
             raise UserError(f"run {r.run_id} has no results yet (status {r.status})")
-        typer.echo(summary.read_text())
+        typer.echo(json.dumps(integrity.verified_json(run_dir, "summary.json"), indent=2))
         return
+    doc = integrity.verified_json(run_dir, "summary.json") if has_summary else None
     console.print(
         f"[bold]{r.run_id}[/bold]  status {r.status}\nscenario {r.scenario} (hash {r.scenario_hash}), "
         f"{r.runs:,} runs × {r.days} days, seed {r.seed}, tashkent {r.version}\n"
@@ -269,23 +287,60 @@ def runs_show(
     inputs = (r.parameters or {}).get("inputs", {})
     if inputs.get("set") or inputs.get("inject"):
         console.print(f"overrides: {', '.join(inputs.get('set', []) + inputs.get('inject', []))}")
-    if summary.is_file():
-        doc = json.loads(summary.read_text())
+    note = calibration_text(inputs.get("calibration"))
+    if note:
+        console.print(note, markup=False)
+    if doc is not None:
         parties = list(doc["milestones"][str(doc["days"])]["p_accept"])
         console.print(summary_table(doc, (parties[0], parties[1])))
+
+
+def runs_repair(
+    run_id: str = typer.Argument(..., help="Run id (or a unique prefix)."),
+    db: str | None = typer.Option(None, "--db", help="Run index URL or SQLite file."),
+) -> None:
+    """Check a run's files against their checksums; remove bad ones so `--resume` recomputes them."""
+    from tashkent import forecasting
+
+    r_id, removed = forecasting.repair(run_id, db)
+    if removed:
+        typer.echo(f"removed {len(removed)} bad file(s): {', '.join(removed)}")
+        typer.echo(f"finish with `tashkent forecast --resume {r_id}`")
+    else:
+        typer.echo(f"run {r_id}: every file matches its checksum")
+
+
+def runs_delete(
+    run_id: str = typer.Argument(..., help="Run id (or a unique prefix)."),
+    db: str | None = typer.Option(None, "--db", help="Run index URL or SQLite file."),
+) -> None:
+    """Delete a run: its folder and its row in the run index."""
+    from tashkent import forecasting
+
+    r_id, folder = forecasting.delete(run_id, db)
+    typer.echo(f"deleted run {r_id} ({folder})")
 
 
 def compare(
     base: str = typer.Argument(..., help="Base scenario (name or file)."),
     variants: list[str] = typer.Argument(..., help="Variants: scenario, or set:/inject: overlays on BASE."),
-    runs: int = typer.Option(10_000, "--runs", "-n", help="Runs per variant (a multiple of 100)."),
-    days: int = typer.Option(365, "--days", "-d", help="Horizon in days."),
+    runs: int = typer.Option(
+        10_000, "--runs", "-n", min=100, max=MAX_RUNS, help="Runs per variant (a multiple of 100)."
+    ),
+    days: int = typer.Option(365, "--days", "-d", min=1, max=MAX_DAYS, help="Horizon in days."),
     seed: int = typer.Option(
-        20251120, "--seed", "-s", help="Seed shared by all variants (common random numbers)."
+        20251120,
+        "--seed",
+        "-s",
+        min=0,
+        max=2**63 - 1,
+        help="Seed shared by all variants (common random numbers).",
     ),
     set_: list[str] = typer.Option([], "--set", help="Override applied to the base and every variant."),
     inject: list[str] = typer.Option([], "--inject", help="Inject applied to the base and every variant."),
-    workers: int = typer.Option(0, "--workers", "-w", help="Local worker processes (0 = up to 2 cores)."),
+    workers: int = typer.Option(
+        0, "--workers", "-w", min=0, max=MAX_WORKERS, help="Local worker processes (0 = up to 2 cores)."
+    ),
     uncalibrated: bool = typer.Option(
         False, "--uncalibrated", help="Sample the priors, not the calibrated posteriors."
     ),
@@ -332,11 +387,16 @@ def compare(
             )
         console.print(t)
     console.print("* interval excludes zero")
+    note = calibration_text(out.get("calibration"))
+    if note:
+        console.print(note, markup=False)
 
 
 def register(app: typer.Typer) -> None:
     app.command("forecast")(forecast)
     runs_app.command("list")(runs_list)
     runs_app.command("show")(runs_show)
+    runs_app.command("repair")(runs_repair)
+    runs_app.command("delete")(runs_delete)
     app.add_typer(runs_app, name="runs")
     app.command("compare")(compare)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from tashkent.scenario.schema import TRACKS
 from tashkent.sim.counts import Counts
 
 HEADLINE = (
@@ -26,6 +27,11 @@ HEADLINE = (
     "phase_ge_4",
     "agreement",
 )
+
+
+def metrics_for(parties: tuple[str, str]) -> tuple[str, ...]:
+    """The headline outcomes, then each party's acceptance of each track (who offers matters)."""
+    return HEADLINE + tuple(f"accept_{p}_{t}" for p in parties for t in TRACKS)
 
 
 def paired_differences(

@@ -30,6 +30,13 @@ class Context:
     consent_holder: int | None  # index of the party that holds the consent gate
     consent_tracks: list[int]
     cross_border_restraint: bool
+    offerer: str | None  # the actor whose offer the parties answer (initial_state.offers[0])
+    offer_mediator: int  # its index among the mediators, -1 if it is not one
+    offer_bias: np.ndarray  # [2] its bias toward each party (for a mediator: before per-run noise)
+    offer_great_power: float  # 1.0 if the offerer is a great power
+    offer_standing: np.ndarray  # [2] its standing with each party at the start
+    gp_bias: np.ndarray  # [G, 2] active great powers' bias toward each party
+    gp_leverages: np.ndarray  # [G] their leverage
     spoiler_target: int  # index of the party spoilers strike
     schedule: dict[int, list[dict]] = field(default_factory=dict)  # day → events
 
@@ -54,9 +61,11 @@ def build_context(scenario: Scenario) -> Context:
         tracks[ph.id] = [TRACKS.index(t) for t in ph.requires_acceptance]
         medians[ph.id] = f"phase{ph.id}_median_days"
     holder = scenario.process.consent_holder
+    ids = [m.id for m in meds]
+    lead = _offerer(scenario, meds, initially)
+    lead_actor = scenario.actor(lead) if lead else None
     start = scenario.start_date
     schedule: dict[int, list[dict]] = {}
-    ids = [m.id for m in meds]
     for ev in scenario.schedule:
         day = (ev.date - start).days
         entry = ev.model_dump()
@@ -82,9 +91,30 @@ def build_context(scenario: Scenario) -> Context:
         consent_holder=parties.index(holder) if holder else None,
         consent_tracks=[TRACKS.index(t) for t in scenario.process.consent_tracks],
         cross_border_restraint=scenario.doctrine.cross_border_restraint,
+        offerer=lead,
+        offer_mediator=ids.index(lead) if lead in ids else -1,
+        offer_bias=np.array([lead_actor.bias.get(p, 0.0) if lead_actor else 0.0 for p in parties]),
+        offer_great_power=float(lead_actor.is_great_power) if lead_actor else 0.0,
+        offer_standing=np.array([lead_actor.standing.get(p, 0.0) if lead_actor else 0.0 for p in parties]),
+        gp_bias=np.array([[g.bias.get(p, 0.0) for p in parties] for g in gps], dtype=np.float64).reshape(
+            -1, 2
+        ),
+        gp_leverages=np.array([g.leverage for g in gps], dtype=np.float64),
         spoiler_target=parties.index(scenario.spoiler_target()),
         schedule=schedule,
     )
+
+
+def _offerer(scenario: Scenario, meds: list, initially: np.ndarray) -> str | None:
+    """The actor whose offer the parties answer: the first of `initial_state.offers` that is
+    enabled, else the first mediator engaged from the start, else none."""
+    for a in scenario.initial_state.offers:
+        if scenario.actor(a).active:
+            return a
+    for m, on in zip(meds, initially, strict=True):
+        if on:
+            return str(m.id)
+    return None
 
 
 def phase_parameters(scenario: Scenario) -> dict:

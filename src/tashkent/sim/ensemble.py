@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from tashkent.errors import UserError
+from tashkent.limits import MAX_CHUNK_RUNS, MAX_DAYS, MAX_RUNS, MAX_TRAJECTORIES, MAX_WORKERS
 from tashkent.scenario.load import scenario_hash, scenario_to_data
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.chunk import ChunkSpec, run_chunk
@@ -53,7 +54,8 @@ class RunConfig:
                 f"must be a positive multiple of {BLOCK_RUNS} "
                 f"(runs come in blocks of {BLOCK_RUNS} that share one parameter draw)",
             ),
-            ("days", _is_int(self.days) and 1 <= self.days <= 3650, "must be between 1 and 3650"),
+            ("runs", self.runs <= MAX_RUNS, f"must be at most {MAX_RUNS:,}"),
+            ("days", _is_int(self.days) and 1 <= self.days <= MAX_DAYS, f"must be between 1 and {MAX_DAYS}"),
             ("seed", _is_int(self.seed) and 0 <= self.seed < 2**63, "must be a non-negative integer"),
             (
                 "chunk_runs",
@@ -62,7 +64,12 @@ class RunConfig:
                 and self.chunk_runs % BLOCK_RUNS == 0,
                 f"must be a positive multiple of {BLOCK_RUNS}",
             ),
-            ("workers", _is_int(self.workers) and self.workers >= 1, "must be at least 1"),
+            ("chunk_runs", self.chunk_runs <= MAX_CHUNK_RUNS, f"must be at most {MAX_CHUNK_RUNS:,}"),
+            (
+                "workers",
+                _is_int(self.workers) and 1 <= self.workers <= MAX_WORKERS,
+                f"must be between 1 and {MAX_WORKERS}",
+            ),
             (
                 "dask",
                 self.dask is None or (isinstance(self.dask, str) and bool(self.dask.strip())),
@@ -70,8 +77,8 @@ class RunConfig:
             ),
             (
                 "keep_trajectories",
-                _is_int(self.keep_trajectories) and self.keep_trajectories >= 0,
-                "must be a non-negative integer",
+                _is_int(self.keep_trajectories) and 0 <= self.keep_trajectories <= MAX_TRAJECTORIES,
+                f"must be an integer between 0 and {MAX_TRAJECTORIES:,}",
             ),
             ("param_mode", self.param_mode in ("sample", "fixed"), "must be 'sample' or 'fixed'"),
             (
@@ -146,7 +153,9 @@ def _execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any] = run_
         import multiprocessing as mp
 
         ctx = mp.get_context("fork") if os.name == "posix" else mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=config.workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=config.workers, mp_context=ctx, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             pending = {pool.submit(fn, s) for s in todo}
             try:
                 while pending:
@@ -160,6 +169,20 @@ def _execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any] = run_
     else:
         for s in todo:
             yield fn(s)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit as soon as the parent process is gone (e.g. killed with SIGKILL), so no
+    idle worker is left holding the database and the run folder."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="tashkent-parent-watch").start()
 
 
 def execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any]) -> Iterator[Any]:
@@ -222,6 +245,17 @@ def run_ensemble(
             progress(done, config.runs)
     assert total is not None
     return total
+
+
+def preflight(scenario: Scenario) -> None:
+    """Everything a forecast reads from the scenario, exercised: one block of runs for two days,
+    with parameters sampled from their priors and fixed at their values (`scenario validate`)."""
+    modes: tuple[ParamMode, ...] = ("sample", "fixed")
+    for mode in modes:
+        cfg = RunConfig(runs=BLOCK_RUNS, days=2, workers=1, keep_trajectories=0, param_mode=mode)
+        total = run_ensemble(scenario, cfg)
+        if not np.all(np.isfinite(np.asarray(total.trust_daily, dtype=float))):
+            raise UserError(f"{scenario.name}: the model gives non-finite values with these parameters")
 
 
 def manifest(scenario: Scenario, config: RunConfig) -> dict[str, Any]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from scipy.special import betaincinv, ndtri
 
 from tashkent.errors import UserError
-from tashkent.scenario.schema import TRACKS, Parameter, Prior, Scenario
+from tashkent.scenario.bounds import bound_for, clip_to, ppf
+from tashkent.scenario.schema import TRACKS, Parameter, Scenario
 from tashkent.sim.seeds import BLOCK_RUNS, PARAMETERS, keyed_uniforms
 
 ParamMode = Literal["sample", "fixed"]
@@ -79,6 +79,18 @@ REQUIRED = (
     "accept_gain",
     "accept_ripeness",
     "accept_trust",
+    "offer_tilt",
+    "offer_great_power",
+    "offer_standing",
+    "offer_hardening",
+    "hardening_half_life_days",
+    "standing_half_life_days",
+    "standing_erosion",
+    "patron_embolden",
+    "patron_deter",
+    "inclusion_rate",
+    "inclusion_trust",
+    "inclusion_legitimacy",
     "consent_gate_open",
     "advance_trust",
     "advance_trust_reference",
@@ -119,44 +131,10 @@ def check_parameters(scenario: Scenario) -> None:
         )
 
 
-def ppf(prior: Prior, value: float, u: np.ndarray) -> np.ndarray:
-    """Inverse CDF of a prior at uniforms u."""
-    u = np.clip(u, 1e-9, 1 - 1e-9)
-    d = prior.dist
-
-    def f(x: float | None) -> float:
-        assert x is not None  # the schema guarantees the fields each distribution needs
-        return float(x)
-
-    out: np.ndarray
-    if d == "fixed":
-        out = np.full(u.shape, float(value))
-    elif d == "uniform":
-        out = f(prior.low) + u * (f(prior.high) - f(prior.low))
-    elif d == "normal":
-        out = f(prior.mean) + f(prior.sd) * ndtri(u)
-    elif d == "lognormal":
-        out = f(prior.median) * np.exp(f(prior.sdlog) * ndtri(u))
-    elif d == "beta":
-        out = betaincinv(f(prior.a), f(prior.b), u)
-    elif d == "triangular":
-        lo, hi, mode = f(prior.low), f(prior.high), f(prior.mode)
-        c = 0.5 if hi == lo else (mode - lo) / (hi - lo)
-        w = hi - lo
-        out = np.where(u < c, lo + np.sqrt(u * c) * w, hi - np.sqrt((1 - u) * (1 - c)) * w)
-    else:  # pragma: no cover - the schema rejects other names
-        raise ValueError(d)
-    if d in ("normal", "lognormal"):
-        out = np.clip(
-            out, -np.inf if prior.low is None else prior.low, np.inf if prior.high is None else prior.high
-        )
-    return np.asarray(out, dtype=np.float64)
-
-
 def block_parameters(
     params: dict[str, Parameter], seed: int, block_start: int, n_blocks: int, mode: ParamMode
 ) -> dict[str, np.ndarray]:
-    """One value per block for every parameter: shape [n_blocks]."""
+    """One value per block for every parameter: shape [n_blocks], within its declared range."""
     out: dict[str, np.ndarray] = {}
     for name in sorted(params):
         p = params[name]
@@ -164,7 +142,7 @@ def block_parameters(
             out[name] = np.full(n_blocks, float(p.value))
         else:
             u = keyed_uniforms(seed, PARAMETERS, name, block_start, n_blocks)
-            out[name] = ppf(p.prior, p.value, u)
+            out[name] = clip_to(bound_for(name, p.range), ppf(p.prior, p.value, u))
     return out
 
 

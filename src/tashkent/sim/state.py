@@ -31,6 +31,10 @@ class State:
     catastrophe: np.ndarray  # float [n] decayed near-catastrophe memory
     bias: np.ndarray  # float [M, 2, n] mediator bias toward each party
     forced_active: np.ndarray  # int8 [M, n]: 1 joined, -1 left, 0 follow the process
+    offer_bias: np.ndarray  # float [2, n] the offering mediator's bias toward each party
+    standing: np.ndarray  # float [2, n] its standing with each party (tashkent.model.standing)
+    hardening: np.ndarray  # float [2, n] decayed memory of attacks on each party
+    inclusion: np.ndarray  # float [n] 0..1 Kashmiri stakeholders brought into the dialogue
     response_lag: np.ndarray  # int32 [2, n] days left of a party's deliberation after an attack (0: none)
     ceasefire_held: np.ndarray  # bool [n] a hotline ceasefire has been agreed in the current crisis
     cache: dict[str, np.ndarray] = field(default_factory=dict)  # derived values, cleared on change
@@ -70,6 +74,16 @@ def initial_state(scenario: Scenario, ctx: Context, n: int, bias_noise: np.ndarr
         catastrophe=np.zeros(n),
         bias=bias,
         forced_active=np.zeros((m, n), dtype=np.int8),
+        offer_bias=(
+            bias[ctx.offer_mediator].copy()
+            if ctx.offer_mediator >= 0
+            else np.repeat(ctx.offer_bias[:, None], n, axis=1)
+        ),
+        standing=np.repeat(ctx.offer_standing[:, None], n, axis=1),
+        hardening=np.repeat(
+            np.array([init.hardening.get(p, 0.0) for p in ctx.parties], dtype=np.float64)[:, None], n, axis=1
+        ),
+        inclusion=np.zeros(n),
         response_lag=np.zeros((2, n), dtype=np.int32),
         ceasefire_held=np.zeros(n, dtype=bool),
     )

@@ -21,8 +21,10 @@ from tashkent.model import (
     durability,
     escalation,
     nuclear,
+    patrons,
     process,
     ripeness,
+    standing,
 )
 from tashkent.model.common import daily_prob, halflife_decay
 from tashkent.model.costs import rung_cost_table
@@ -61,6 +63,7 @@ DEESC_SCORE = float(_LADDER.tier_scores["de_escalation"])
 SIGNAL_SCORE = float(_LADDER.tier_scores[_LADDER.action("nuclear_signal").tier])
 NUCLEAR_SCORE = float(_LADDER.tier_scores["nuclear"])
 MAX_ENTRY_SCORE = float(ENTRY_SCORE.max())  # entering war: scales provocation and trust hits to 0..1
+FREE_MOVE = -128  # in `forced_moves`: the model chooses this party's move
 NUCLEAR_USE_FATALITIES = 100_000.0  # judgement: a floor for one nuclear detonation on a city
 # Named constants of the stepper, each a stated judgement (not sampled):
 OTHER_TRIGGER_PROVOCATION = 0.5  # a non-attack trigger provokes half as much as a Pulwama-size attack
@@ -85,6 +88,10 @@ class Derived:
     gp: np.ndarray  # [n]
     gate_closed: np.ndarray | None  # [2, 3, n] bool: tracks a party may not accept (consent gate)
     p_other: np.ndarray  # [n] daily probability of a crisis trigger other than an attack
+    decay_standing: np.ndarray  # [n]
+    decay_hardening: np.ndarray  # [n]
+    patron: np.ndarray  # [2, n] great powers' tilt added to each party's push to escalate
+    p_include: np.ndarray  # [n] daily rate at which stakeholders are brought in (phase >= 2)
 
 
 def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
@@ -106,6 +113,10 @@ def derive(p: dict[str, np.ndarray], ctx: Context) -> Derived:
         gp=p["gp_engagement"] * ctx.gp_leverage,
         gate_closed=gate,
         p_other=daily_prob(p["other_trigger_rate"]),
+        decay_standing=halflife_decay(p["standing_half_life_days"]),
+        decay_hardening=halflife_decay(p["hardening_half_life_days"]),
+        patron=patrons.crisis_tilt(ctx.gp_bias, ctx.gp_leverages, p["gp_engagement"], p),
+        p_include=daily_prob(p["inclusion_rate"]),
     )
 
 
@@ -142,11 +153,14 @@ def with_joins_and_leaves(mask: np.ndarray, forced: np.ndarray) -> np.ndarray:
     return np.where(forced == 1, True, np.where(forced == -1, False, mask))
 
 
-def apply_schedule(
-    state: State, events: list[dict], default_target: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
+def apply_schedule(state: State, events: list[dict], ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """Apply today's scheduled events; return forced attack fatalities and target index per run
-    (an attack naming no party strikes `default_target`, the scenario's spoiler target)."""
+    (an attack naming no party strikes the scenario's spoiler target).
+
+    A `bias_shift` moves one bias; a `faction_shift` (a public tilt) moves the actor's bias toward
+    the target by delta and away from the other party by delta, and moves the offerer's standing
+    with the two parties the same way."""
+    default_target = ctx.spoiler_target
     forced = np.zeros(state.n)
     target = np.full(state.n, default_target, dtype=np.int64)
     for ev in events:
@@ -154,9 +168,17 @@ def apply_schedule(
         if kind == "attack":
             forced[:] = ev["fatalities"]
             target[:] = ev["target_index"] if ev["target_index"] is not None else default_target
-        elif kind == "bias_shift" and ev["mediator_index"] is not None and ev["target_index"] is not None:
-            m, i = ev["mediator_index"], ev["target_index"]
-            state.bias[m, i] = np.clip(state.bias[m, i] + ev["delta"], -1.0, 1.0)
+        elif kind in ("bias_shift", "faction_shift") and ev["target_index"] is not None:
+            i, delta = ev["target_index"], ev["delta"]
+            shifts = ((i, delta),) if kind == "bias_shift" else ((i, delta), (1 - i, -delta))
+            m = ev["mediator_index"]
+            for j, dj in shifts:
+                if m is not None:
+                    state.bias[m, j] = np.clip(state.bias[m, j] + dj, -1.0, 1.0)
+                if ev["actor"] == ctx.offerer:
+                    state.offer_bias[j] = np.clip(state.offer_bias[j] + dj, -1.0, 1.0)
+                    if kind == "faction_shift":
+                        state.standing[j] = np.clip(state.standing[j] + dj, -1.0, 1.0)
             state.cache.clear()
         elif kind in ("join", "leave") and ev["mediator_index"] is not None:
             state.forced_active[ev["mediator_index"]] = 1 if kind == "join" else -1
@@ -185,16 +207,23 @@ def mediation(
 
 
 def step(
-    state: State, p: dict[str, np.ndarray], d: Derived, ctx: Context, u: np.ndarray, events: list[dict]
+    state: State,
+    p: dict[str, np.ndarray],
+    d: Derived,
+    ctx: Context,
+    u: np.ndarray,
+    events: list[dict],
+    forced_moves: np.ndarray | None = None,
 ) -> DayOutcome:
-    """Advance every run one day in place; u is [N_UNIFORMS, n] float32."""
+    """Advance every run one day in place; u is [N_UNIFORMS, n] float32. `forced_moves` [2, n]
+    (optional, for exercises) replaces a party's escalation move wherever it is not FREE_MOVE."""
     n = state.n
     alive = ~state.nuclear_use
     score = np.zeros(n)
     deesc = np.zeros(n, dtype=np.int64)
 
     # --- scheduled events and spoiler attacks
-    forced, forced_target = apply_schedule(state, events, ctx.spoiler_target)
+    forced, forced_target = apply_schedule(state, events, ctx)
     rate = attack_rate(p["attack_rate"], p["attack_progress_gain"], state.phase)
     attacked, fat = draw_attacks(
         rate, u[U_ATTACK], u[U_SEVERITY], p["severity_log_mean"], p["severity_log_sd"]
@@ -210,6 +239,8 @@ def step(
         inc = provocation_from(fat)
         state.provocation[0] += np.where(target == 0, inc, 0.0)
         state.provocation[1] += np.where(target == 1, inc, 0.0)
+        state.hardening[0] += np.where(target == 0, inc, 0.0)
+        state.hardening[1] += np.where(target == 1, inc, 0.0)
         state.trust = np.clip(state.trust - p["trust_attack_hit"] * inc, 0.0, 1.0)
         state.fatalities += fat
         trig = attacked & (
@@ -252,7 +283,8 @@ def step(
     kinetic_ended = np.zeros(n, dtype=np.int32)
     state.catastrophe *= d.decay_cat  # crisis_day adds today's near-catastrophes
     if rows.size:
-        out = crisis_day(state, p, d, ctx, u[:, rows], rows, cred)
+        fm = None if forced_moves is None else forced_moves[:, rows]
+        out = crisis_day(state, p, d, ctx, u[:, rows], rows, cred, fm)
         score[rows] += out["score"]
         deesc[rows] += out["deesc"]
         ended[rows] = out["ended"]
@@ -284,21 +316,37 @@ def step(
         state.hurt, state.catastrophe, p["stalemate"], p["way_out"], state.trust, p["hurt_threshold"]
     )
     common = acceptance.utility(coverage, leverage, ripe, state.trust, 0.0, p)  # [n]
-    util = common[None, None, :] - d.audience  # [2, 3, n]
+    if "offer" not in state.cache:  # the offerer's tilt and status change only with scheduled events
+        state.cache["offer"] = acceptance.offer_term(
+            standing.tilt_of(state.offer_bias), ctx.offer_great_power, 0.0, 0.0, p
+        )
+    offer = (
+        state.cache["offer"] + p["offer_standing"] * state.standing - p["offer_hardening"] * state.hardening
+    )  # [2, n]: acceptance.offer_term with the daily standing and hardening
+    util = common[None, None, :] + offer[:, None, :] - d.audience  # [2, 3, n]
     uu = np.stack([u[U_ACCEPT_A], u[U_ACCEPT_B]])[:, None, :]  # one uniform per party
     official = np.array(acceptance.OFFICIAL)[None, :, None]
     new_accept = acceptance.update(
         state.accept, util, uu, state.crisis[None, None, :], official, p, d.gate_closed
     )
     state.accept = new_accept & alive[None, None, :]
+    state.hardening *= d.decay_hardening
+    if ctx.offerer is not None:
+        state.standing = standing.update_standing(
+            state.standing, ctx.offer_standing[:, None], ~state.accept[:, 0, :], d.decay_standing, p
+        )
 
-    # --- process: trust, CBMs, phase changes
-    state.trust = np.clip(
-        process.relax_trust(state.trust, p["trust_baseline"], p["trust_relax_days"])
-        + process.cbm_trust_gain(state.phase, state.rung, state.crisis, ctx.cbms),
-        0.0,
-        1.0,
+    # --- process: stakeholder inclusion, trust, CBMs, phase changes
+    trust = process.relax_trust(state.trust, p["trust_baseline"], p["trust_relax_days"]) + (
+        process.cbm_trust_gain(state.phase, state.rung, state.crisis, ctx.cbms)
     )
+    included = np.flatnonzero(state.inclusion > 0.0) if state.inclusion.any() else None
+    if (state.phase >= 2).any():
+        state.inclusion = process.include(state.inclusion, state.phase, state.crisis, d.p_include)
+        included = np.flatnonzero(state.inclusion > 0.0)
+    if included is not None and included.size:
+        trust[included] += p["inclusion_trust"][included] * state.inclusion[included] / 365.0
+    state.trust = np.clip(trust, 0.0, 1.0)
     both = state.accept[0] & state.accept[1]  # [3, n]
     phase = state.phase.astype(np.int64)
     # a phase whose track is no longer accepted by both falls back one step (agreement excepted)
@@ -331,7 +379,10 @@ def step(
     )
     in_force = state.agreement_age >= 0
     if in_force.any():
-        brk = in_force & (u[U_BREAKDOWN] < durability.breakdown_prob(state.agreement_age, state.crisis, p))
+        gap = durability.legitimate_gap(p["settlement_gap"], state.inclusion, p["inclusion_legitimacy"])
+        brk = in_force & (
+            u[U_BREAKDOWN] < durability.breakdown_prob(state.agreement_age, state.crisis, gap, p)
+        )
         state.agreement_age = np.where(brk, -1, state.agreement_age)
         state.phase = np.where(brk, 4, state.phase).astype(np.int8)
 
@@ -374,6 +425,7 @@ def crisis_day(
     u: np.ndarray,
     rows: np.ndarray,
     cred: np.ndarray,
+    forced_moves: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """One crisis day for the runs `rows` (u is [N_UNIFORMS, len(rows)]): mediator restraint,
     escalation moves, nuclear signalling and use, fighting, ceasefire, crisis end. Updates the
@@ -409,6 +461,7 @@ def crisis_day(
                 ctx.both_nuclear,
                 q["post_crisis_rung_cap"],
                 ctx.cross_border_restraint,
+                d.patron[i, rows],
             ),
             u[col],
         )
@@ -423,11 +476,21 @@ def crisis_day(
             p_strike = np.where(
                 deciding,
                 escalation.strike_decision_prob(
-                    prov[i], restraint[i], gp, q, ctx.both_nuclear, ctx.cross_border_restraint
+                    prov[i],
+                    restraint[i],
+                    gp,
+                    q,
+                    ctx.both_nuclear,
+                    ctx.cross_border_restraint,
+                    d.patron[i, rows],
                 ),
                 0.0,
             )
             moves[i] = escalation.deliberate(moves[i], rung, lag_left[i], u[col] > 1.0 - p_strike)
+    if forced_moves is not None:  # exercise hook: a seat's move replaces the model's for that party
+        moves = [
+            np.where(forced_moves[i] == FREE_MOVE, moves[i], forced_moves[i]).astype(np.int8) for i in (0, 1)
+        ]
     new_rung = escalation.dyad_rung(rung, moves[0], moves[1])
     score = np.zeros(m)
     deesc = np.zeros(m, dtype=np.int64)

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, Integer, String, create_engine, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from tashkent.errors import UserError
@@ -43,6 +47,26 @@ class RunRow(Base):
 _engines: dict[str, Engine] = {}
 
 
+def _reason(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    return " ".join(str(orig if orig is not None else exc).split()).split(" (Background")[0][:200]
+
+
+@contextmanager
+def guarded(url: str | None) -> Iterator[None]:
+    """Database errors (not a database, locked, read-only, gone) as one-line `UserError`s."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        where = resolve_db_url(url)
+        hint = (
+            "the folder or file is read-only; set TASHKENT_HOME to a writable folder"
+            if "readonly" in _reason(exc) or "read-only" in _reason(exc)
+            else "check --db / TASHKENT_DB, or move the file away to start a new index"
+        )
+        raise UserError(f"run index {where}: {_reason(exc)}; {hint}") from None
+
+
 def engine_for(url: str | None) -> Engine:
     resolved = resolve_db_url(url)
     if resolved in _engines:
@@ -65,11 +89,31 @@ def engine_for(url: str | None) -> Engine:
             f"--db {resolved}: the database driver is not installed ({exc.name}); "
             "for PostgreSQL run: pip install 'tashkent[postgres]'"
         ) from None
+    except (NoSuchModuleError, ArgumentError):
+        raise UserError(
+            f"--db {resolved}: not a database URL tashkent can open; give a SQLite file path, "
+            "sqlite:///PATH or postgresql://..."
+        ) from None
     except OperationalError as exc:
-        reason = " ".join(str(exc.orig).split())  # drivers print multi-line messages
-        raise UserError(f"--db {resolved}: cannot open the run index ({reason}); check the URL") from None
+        if resolved.startswith("sqlite") and "readonly" in _reason(exc).replace("-", ""):
+            eng = _read_only(resolved)
+        else:
+            raise UserError(
+                f"--db {resolved}: cannot open the run index ({_reason(exc)}); check the URL"
+            ) from None
+    except SQLAlchemyError as exc:
+        raise UserError(
+            f"--db {resolved}: cannot open the run index ({_reason(exc)}); "
+            "check the path, or move the file away to start a new index"
+        ) from None
     _engines[resolved] = eng
     return eng
+
+
+def _read_only(resolved: str) -> Engine:
+    """A SQLite index in a read-only place: open it for reading only (listing and showing runs)."""
+    path = resolved.removeprefix("sqlite:///")
+    return create_engine(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true")
 
 
 def _create_tables(eng: Engine) -> None:
@@ -84,17 +128,26 @@ def _create_tables(eng: Engine) -> None:
 
 
 def record_start(url: str | None, row: dict[str, Any]) -> None:
-    with Session(engine_for(url)) as s, s.begin():
+    row["parameters"] = {
+        **row.get("parameters", {}),
+        "process": {"pid": os.getpid(), "host": socket.gethostname()},
+    }
+    with guarded(url), Session(engine_for(url)) as s, s.begin():
         s.merge(RunRow(**row))
 
 
 def record_finish(
     url: str | None, run_id: str, status: str, seconds: float | None, headline: dict[str, Any] | None
 ) -> None:
-    with Session(engine_for(url)) as s, s.begin():
+    with guarded(url), Session(engine_for(url)) as s, s.begin():
         row = s.get(RunRow, run_id)
         if row is None:
             return
+        if status == "running":  # resumed by this process
+            row.parameters = {
+                **(row.parameters or {}),
+                "process": {"pid": os.getpid(), "host": socket.gethostname()},
+            }
         row.status = status
         row.finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         row.seconds = seconds
@@ -102,19 +155,44 @@ def record_finish(
             row.headline = json.loads(json.dumps(headline))
 
 
+def _alive(row: RunRow) -> bool:
+    """Whether the process running `row` still exists (unknowable for another host: assume yes)."""
+    proc = (row.parameters or {}).get("process") or {}
+    pid, host = proc.get("pid"), proc.get("host")
+    if not isinstance(pid, int) or host != socket.gethostname():
+        return True
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _shown(row: RunRow) -> RunRow:
+    """A 'running' run whose process is gone (killed, machine rebooted) shows as interrupted."""
+    if row.status == "running" and not _alive(row):
+        row.status = "interrupted"
+    return row
+
+
 def list_runs(url: str | None, limit: int = 50) -> list[RunRow]:
-    with Session(engine_for(url)) as s:
+    with guarded(url), Session(engine_for(url)) as s:
         rows = s.scalars(select(RunRow).order_by(RunRow.created.desc()).limit(limit)).all()
         s.expunge_all()
-        return list(rows)
+        return [_shown(r) for r in rows]
 
 
 def get_run(url: str | None, run_id: str) -> RunRow:
-    """A run by id or unique id prefix."""
-    with Session(engine_for(url)) as s:
+    """A run by id or unique id prefix (matched literally: `%` and `_` are not wildcards)."""
+    with guarded(url), Session(engine_for(url)) as s:
         row = s.get(RunRow, run_id)
         if row is None:
-            rows = s.scalars(select(RunRow).where(RunRow.run_id.startswith(run_id))).all()
+            rows = s.scalars(select(RunRow).where(RunRow.run_id.startswith(run_id, autoescape=True))).all()
+            rows = [r for r in rows if r.run_id.startswith(run_id)]
             if len(rows) == 1:
                 row = rows[0]
             elif len(rows) > 1:
@@ -124,4 +202,11 @@ def get_run(url: str | None, run_id: str) -> RunRow:
         if row is None:
             raise UserError(f"no run {run_id!r} in the run index; see `tashkent runs list`")
         s.expunge(row)
-        return row
+        return _shown(row)
+
+
+def delete_run(url: str | None, run_id: str) -> None:
+    with guarded(url), Session(engine_for(url)) as s, s.begin():
+        row = s.get(RunRow, run_id)
+        if row is not None:
+            s.delete(row)

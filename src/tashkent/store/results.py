@@ -25,6 +25,16 @@ from tashkent.sim.tables import (
 from tashkent.store.chunks import done_chunks, load_chunk
 from tashkent.store.paths import atomic_write
 
+RESULT_FILES = (
+    "milestones.parquet",
+    "daily.parquet",
+    "survival.parquet",
+    "fatalities.parquet",
+    "trajectories.parquet",
+    "blocks.parquet",
+    "summary.json",
+)
+
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
     with atomic_write(path, "wb") as fh:
@@ -64,7 +74,7 @@ def write_blocks(run_dir: Path) -> None:
     writer = None
     try:
         for _, cp in chunks:
-            table = pa.Table.from_pandas(pd.DataFrame(load_chunk(cp).blocks), preserve_index=False)
+            table = pa.Table.from_pandas(pd.DataFrame(load_chunk(cp, run_dir).blocks), preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             writer.write_table(table)
