@@ -19,6 +19,16 @@ from tashkent.sim.state import initial_state
 from tashkent.sim.step import N_UNIFORMS, derive
 
 SCENARIOS = ("kashmir-2025", "pahalgam-2025", "pakistan-afghanistan-2025")
+# every kind of scheduled event, on the offerer and on other actors
+INJECTS = [
+    "2025-11-25:faction_shift:actor=RUS,target=PAK,delta=0.2",
+    "2025-11-28:attack:fatalities=30",
+    "2025-12-02:bias_shift:actor=USA,target=IND,delta=-0.3",
+    "2025-12-09:leave:actor=RUS",
+    "2025-12-20:join:actor=RUS",
+    "2026-01-05:trust_shock:delta=-0.2",
+    "2026-01-10:faction_shift:actor=CHN,target=PAK,delta=0.3",
+]
 
 
 def _assert_same(a: object, b: object, path: str = "") -> None:
@@ -38,10 +48,11 @@ def _assert_same(a: object, b: object, path: str = "") -> None:
         np.testing.assert_array_equal(x, y, err_msg=path)
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("name", [*SCENARIOS, "kashmir-2025+injects"])
 def test_compiled_chunk_equals_the_numpy_reference(name):
+    base, _, injects = name.partition("+")
     spec = ChunkSpec(
-        scenario=scenario_to_data(load(name)), seed=11, days=90, block_start=2, n_blocks=4,
+        scenario=scenario_to_data(load(base, inject=INJECTS if injects else None)), seed=11, days=90, block_start=2, n_blocks=4,
         keep_trajectories=250, engine="compiled",
     )  # fmt: skip
     _assert_same(run_chunk(dataclasses.replace(spec, engine="numpy")), run_chunk(spec))
@@ -78,6 +89,10 @@ def _random_state(name: str, seed: int):  # type: ignore[no-untyped-def]
     state.forced_active = rng.integers(-1, 2, (m, n)).astype(np.int8)
     state.response_lag = np.where(state.crisis, rng.integers(0, 4, (2, n)), 0).astype(np.int32)
     state.ceasefire_held = state.crisis & (rng.random(n) < 0.3)
+    state.offer_bias = rng.uniform(-0.5, 0.5, (2, n))
+    state.standing = rng.uniform(-0.5, 0.5, (2, n))
+    state.hardening = rng.exponential(0.5, (2, n))
+    state.inclusion = np.where(rng.random(n) < 0.5, rng.random(n), 0.0)
     return state, p, derive(p, ctx), ctx, [dynamics_rng(seed, b) for b in range(nb)]
 
 

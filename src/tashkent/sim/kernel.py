@@ -25,9 +25,17 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from tashkent.model.acceptance import (
+    CRISIS_ACCEPT_TRACK2,
+    CRISIS_WITHDRAW_OFFICIAL,
+    CRISIS_WITHDRAW_TRACK2,
+    LEVERAGE_FLOOR,
+)
 from tashkent.model.ceasefire import CRISIS_END_MAX_RUNG
+from tashkent.model.durability import CRISIS_BREAKDOWN
 from tashkent.model.escalation import DELIBERATION_MAX_RUNG, STRIKE_RUNG
 from tashkent.model.nuclear import SIGNAL_CENTRE_RUNG, SIGNAL_MIN_RUNG, WAR_USE_MULTIPLIER
+from tashkent.model.ripeness import HURT_STEEPNESS, TRUST_FLOOR
 from tashkent.sim.step import (
     CEASEFIRE_DEESCALATIONS,
     CEASEFIRE_PROVOCATION_KEPT,
@@ -128,6 +136,13 @@ KERNEL_PARAMS = (
     "response_lag_sdlog",
     "response_strike_base",
     "response_strike_provocation",
+    "offer_tilt",
+    "offer_great_power",
+    "offer_standing",
+    "offer_hardening",
+    "standing_erosion",
+    "inclusion_trust",
+    "inclusion_legitimacy",
 )
 (
     ATTACK_RATE,
@@ -200,11 +215,18 @@ KERNEL_PARAMS = (
     RESPONSE_LAG_SDLOG,
     RESPONSE_STRIKE_BASE,
     RESPONSE_STRIKE_PROVOCATION,
+    OFFER_TILT,
+    OFFER_GREAT_POWER,
+    OFFER_STANDING,
+    OFFER_HARDENING,
+    STANDING_EROSION,
+    INCLUSION_TRUST,
+    INCLUSION_LEGITIMACY,
 ) = range(len(KERNEL_PARAMS))
 
 
 # Scheduled event kinds (columns of the event table).
-EV_ATTACK, EV_BIAS_SHIFT, EV_JOIN, EV_LEAVE, EV_TRUST_SHOCK = range(1, 6)
+EV_ATTACK, EV_BIAS_SHIFT, EV_JOIN, EV_LEAVE, EV_TRUST_SHOCK, EV_FACTION_SHIFT = range(1, 7)
 
 # Metric rows of the first-passage table (the order of `tashkent.sim.outcomes.metric_names`).
 M_CRISIS, M_RUNG_GE_1 = 0, 1  # rung_ge_k is row k
@@ -331,6 +353,7 @@ def choose_move(
     crisis_day: int,
     both_nuclear: bool,
     cross_border: bool,
+    patron: float,
     u: float,
 ) -> int:
     """model.escalation.move_utilities then model.escalation.choose, for one party."""
@@ -342,6 +365,7 @@ def choose_move(
         - q[ESC_RESTRAINT] * restraint
         - q[ESC_GP_MANAGEMENT] * gp
         - q[ESC_FATIGUE] * crisis_day
+        + patron
     )
     c, nw = q[ESC_RUNG_COST], q[ESC_NUCLEAR_RISK]
     doctrine = q[CROSS_BORDER_RESTRAINT_COST] if cross_border else 0.0
@@ -403,14 +427,20 @@ def choose_move(
 
 @njit(cache=True, inline="always")
 def strike_decision_prob(
-    q: np.ndarray, prov: float, restraint: float, gp: float, both_nuclear: bool, cross_border: bool
-) -> float:  # model.escalation.strike_decision_prob (no tilt)
+    q: np.ndarray,
+    prov: float,
+    restraint: float,
+    gp: float,
+    both_nuclear: bool,
+    cross_border: bool,
+    tilt: float,
+) -> float:  # model.escalation.strike_decision_prob
     x = (
         q[RESPONSE_STRIKE_BASE]
         + q[RESPONSE_STRIKE_PROVOCATION] * (prov - 1.0)
         - q[ESC_RESTRAINT] * restraint
         - q[ESC_GP_MANAGEMENT] * gp
-        + 0.0
+        + tilt
     )
     if both_nuclear:
         x = x - q[ESC_NUCLEAR_RISK]
@@ -447,10 +477,10 @@ def dyad_rung(rung: int, ma: int, mb: int) -> int:  # model.escalation.dyad_rung
 
 @njit(cache=True, inline="always")
 def ripeness(q: np.ndarray, hurt0: float, hurt1: float, cat: float, trust: float) -> float:  # model.ripeness
-    hurting = logistic(4.0 * (hurt0 + cat - q[HURT_THRESHOLD])) * logistic(
-        4.0 * (hurt1 + cat - q[HURT_THRESHOLD])
+    hurting = logistic(HURT_STEEPNESS * (hurt0 + cat - q[HURT_THRESHOLD])) * logistic(
+        HURT_STEEPNESS * (hurt1 + cat - q[HURT_THRESHOLD])
     )
-    w = clip(q[WAY_OUT] * (0.5 + trust), 0.0, 1.0)
+    w = clip(q[WAY_OUT] * (TRUST_FLOOR + trust), 0.0, 1.0)
     return q[STALEMATE] * hurting * w
 
 
@@ -519,11 +549,18 @@ def run_days(
     decay_cat: np.ndarray,
     gp_b: np.ndarray,
     p_other: np.ndarray,
+    decay_standing: np.ndarray,
+    decay_hardening: np.ndarray,
+    patron_b: np.ndarray,  # [blocks, 2] great powers' tilt added to each party's push
+    p_include: np.ndarray,
     phase_median: np.ndarray,  # [blocks, 6]
     # context
     both_nuclear: bool,
     cross_border: bool,
     spoiler_target: int,
+    has_offerer: bool,
+    offer_great_power: float,
+    offer_standing_anchor: np.ndarray,  # [2] the offerer's standing at the start
     war_aversion: np.ndarray,
     med_leverage: np.ndarray,
     joins_at_phase: np.ndarray,
@@ -542,6 +579,7 @@ def run_days(
     ev_target: np.ndarray,
     ev_mediator: np.ndarray,
     ev_delta: np.ndarray,
+    ev_offerer: np.ndarray,  # bool: the event's actor is the offerer
     entry_score: np.ndarray,
     deesc_score: float,
     signal_score: float,
@@ -571,6 +609,10 @@ def run_days(
     forced_s: np.ndarray,
     lag_s: np.ndarray,
     held_s: np.ndarray,
+    offer_bias_s: np.ndarray,
+    standing_s: np.ndarray,
+    hardening_s: np.ndarray,
+    inclusion_s: np.ndarray,
     # records (updated in place)
     first: np.ndarray,  # int32 [metrics, n]
     crises: np.ndarray,
@@ -626,6 +668,10 @@ def run_days(
             cat = cat_s[i]
             lag0, lag1 = int(lag_s[0, i]), int(lag_s[1, i])
             held = held_s[i]
+            st0, st1 = standing_s[0, i], standing_s[1, i]
+            hard0, hard1 = hardening_s[0, i], hardening_s[1, i]
+            incl = inclusion_s[i]
+            offer0, offer1 = 0.0, 0.0
             stale = True
             seg_rung, seg_phase, seg_crisis = rung, phase, crisis
             seg_rung_from = seg_phase_from = seg_crisis_from = day0
@@ -647,9 +693,23 @@ def run_days(
                     if kind == EV_ATTACK:
                         forced = ev_fat[e]
                         forced_target = ev_target[e] if ev_target[e] >= 0 else spoiler_target
-                    elif kind == EV_BIAS_SHIFT:
+                    elif kind == EV_BIAS_SHIFT or kind == EV_FACTION_SHIFT:
+                        # a bias shift moves one bias; a faction shift (a public tilt) moves the
+                        # actor toward the target and away from the other party, and moves the
+                        # offerer's standing the same way (step.apply_schedule)
                         m, k = ev_mediator[e], ev_target[e]
-                        bias_s[m, k, i] = clip(bias_s[m, k, i] + ev_delta[e], -1.0, 1.0)
+                        for side in range(1 if kind == EV_BIAS_SHIFT else 2):
+                            jj = k if side == 0 else 1 - k
+                            dj = ev_delta[e] if side == 0 else -ev_delta[e]
+                            if m >= 0:
+                                bias_s[m, jj, i] = clip(bias_s[m, jj, i] + dj, -1.0, 1.0)
+                            if ev_offerer[e]:
+                                offer_bias_s[jj, i] = clip(offer_bias_s[jj, i] + dj, -1.0, 1.0)
+                                if kind == EV_FACTION_SHIFT:
+                                    if jj == 0:
+                                        st0 = clip(st0 + dj, -1.0, 1.0)
+                                    else:
+                                        st1 = clip(st1 + dj, -1.0, 1.0)
                         stale = True
                     elif kind == EV_JOIN:
                         forced_s[ev_mediator[e], i] = 1
@@ -678,8 +738,10 @@ def run_days(
                     inc = provocation_from(f_att)
                     if target == 0:
                         prov0 += inc
+                        hard0 += inc
                     else:
                         prov1 += inc
+                        hard1 += inc
                     trust = clip(trust - qb[TRUST_ATTACK_HIT] * inc, 0.0, 1.0)
                     fat += f_att
                     trig = u[b, slot, U_TRIGGER, j] < crisis_trigger_prob(
@@ -725,6 +787,17 @@ def run_days(
                     coalition_run(cred, med_leverage, active, qb[COALITION_OPTIMUM], co)
                     coverage = min(co[0], co[1]) * co[3]
                     leverage = co[2]
+                if stale:
+                    # the offerer's tilt and status (acceptance.offer_term without the daily terms)
+                    tilt0 = (offer_bias_s[0, i] - offer_bias_s[1, i]) / 2.0
+                    tilt1 = (offer_bias_s[1, i] - offer_bias_s[0, i]) / 2.0
+                    gpo = qb[OFFER_GREAT_POWER] * offer_great_power
+                    offer0 = (
+                        qb[OFFER_TILT] * tilt0 + gpo + qb[OFFER_STANDING] * 0.0 - qb[OFFER_HARDENING] * 0.0
+                    )
+                    offer1 = (
+                        qb[OFFER_TILT] * tilt1 + gpo + qb[OFFER_STANDING] * 0.0 - qb[OFFER_HARDENING] * 0.0
+                    )
                     stale = False
 
                 # --- crisis dynamics
@@ -747,19 +820,27 @@ def run_days(
                         res1 = co[1] * co[2] * co[3]
                     r0 = rung
                     u_a, u_b = u[b, slot, U_MOVE_A, j], u[b, slot, U_MOVE_B, j]
-                    ma = choose_move(qb, rung, prov0, rec0, res0, gp, cday, both_nuclear, cross_border, u_a)
-                    mb = choose_move(qb, rung, prov1, rec1, res1, gp, cday, both_nuclear, cross_border, u_b)
+                    ma = choose_move(
+                        qb, rung, prov0, rec0, res0, gp, cday, both_nuclear, cross_border, patron_b[b, 0], u_a
+                    )
+                    mb = choose_move(
+                        qb, rung, prov1, rec1, res1, gp, cday, both_nuclear, cross_border, patron_b[b, 1], u_b
+                    )
                     # deliberate response: an attacked party holds below strikes until its decision day
                     if lag0 > 0:
                         p_strike = (
-                            strike_decision_prob(qb, prov0, res0, gp, both_nuclear, cross_border)
+                            strike_decision_prob(
+                                qb, prov0, res0, gp, both_nuclear, cross_border, patron_b[b, 0]
+                            )
                             if lag0 == 1
                             else 0.0
                         )
                         ma = deliberate(ma, rung, lag0, u_a > 1.0 - p_strike)
                     if lag1 > 0:
                         p_strike = (
-                            strike_decision_prob(qb, prov1, res1, gp, both_nuclear, cross_border)
+                            strike_decision_prob(
+                                qb, prov1, res1, gp, both_nuclear, cross_border, patron_b[b, 1]
+                            )
                             if lag1 == 1
                             else 0.0
                         )
@@ -910,10 +991,19 @@ def run_days(
                 ripe, common = 0.0, 0.0
                 for a in range(2):
                     ua = u[b, slot, U_ACCEPT_A, j] if a == 0 else u[b, slot, U_ACCEPT_B, j]
+                    # the offerer's part with today's standing and hardening (acceptance.offer_term)
+                    if a == 0:
+                        offer_a = offer0 + qb[OFFER_STANDING] * st0 - qb[OFFER_HARDENING] * hard0
+                    else:
+                        offer_a = offer1 + qb[OFFER_STANDING] * st1 - qb[OFFER_HARDENING] * hard1
                     for t in range(3):
                         official = t > 0
-                        am = (0.0 if official else 0.5) if crisis else 1.0
-                        wm = (10.0 if official else 3.0) if crisis else 1.0
+                        am = (0.0 if official else CRISIS_ACCEPT_TRACK2) if crisis else 1.0
+                        wm = (
+                            (CRISIS_WITHDRAW_OFFICIAL if official else CRISIS_WITHDRAW_TRACK2)
+                            if crisis
+                            else 1.0
+                        )
                         if acc[a, t]:
                             bound = qb[WITHDRAW_RATE] * wm / 365.0 * (1.0 + 1e-9)
                         else:
@@ -924,18 +1014,35 @@ def run_days(
                             if not have_common:
                                 ripe = ripeness(qb, hurt0, hurt1, cat, trust)
                                 common = (
-                                    qb[ACCEPT_GAIN] * coverage * (0.5 + leverage)
+                                    qb[ACCEPT_GAIN] * coverage * (LEVERAGE_FLOOR + leverage)
                                     + qb[ACCEPT_RIPENESS] * ripe
                                     + qb[ACCEPT_TRUST] * trust
                                     - 0.0
                                 )
                                 have_common = True
-                            s = logistic(common - audience[b, a, t])
+                            s = logistic(common + offer_a - audience[b, a, t])
                             if acc[a, t]:
                                 new = not (ua < daily_prob(qb[WITHDRAW_RATE] * (1.0 - s) * wm))
                             else:
                                 new = ua < daily_prob(qb[ACCEPT_RATE] * s) * am
                         acc[a, t] = new and not gate_closed[b, a, t] and alive
+                hard0 *= decay_hardening[b]
+                hard1 *= decay_hardening[b]
+                if has_offerer:  # model.standing.update_standing: fades to the anchor, erodes on rejection
+                    st0 = clip(
+                        offer_standing_anchor[0]
+                        + (st0 - offer_standing_anchor[0]) * decay_standing[b]
+                        - (qb[STANDING_EROSION] / 365.0 if not acc[0, 0] else 0.0),
+                        -1.0,
+                        1.0,
+                    )
+                    st1 = clip(
+                        offer_standing_anchor[1]
+                        + (st1 - offer_standing_anchor[1]) * decay_standing[b]
+                        - (qb[STANDING_EROSION] / 365.0 if not acc[1, 0] else 0.0),
+                        -1.0,
+                        1.0,
+                    )
 
                 # --- process: trust, CBMs, phase changes (model.process)
                 gain = 0.0
@@ -944,7 +1051,13 @@ def run_days(
                     if cbm_no_crisis[c]:
                         ok = ok and not crisis
                     gain += cbm_gain[c] if ok else 0.0
-                trust = clip(trust + (qb[TRUST_BASELINE] - trust) / qb[TRUST_RELAX_DAYS] + gain, 0.0, 1.0)
+                trust = trust + (qb[TRUST_BASELINE] - trust) / qb[TRUST_RELAX_DAYS] + gain
+                # stakeholder inclusion (model.process.include) and the trust it adds
+                if phase >= 2 and not crisis:
+                    incl = incl + (1.0 - incl) * p_include[b]
+                if incl > 0.0:
+                    trust += qb[INCLUSION_TRUST] * incl / 365.0
+                trust = clip(trust, 0.0, 1.0)
                 if 1 <= phase <= 4:
                     ok = True
                     for t in range(3):
@@ -987,11 +1100,12 @@ def run_days(
                     age += 1
                 if age >= 0:
                     ind = qb[INDUCEMENT] * math.pow(0.5, age / qb[INDUCEMENT_HALF_LIFE_DAYS])
-                    gap = max(0.0, qb[SETTLEMENT_GAP] - ind)
+                    # model.durability.legitimate_gap, then the inducement
+                    gap = max(0.0, max(0.0, qb[SETTLEMENT_GAP] - qb[INCLUSION_LEGITIMACY] * incl) - ind)
                     brate = (
                         qb[BREAKDOWN_RATE]
                         * math.exp(qb[BREAKDOWN_GAP_WEIGHT] * gap)
-                        * (3.0 if crisis else 1.0)
+                        * (CRISIS_BREAKDOWN if crisis else 1.0)
                     )
                     if u[b, slot, U_BREAKDOWN, j] < daily_prob(brate):
                         age = -1
@@ -1066,6 +1180,9 @@ def run_days(
             cat_s[i] = cat
             lag_s[0, i], lag_s[1, i] = lag0, lag1
             held_s[i] = held
+            standing_s[0, i], standing_s[1, i] = st0, st1
+            hardening_s[0, i], hardening_s[1, i] = hard0, hard1
+            inclusion_s[i] = incl
             end = day0 + ndays
             rung_diff[seg_rung_from, seg_rung] += 1
             rung_diff[end, seg_rung] -= 1
@@ -1245,22 +1362,24 @@ def record_start(
 
 def _schedule_table(ctx: Any, horizon: int) -> tuple[np.ndarray, ...]:
     """The schedule as flat event arrays with per-day offsets (days 0 .. horizon - 1)."""
-    rows: list[tuple[int, float, int, int, float]] = []
+    rows: list[tuple[int, float, int, int, float, float]] = []
     ptr = np.zeros(horizon + 1, dtype=np.int64)
     for day in range(horizon):
         for ev in ctx.schedule.get(day, []):
             kind, m, k = ev["kind"], ev["mediator_index"], ev["target_index"]
             delta = float(ev["delta"]) if ev.get("delta") is not None else 0.0
             if kind == "attack":
-                rows.append((EV_ATTACK, float(ev["fatalities"]), -1 if k is None else k, -1, 0.0))
-            elif kind == "bias_shift" and m is not None and k is not None:
-                rows.append((EV_BIAS_SHIFT, 0.0, k, m, delta))
+                rows.append((EV_ATTACK, float(ev["fatalities"]), -1 if k is None else k, -1, 0.0, 0.0))
+            elif kind in ("bias_shift", "faction_shift") and k is not None:
+                code = EV_BIAS_SHIFT if kind == "bias_shift" else EV_FACTION_SHIFT
+                offerer = float(ev["actor"] == ctx.offerer)
+                rows.append((code, 0.0, k, -1 if m is None else m, delta, offerer))
             elif kind in ("join", "leave") and m is not None:
-                rows.append((EV_JOIN if kind == "join" else EV_LEAVE, 0.0, -1, m, 0.0))
+                rows.append((EV_JOIN if kind == "join" else EV_LEAVE, 0.0, -1, m, 0.0, 0.0))
             elif kind == "trust_shock":
-                rows.append((EV_TRUST_SHOCK, 0.0, -1, -1, delta))
+                rows.append((EV_TRUST_SHOCK, 0.0, -1, -1, delta, 0.0))
         ptr[day + 1] = len(rows)
-    table = np.array(rows, dtype=np.float64).reshape(-1, 5)
+    table = np.array(rows, dtype=np.float64).reshape(-1, 6)
     return (
         ptr,
         table[:, 0].astype(np.int64),
@@ -1268,6 +1387,7 @@ def _schedule_table(ctx: Any, horizon: int) -> tuple[np.ndarray, ...]:
         table[:, 2].astype(np.int64),
         table[:, 3].astype(np.int64),
         table[:, 4].copy(),
+        table[:, 5] > 0,
     )
 
 
@@ -1328,10 +1448,17 @@ def simulate(
         np.ascontiguousarray(d.decay_cat[per_block]),
         np.ascontiguousarray(np.broadcast_to(d.gp, (n,))[per_block]),
         np.ascontiguousarray(np.broadcast_to(d.p_other, (n,))[per_block]),
+        np.ascontiguousarray(np.broadcast_to(d.decay_standing, (n,))[per_block]),
+        np.ascontiguousarray(np.broadcast_to(d.decay_hardening, (n,))[per_block]),
+        np.ascontiguousarray(d.patron[:, per_block].T),
+        np.ascontiguousarray(np.broadcast_to(d.p_include, (n,))[per_block]),
         phase_median,
         bool(ctx.both_nuclear),
         bool(ctx.cross_border_restraint),
         int(ctx.spoiler_target),
+        ctx.offerer is not None,
+        float(ctx.offer_great_power),
+        np.asarray(ctx.offer_standing, dtype=np.float64),
         np.asarray(ctx.war_aversion, dtype=np.float64),
         np.asarray(ctx.leverage, dtype=np.float64),
         np.asarray(ctx.joins_at_phase, dtype=np.int64),
@@ -1357,7 +1484,8 @@ def simulate(
     states = (
         s.rung, s.crisis, s.crisis_day, s.kinetic_days, s.signal, s.nuclear_use, s.provocation,
         s.opponent_recent, s.trust, s.accept, s.phase, s.freeze, s.agreement_age, s.fatalities, s.cost,
-        s.hurt, s.catastrophe, s.bias, s.forced_active, s.response_lag, s.ceasefire_held,
+        s.hurt, s.catastrophe, s.bias, s.forced_active, s.response_lag, s.ceasefire_held, s.offer_bias,
+        s.standing, s.hardening, s.inclusion,
     )  # fmt: skip
     rung_diff = np.zeros((horizon + 2, 7), dtype=np.int64)
     phase_diff = np.zeros((horizon + 2, 6), dtype=np.int64)
