@@ -693,7 +693,7 @@ def run_days(
                     if kind == EV_ATTACK:
                         forced = ev_fat[e]
                         forced_target = ev_target[e] if ev_target[e] >= 0 else spoiler_target
-                    elif kind == EV_BIAS_SHIFT or kind == EV_FACTION_SHIFT:
+                    elif kind == EV_BIAS_SHIFT or kind == EV_FACTION_SHIFT:  # noqa: SIM109 (numba)
                         # a bias shift moves one bias; a faction shift (a public tilt) moves the
                         # actor toward the target and away from the other party, and moves the
                         # offerer's standing the same way (step.apply_schedule)
