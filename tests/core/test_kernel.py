@@ -51,8 +51,9 @@ def _assert_same(a: object, b: object, path: str = "") -> None:
 @pytest.mark.parametrize("name", [*SCENARIOS, "kashmir-2025+injects"])
 def test_compiled_chunk_equals_the_numpy_reference(name):
     base, _, injects = name.partition("+")
+    scenario = load(base, inject=INJECTS if injects else None)
     spec = ChunkSpec(
-        scenario=scenario_to_data(load(base, inject=INJECTS if injects else None)), seed=11, days=90, block_start=2, n_blocks=4,
+        scenario=scenario_to_data(scenario), seed=11, days=90, block_start=2, n_blocks=4,
         keep_trajectories=250, engine="compiled",
     )  # fmt: skip
     _assert_same(run_chunk(dataclasses.replace(spec, engine="numpy")), run_chunk(spec))
