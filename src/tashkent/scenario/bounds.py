@@ -101,6 +101,16 @@ TABLE: dict[str, Bound] = {
     "cost_rung2": Bound(0.0, 1000.0, what="cost index per day"),
     "cost_rung4": Bound(0.0, 1000.0, what="cost index per day"),
     "pak_cost_ratio": Bound(0.0, 100.0, what="a ratio"),
+    "second_party_cost_ratio": Bound(0.0, 100.0, what="a ratio"),
+    "offer_tilt": COEFFICIENT,
+    "offer_great_power": COEFFICIENT,
+    "offer_standing": COEFFICIENT,
+    "offer_hardening": COEFFICIENT,
+    "standing_erosion": Bound(0.0, 10.0, what="standing lost per year of rejection"),
+    "patron_embolden": PUSH,
+    "patron_deter": PUSH,
+    "inclusion_trust": Bound(0.0, 1.0, what="trust per year at full inclusion"),
+    "inclusion_legitimacy": Bound(0.0, 1.0, what="settlement-gap units removed at full inclusion"),
 }
 
 SUFFIXES: tuple[tuple[str, Bound], ...] = (
