@@ -28,7 +28,7 @@ def latest_run(env: dict[str, str]) -> str:
     wide = dict(env, COLUMNS="250")  # long run ids are not cut in a wide table
     out = subprocess.run([TASHKENT, "runs", "list", "--limit", "1"], capture_output=True, text=True, env=wide,
                          cwd=REPO).stdout
-    m = re.search(r"(?:│ |^\s+)(\S+-\d{8}-\d{6}-[0-9a-f]{4}) ", out, re.M)
+    m = re.search(r"(\S+-\d{8}-\d{6}-[0-9a-f]{4})", out)  # the newest run is listed first
     if not m:
         raise SystemExit("no run in the index for <RUN_ID>")
     return m.group(1)

@@ -433,7 +433,7 @@ def backtest(
     data: str | Path | None = None,
     baselines_only: bool = False,
     runs: int = 10_000,
-    seed: int = 0,
+    seed: int = 20251120,
     dyad: str = "india-pakistan",
     status: Callable[[str], Any] | None = None,
 ) -> Backtest:

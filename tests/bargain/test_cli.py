@@ -59,7 +59,6 @@ def test_bargain_report_and_plot(bargaining_data, tmp_path, capsys):
             "--model",
             "eu",
             "--report",
-            "--out",
             str(html),
             "--plot",
             str(png),
@@ -159,7 +158,7 @@ def test_bargaining_errors_point_at_the_scenario_line(tmp_path, capsys):
 
 def test_packages_report_is_self_contained(tmp_path, capsys):
     out = tmp_path / "pk.html"
-    code, stdout, _ = run(["packages", "kashmir-2025", "--report", "--out", str(out)], capsys)
+    code, stdout, _ = run(["packages", "kashmir-2025", "--report", str(out)], capsys)
     assert code == 0 and f"wrote {out}" in stdout
     text = out.read_text()
     assert "data:image/png;base64," in text and "four-point framework" in text

@@ -47,7 +47,9 @@ def test_same_seed_same_numbers_across_commands():
 
 
 def test_human_table_and_report_are_offline(tmp_path):
-    code, out, err = run_cli("forecast", "--runs", "500", "--days", "60", "--report")
+    code, out, err = run_cli(
+        "forecast", "--runs", "500", "--days", "60", "--report", str(tmp_path / "f.html")
+    )
     assert code == 0, err
     assert "P(new crisis)" in out and "P(IND accepts Track 1.5)" in out
     report = Path(re.search(r"report: (\S+)", out.replace("\n", " ")).group(1))

@@ -165,7 +165,7 @@ def test_calibrate_overlay_shape(crises):
     assert sorted(cal["identified"] + cal["not_identified_keep_prior"]) == sorted(CALIBRATED)
     for name in cal["identified"]:
         entry = overlay["parameters"][name]
-        assert set(entry) == {"value", "prior", "source", "identified"}
+        assert set(entry) == {"value", "prior", "source", "identified", "calibrated_from"}
     for name in cal["not_identified_keep_prior"]:
         assert overlay["parameters"][name] == {"identified": False}
 

@@ -185,10 +185,11 @@ def register(app: typer.Typer) -> None:
         model: str = typer.Option("smp", "--model", help="eu | smp | compromise"),
         rounds: int = typer.Option(None, "--rounds", help="EU: rounds (default 10); SMP: turn limit."),
         option: list[str] = typer.Option(None, "--option", help=_OPTION_HELP),
-        seed: int = typer.Option(None, "--seed", help="Seed for stochastic transitions."),
+        seed: int = typer.Option(None, "--seed", "-s", help="Seed for stochastic transitions."),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-        report: bool = typer.Option(False, "--report", help="Write a self-contained HTML report."),
-        out: Path = typer.Option(None, "--out", help="Report path (default ./<input>.<model>.html)."),
+        report: Path | None = typer.Option(
+            None, "--report", help="Write a self-contained HTML report to this file."
+        ),
         plot: Path = typer.Option(None, "--plot", help="Write the positions plot (PNG) here."),
     ) -> None:
         """Forecast where a negotiation lands: per-round positions, forecast and baselines."""
@@ -201,11 +202,10 @@ def register(app: typer.Typer) -> None:
             from tashkent.bargain.report import positions_plot, write_png
 
             written.append(write_png(plot, positions_plot(res)))
-        if report:
+        if report is not None:
             from tashkent.bargain.report import bargain_html, write_html
 
-            path = out or Path(f"{Path(source).stem}.{model}.html")
-            written.append(write_html(path, bargain_html(res, f"{problem.name}: {model}")))
+            written.append(write_html(report, bargain_html(res, f"{problem.name}: {model}")))
         if as_json:
             typer.echo(json.dumps(res.to_json(), indent=1, default=_np_default))
         else:
@@ -217,8 +217,9 @@ def register(app: typer.Typer) -> None:
     def packages(
         scenario: str = typer.Argument(..., help="Scenario name or file with a bargaining section."),
         as_json: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
-        report: bool = typer.Option(False, "--report", help="Write a self-contained HTML report."),
-        out: Path = typer.Option(None, "--out", help="Report path (default ./<scenario>.packages.html)."),
+        report: Path | None = typer.Option(
+            None, "--report", help="Write a self-contained HTML report to this file."
+        ),
         plot: Path = typer.Option(None, "--plot", help="Write the frontier plot (PNG) here."),
     ) -> None:
         """Score settlement packages: utilities, acceptability, Nash and Kalai–Smorodinsky, ZOPA."""
@@ -236,10 +237,10 @@ def register(app: typer.Typer) -> None:
             from tashkent.bargain.report import frontier_plot, write_png
 
             written.append(write_png(plot, frontier_plot(j)))
-        if report:
+        if report is not None:
             from tashkent.bargain.report import packages_html, write_html
 
-            written.append(write_html(out or Path(f"{Path(scenario).stem}.packages.html"), packages_html(j)))
+            written.append(write_html(report, packages_html(j)))
         if as_json:
             typer.echo(json.dumps(j, indent=1, default=_np_default))
         else:

@@ -218,8 +218,10 @@ def backtest_cmd(
     baselines_only: bool = typer.Option(
         False, "--baselines-only", help="Score only the baselines (no model)."
     ),
-    runs: int = typer.Option(10_000, "--runs", min=100, max=1_000_000, help="Model runs per crisis."),
-    seed: int = typer.Option(0, "--seed", help="Seed for simulations and the bootstrap."),
+    runs: int = typer.Option(
+        10_000, "--runs", "-n", min=100, max=1_000_000, help="Model runs per crisis (a multiple of 100)."
+    ),
+    seed: int = typer.Option(20251120, "--seed", "-s", help="Seed for simulations and the bootstrap."),
     dyad: str = typer.Option(
         "india-pakistan", "--dyad", help="Crisis record: india-pakistan or pakistan-afghanistan."
     ),
@@ -265,10 +267,15 @@ def calibrate_cmd(
     data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
     out: Path | None = typer.Option(None, "--out", help="Write the overlay YAML here."),
     runs: int = typer.Option(
-        20_000, "--runs", min=100, help="Runs per crisis (blocks of 100 share one prior draw)."
+        20_000,
+        "--runs",
+        "-n",
+        help="Runs per crisis (a multiple of 100; blocks of 100 share one prior draw).",
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed of the simulation bank."),
-    workers: int = typer.Option(2, "--workers", min=1, max=64, help="Processes for the replays."),
+    seed: int = typer.Option(20251120, "--seed", "-s", help="Seed of the simulation bank."),
+    workers: int = typer.Option(
+        0, "--workers", "-w", min=0, max=64, help="Local worker processes (0 = up to 2 cores)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the overlay as JSON."),
 ) -> None:
     """Fit escalation, spoiler and mediation parameters to the crisis record; write an overlay."""
@@ -277,12 +284,15 @@ def calibrate_cmd(
     from tashkent.history.record import load_crises
     from tashkent.history.simbank import REPLAY_BASE
     from tashkent.scenario.load import load_scenario, scenario_to_data
+    from tashkent.sim.ensemble import default_workers
     from tashkent.store.paths import atomic_write
 
-    if runs % 100:
-        raise UserError(f"--runs {runs}: must be a multiple of 100 (blocks of 100 runs)")
+    if runs < 100 or runs % 100:
+        raise UserError(f"--runs {runs}: must be a positive multiple of 100 (blocks of 100 runs)")
+    if workers < 0:
+        raise UserError(f"--workers {workers}: must be 0 (up to 2 cores) or more")
     crises = load_crises(data)
-    bank = SimulationBank(n_blocks=runs // 100, seed=seed, workers=workers)
+    bank = SimulationBank(n_blocks=runs // 100, seed=seed, workers=workers or default_workers())
     base = scenario_to_data(load_scenario(REPLAY_BASE))["parameters"]
     with console.status(f"replaying {len(crises)} crises × {runs:,} runs", spinner="dots"):
         overlay = calibrate(crises, bank, base, data_label=f"the crisis record {data or 'crises.csv'}")
@@ -315,7 +325,7 @@ def calibrate_cmd(
     if cal["draws"] < 20:
         console.print(
             f"note: {cal['draws']} prior draws cannot identify any parameter; "
-            "use --runs 2000 or more (the shipped overlay used --runs 20000)"
+            "use --runs 2000 or more (the shipped overlay used --runs 20000 --seed 0)"
         )
     if out is not None:
         console.print(f"overlay written to {out}")

@@ -26,32 +26,62 @@ def _svg(fig: plt.Figure) -> str:
 
 
 def rung_fan(daily: pd.DataFrame) -> str:
-    """Distribution of the standing rung over time (stacked probabilities) with its median."""
+    """Distribution of the standing rung over time: all rungs stacked (left) and, since the rare
+    high rungs are invisible beside the common ones, rungs 3–6 on a log scale (right)."""
     names = load_ladder().rung_labels
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
+    d = daily["day"]
     ys = [daily[f"p_rung_{k}"].to_numpy() for k in range(7)]
-    ax.stackplot(daily["day"], *ys, colors=RUNG_COLOURS, labels=[f"{k} {names[k]}" for k in range(7)])
-    ax.set_xlim(0, daily["day"].max())
+    ax.stackplot(d, *ys, colors=RUNG_COLOURS, labels=[f"{k} {names[k]}" for k in range(7)])
+    ax.set_xlim(0, d.max())
     ax.set_ylim(0, 1)
     ax.set_xlabel("day")
     ax.set_ylabel("share of runs")
-    ax.set_title("Standing rung over time")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
+    ax.set_title("Standing rung over time", fontsize=9)
+    lowest = 1.0
+    for k in range(3, 7):
+        y = ys[k]
+        if (y > 0).any():
+            lowest = min(lowest, float(y[y > 0].min()))
+        bx.plot(d, np.where(y > 0, y, np.nan), color=RUNG_COLOURS[k], lw=1.4, label=f"{k} {names[k]}")
+    bx.set_yscale("log")
+    bx.set_ylim(max(lowest / 2, 1e-6), 1.0)
+    bx.set_xlim(0, d.max())
+    bx.set_xlabel("day")
+    bx.set_ylabel("share of runs (log scale)")
+    bx.set_title("Rungs 3–6 (rare: log scale)", fontsize=9)
+    bx.grid(True, which="major", alpha=0.3)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=7, frameon=False)
     return _svg(fig)
 
 
 def score_fan(daily: pd.DataFrame) -> str:
-    """Mean daily escalation score and its 99th percentile; beside it, the share of runs whose day
-    was net escalatory or de-escalatory (7-day mean), since most runs make no move on most days."""
+    """Mean daily escalation score over all runs and, since most runs make no move on most days
+    (so its quantiles are zero), the mean score of the runs whose day was net escalatory; beside
+    it, the share of runs whose day was net escalatory or de-escalatory (7-day means)."""
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
     d = daily["day"]
-    ax.plot(d, daily["score_mean"], color="#7f0000", lw=1.2, label="mean over runs")
-    ax.plot(d, daily["score_q99"], color="#fc8d59", lw=0.8, ls="--", label="99th percentile")
-    ax.set_xlabel("day")
-    ax.set_ylabel("daily escalation score")
-    ax.set_title("Escalation score (Rivera et al. 2024 tiers)", fontsize=9)
-    ax.legend(fontsize=7, frameon=False)
     week = 7
+    ax.plot(d, daily["score_mean"], color="#7f0000", lw=1.2, label="mean over all runs (left axis)")
+    ax.set_xlabel("day")
+    ax.set_ylabel("mean daily score, all runs")
+    ax.set_title("Escalation score (Rivera et al. 2024 tiers)", fontsize=9)
+    handles, labels = ax.get_legend_handles_labels()
+    if "score_mean_escalating" in daily:
+        cx = ax.twinx()
+        cx.plot(
+            d,
+            daily["score_mean_escalating"].rolling(week, min_periods=1).mean(),
+            color="#fc8d59",
+            lw=0.9,
+            ls="--",
+            label="mean on escalating days (right axis, 7-day mean)",
+        )
+        cx.set_ylabel("mean score when escalating")
+        cx.set_ylim(bottom=0)
+        h2, l2 = cx.get_legend_handles_labels()
+        handles, labels = handles + h2, labels + l2
+    ax.legend(handles, labels, fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22))
     bx.plot(d, daily["p_escalating"].rolling(week, min_periods=1).mean(), color="#d7301f", label="escalating")
     bx.plot(
         d, daily["p_deescalating"].rolling(week, min_periods=1).mean(), color="#2b8cbe", label="de-escalating"
@@ -98,7 +128,7 @@ def acceptance(milestone: dict) -> str:
     ax.set_ylim(0, 1)
     ax.set_ylabel("P(accepts by horizon)")
     ax.set_title("Acceptance of each track")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars, never on them
     return _svg(fig)
 
 

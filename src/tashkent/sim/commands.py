@@ -140,7 +140,9 @@ def forecast(
         [], "--set", help="Override, e.g. parameters.attack_rate=0.5 or actors.SAU.active=false."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the forecast as one JSON document."),
-    report: bool = typer.Option(False, "--report", help="Also write the HTML report."),
+    report: Path | None = typer.Option(
+        None, "--report", help="Also write the self-contained HTML report to this file."
+    ),
     db: str | None = typer.Option(None, "--db", help="Run index: SQLAlchemy URL or SQLite file."),
     workers: int = typer.Option(
         0, "--workers", "-w", min=0, max=MAX_WORKERS, help="Local worker processes (0 = up to 2 cores)."
@@ -209,7 +211,7 @@ def forecast(
         if prog and prog.live.is_started:
             prog.stop()
     doc = fc.to_json()
-    report_path = fc.report(fc.run_dir / "report.html") if report and fc.run_dir else None
+    report_path = fc.report(report) if report is not None else None
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
         return
@@ -222,6 +224,10 @@ def forecast(
         typer.echo(f"report: {report_path}")
 
 
+def cells_order() -> tuple[str, ...]:
+    return ("run id", "status", "runs", "days", "crisis", "rung≥5", "seed", "seconds")
+
+
 def runs_list(
     db: str | None = typer.Option(None, "--db", help="Run index URL or SQLite file."),
     limit: int = typer.Option(20, "--limit", min=1, max=MAX_LIST, help="How many recent runs."),
@@ -229,34 +235,38 @@ def runs_list(
     """List recent runs, newest first."""
     from tashkent.store import index
 
-    wide = console.width >= 100  # seed and seconds only where they fit beside the rest
+    rows = index.list_runs(db, limit)
+
+    def cells(r: Any) -> dict[str, str]:
+        h = r.headline or {}
+        return {
+            "run id": r.run_id,
+            "status": r.status,
+            "runs": f"{r.runs:,}",
+            "days": str(r.days),
+            "crisis": f"{h['p_crisis']:.3f}" if h else "",
+            "rung≥5": f"{h['p_rung_ge_5']:.3f}" if h else "",
+            "seed": str(r.seed),
+            "seconds": f"{r.seconds:.1f}" if r.seconds else "",
+        }
+
+    table = [cells(r) for r in rows]
+    width = {k: max([len(k)] + [len(c[k]) for c in table]) + 3 for k in cells_order()}  # pad, gap
+    # Columns are dropped, least useful first, until the rest fit unwrapped: never truncated.
+    shown = [k for k in cells_order()]
+    for drop in ("seconds", "seed", "days", "status", "runs"):
+        if sum(width[k] for k in shown) + 1 <= console.width:
+            break
+        shown.remove(drop)
     t = Table(
         box=box.SIMPLE_HEAD,
         caption="crisis, rung≥5: P(new crisis), P(highest rung ≥ 5) by the horizon",
         caption_justify="left",
     )
-    t.add_column("run id", no_wrap=True)  # never truncated: users copy it
-    t.add_column("status")
-    t.add_column("runs", justify="right")
-    t.add_column("days", justify="right")
-    t.add_column("crisis", justify="right")
-    t.add_column("rung≥5", justify="right")
-    if wide:
-        t.add_column("seed", justify="right")
-        t.add_column("seconds", justify="right")
-    for r in index.list_runs(db, limit):
-        h = r.headline or {}
-        row = [
-            r.run_id,
-            r.status,
-            f"{r.runs:,}",
-            str(r.days),
-            f"{h['p_crisis']:.3f}" if h else "",
-            f"{h['p_rung_ge_5']:.3f}" if h else "",
-        ]
-        if wide:
-            row += [str(r.seed), f"{r.seconds:.1f}" if r.seconds else ""]
-        t.add_row(*row)
+    for k in shown:
+        t.add_column(k, justify="left" if k in ("run id", "status") else "right", no_wrap=True)
+    for c in table:
+        t.add_row(*(c[k] for k in shown))
     console.print(t)
 
 

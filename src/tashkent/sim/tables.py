@@ -49,6 +49,12 @@ def daily_table(total: Counts, start: dt.date) -> pd.DataFrame:
     zero = -SCORE_MIN
     df["p_escalating"] = total.score_hist[:, zero + 1 :].sum(axis=1) / runs
     df["p_deescalating"] = total.score_hist[:, :zero].sum(axis=1) / runs
+    up = total.score_hist[:, zero + 1 :]
+    n_up = up.sum(axis=1)
+    score_up = (up * np.arange(1, up.shape[1] + 1)).sum(axis=1)
+    df["score_mean_escalating"] = np.divide(
+        score_up, n_up, out=np.full(len(n_up), np.nan), where=n_up > 0
+    )  # mean score of the runs whose day was net escalatory
     rung_cdf = np.cumsum(total.rung_daily, axis=1) / runs
     for q in QUANTILES:
         df[f"rung_q{int(q * 100):02d}"] = (rung_cdf < q).sum(axis=1)
