@@ -25,7 +25,8 @@ TASHKENT = str(Path(sys.executable).parent / "tashkent")
 
 
 def latest_run(env: dict[str, str]) -> str:
-    out = subprocess.run([TASHKENT, "runs", "list", "--limit", "1"], capture_output=True, text=True, env=env,
+    wide = dict(env, COLUMNS="250")  # long run ids are not cut in a wide table
+    out = subprocess.run([TASHKENT, "runs", "list", "--limit", "1"], capture_output=True, text=True, env=wide,
                          cwd=REPO).stdout
     m = re.search(r"(\S+-\d{8}-\d{6}-[0-9a-f]{4})", out)  # the newest run is listed first
     if not m:

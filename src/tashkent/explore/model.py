@@ -69,6 +69,7 @@ def outcomes(scenario: Scenario) -> dict[str, Outcome]:
             f"no_{m}", f"p_{m}", f"P(no {m} by the horizon)", "min" if good else "max", True
         )
     out["fatalities"] = Outcome("fatalities", "mean_fatalities", "mean fatalities per run", "min")
+    out["trust"] = Outcome("trust", "mean_trust", "mean trust between the parties at the horizon", "max")
     out["escalation_score"] = Outcome(
         "escalation_score", "mean_escalation_score", "mean total escalation score per run", "min"
     )

@@ -240,11 +240,13 @@ def prim(
         box = Box(limits)
         if float(yr[box.contains(xr)].mean()) <= float(yr.mean()) + 1e-12:
             break
-        result.trajectories.append(steps)
-        result.chosen.append(i)
         inside_all = box.contains(cols) & remaining
         dens = float(y[inside_all].mean()) if inside_all.any() else 0.0
         cov = float(y[inside_all].sum() / total) if total > 0 else 0.0
+        if dens <= result.base_rate:  # a later box must still beat the overall base rate
+            break
+        result.trajectories.append(steps)
+        result.chosen.append(i)
         n_in = int(inside_all.sum())
         se = float(y[inside_all].std(ddof=1) / np.sqrt(n_in)) if n_in > 1 else 0.0
         result.boxes.append(Step(box, cov, dens, n_in / len(y), restricted(box, full), se))

@@ -76,6 +76,7 @@ TABLE: dict[str, Bound] = {
     "trust_attack_hit": PROBABILITY,
     "trust_escalation_hit": PROBABILITY,
     "cred_threshold": Bound(-1.0, 1.0, what="a bias difference"),
+    "offer_tilt": Bound(-20.0, 20.0, what="a weight in log-odds (not a tilt)"),
     "cred_war_aversion": PROBABILITY,
     "cred_sharpness": Bound(0.0, 100.0, what="a logistic slope"),
     "coalition_optimum": Bound(1.0, 50.0, what="number of mediators"),
@@ -88,6 +89,16 @@ TABLE: dict[str, Bound] = {
     "accept_ripeness": PUSH,
     "accept_trust": PUSH,
     "simla_gate_open": PROBABILITY,
+    "consent_gate_open": PROBABILITY,
+    "offer_great_power": COEFFICIENT,
+    "offer_standing": COEFFICIENT,
+    "offer_hardening": COEFFICIENT,
+    "standing_erosion": Bound(0.0, 2.0, what="standing lost per year of rejection"),
+    "patron_embolden": PUSH,
+    "patron_deter": PUSH,
+    "inclusion_rate": RATE,
+    "inclusion_trust": Bound(0.0, 1.0, what="trust per year at full inclusion"),
+    "inclusion_legitimacy": Bound(0.0, 1.0, what="settlement-gap units at full inclusion"),
     "advance_trust": PUSH,
     "advance_trust_reference": PROBABILITY,
     "advance_coverage_floor": PROBABILITY,
@@ -102,15 +113,6 @@ TABLE: dict[str, Bound] = {
     "cost_rung4": Bound(0.0, 1000.0, what="cost index per day"),
     "pak_cost_ratio": Bound(0.0, 100.0, what="a ratio"),
     "second_party_cost_ratio": Bound(0.0, 100.0, what="a ratio"),
-    "offer_tilt": COEFFICIENT,
-    "offer_great_power": COEFFICIENT,
-    "offer_standing": COEFFICIENT,
-    "offer_hardening": COEFFICIENT,
-    "standing_erosion": Bound(0.0, 10.0, what="standing lost per year of rejection"),
-    "patron_embolden": PUSH,
-    "patron_deter": PUSH,
-    "inclusion_trust": Bound(0.0, 1.0, what="trust per year at full inclusion"),
-    "inclusion_legitimacy": Bound(0.0, 1.0, what="settlement-gap units removed at full inclusion"),
 }
 
 SUFFIXES: tuple[tuple[str, Bound], ...] = (
@@ -124,7 +126,6 @@ SUFFIXES: tuple[tuple[str, Bound], ...] = (
     ("_probability", PROBABILITY),
     ("_share", PROBABILITY),
     ("_rung", RUNG),
-    ("_tilt", Bound(-1.0, 1.0, what="a tilt toward one party")),
 )
 
 PREFIXES: tuple[tuple[str, Bound], ...] = (("audience_cost_", COEFFICIENT),)

@@ -198,6 +198,7 @@ def run_chunk(spec: ChunkSpec) -> Counts:
     # Per-block means of the continuous outcomes (for designed experiments and drivers).
     block_rows["mean_fatalities"] = state.fatalities.reshape(nb, BLOCK_RUNS).mean(axis=1)
     block_rows["mean_escalation_score"] = total_score.reshape(nb, BLOCK_RUNS).mean(axis=1)
+    block_rows["mean_trust"] = state.trust.reshape(nb, BLOCK_RUNS).mean(axis=1)
     for i, party in enumerate(ctx.parties):
         block_rows[f"mean_cost_{party}"] = cost_norm[i].reshape(nb, BLOCK_RUNS).mean(axis=1)
     fat_hist = np.stack([np.histogram(fat_at[j], bins=FATALITY_EDGES)[0] for j in range(len(mdays))]).astype(
