@@ -409,7 +409,7 @@ def run_tashkent(path: Path, calm: bool, runs: int, days: int, seed: int, worker
         keep_trajectories=0,
         param_mode="fixed",
     )
-    return np.asarray(run_ensemble(scenario, config)["max_rung_hist"], dtype=np.int64)
+    return np.asarray(run_ensemble(scenario, config).max_rung_hist, dtype=np.int64)
 
 
 # ----------------------------------------------------------------------------- comparison

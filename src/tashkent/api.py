@@ -220,7 +220,6 @@ def forecast(
             the index (SQLAlchemy URL or SQLite file).
         progress: called with (runs done, runs in all) as chunks finish.
     """
-    from tashkent import forecasting
     from tashkent.bargain.link import bargaining_overrides
     from tashkent.sim.ensemble import RunConfig, default_workers
 
@@ -260,6 +259,8 @@ def forecast(
         "nowcast": nowcast_info,
     }
     if store:
+        from tashkent import forecasting  # the run index and result files (SQLAlchemy, pandas)
+
         run_id, run_dir = forecasting.start_run(sc, config, db, inputs)
         doc, total = forecasting.execute(run_id, run_dir, sc, config, db, progress)
         return Forecast(doc, sc, config, total, inputs, run_dir)

@@ -61,7 +61,7 @@ class Ladder:
 @cache
 def load_ladder() -> Ladder:
     text = resources.files("tashkent").joinpath("data/ladder.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     tier_scores = {t["tier"]: int(t["score"]) for t in raw["tiers"]}
     actions = tuple(
         Action(

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -142,7 +143,8 @@ def command_lines(draw: st.DrawFn) -> list[str]:
 
 @FUZZ
 @given(argv=command_lines())
-def test_fuzz_command_line(argv: list[str]) -> None:
+def test_fuzz_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)  # a fuzzed relative path (e.g. --db -2833) must not land in the repository
     code, out, err = run_cli(*argv)
     check_outcome(code, err)
     if code == 0 and "--json" in argv and argv[0] == "forecast":

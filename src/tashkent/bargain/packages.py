@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from tashkent.bargain.inputs import Problem, from_spec
 from tashkent.scenario.bargaining import BargainingSpec
@@ -119,6 +118,8 @@ def _refine(f: Any, t0: float, step: float) -> float:
     lo, hi = max(0.0, t0 - step), min(1.0, t0 + step)
     if hi - lo <= 0:
         return t0
+    from scipy.optimize import minimize_scalar  # imported on use: start-up of other commands
+
     r = minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
     return float(r.x) if f(float(r.x)) < f(t0) else t0
 

@@ -339,6 +339,8 @@ def _offer_entries(
                 f"{sd / prior_sd:.2f}); prior {_prior_text(base['prior'])} — {base['source']}"
             ),
             "identified": ok,
+            # What the posterior replaces: a scenario stating another value keeps its own.
+            "calibrated_from": {"value": base["value"], "prior": dict(base["prior"])},
         }
         if not ok:
             entry = {"identified": False}

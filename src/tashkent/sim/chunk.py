@@ -6,8 +6,9 @@ a `Partial` of integer counts (plus a small per-block table and a few kept traje
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import os
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 
@@ -21,6 +22,12 @@ from tashkent.sim.state import initial_state
 from tashkent.sim.step import N_UNIFORMS, derive, step
 
 SLAB_DAYS = 32  # uniforms are drawn per block in slabs of this many days
+Engine = Literal["compiled", "numpy"]
+
+
+def _default_engine() -> Engine:
+    """The compiled stepper unless TASHKENT_ENGINE=numpy asks for the reference."""
+    return "numpy" if os.environ.get("TASHKENT_ENGINE") == "numpy" else "compiled"
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class ChunkSpec:
     # Designed experiments (`tashkent.explore`): this chunk's rows of a design, one per block:
     # {"values": {parameter: [value per block]}, "streams": [random-stream block per block]}.
     design: dict[str, Any] | None = None
+    # "compiled": sim.kernel; "numpy": the reference stepper of sim.step (the same numbers, slower)
+    engine: Engine = field(default_factory=lambda: _default_engine())
 
 
 def _bias_noise(
@@ -104,6 +113,100 @@ def run_chunk(spec: ChunkSpec) -> Counts:
         k: [] for k in ("rung", "score", "phase", "trust", "crisis", "fatalities")
     }
 
+    if spec.engine == "numpy":
+        _run_numpy(state, p, d, ctx, rngs, H, first, idx, mdays, fat_at, rung_daily, phase_daily,
+                   crisis_daily, score_hist, deesc_daily, trust_daily, duration_hist, kinetic_hist,
+                   total_score, crises, keep, traj)  # fmt: skip
+    else:
+        from tashkent.sim import kernel
+
+        n_keep = int(keep.sum())
+        tr: dict[str, np.ndarray] = {
+            "rung": np.zeros((n_keep, H + 1), dtype=np.int8),
+            "score": np.zeros((n_keep, H + 1)),
+            "phase": np.zeros((n_keep, H + 1), dtype=np.int8),
+            "trust": np.zeros((n_keep, H + 1)),
+            "crisis": np.zeros((n_keep, H + 1), dtype=bool),
+            "fatalities": np.zeros((n_keep, H + 1)),
+        }
+        rec: dict[str, Any] = {
+            "first": first, "crises": crises, "total_score": total_score, "rung_daily": rung_daily,
+            "phase_daily": phase_daily, "crisis_daily": crisis_daily, "trust_daily": trust_daily,
+            "score_hist": score_hist, "deesc_daily": deesc_daily, "duration_hist": duration_hist,
+            "kinetic_hist": kinetic_hist, "milestones": mdays, "fat_at": fat_at, "n_keep": n_keep,
+            "traj": tr,
+        }  # fmt: skip
+        kernel.simulate(state, p, d, ctx, rngs, H, SLAB_DAYS, N_UNIFORMS, BLOCK_RUNS, rec)
+        traj = {k: [v[:, t] for t in range(H + 1)] if n_keep else [] for k, v in tr.items()}
+    censored = int(state.crisis.sum())
+
+    # per-block milestone counts → sums and sums of squares (exact integers)
+    nb = spec.n_blocks
+    ms_sum = np.zeros((len(names), len(mdays)), dtype=np.int64)
+    ms_sq = np.zeros_like(ms_sum)
+    block_rows: dict[str, np.ndarray] = {"block": np.arange(spec.block_start, spec.block_start + nb)}
+    for j, dd in enumerate(mdays):
+        hit = (first <= dd).reshape(len(names), nb, BLOCK_RUNS).sum(axis=2)
+        ms_sum[:, j] = hit.sum(axis=1)
+        ms_sq[:, j] = (hit.astype(np.int64) ** 2).sum(axis=1)
+        if dd == H:
+            for i, name in enumerate(names):
+                block_rows[f"p_{name}"] = hit[i] / BLOCK_RUNS
+    for name, v in bp.items():
+        block_rows[f"param_{name}"] = v
+    cost_norm = -np.expm1(-state.cost / 50.0)  # normalised cost index in [0, 1)
+    # Per-block means of the continuous outcomes (for designed experiments and drivers).
+    block_rows["mean_fatalities"] = state.fatalities.reshape(nb, BLOCK_RUNS).mean(axis=1)
+    block_rows["mean_escalation_score"] = total_score.reshape(nb, BLOCK_RUNS).mean(axis=1)
+    block_rows["mean_trust"] = state.trust.reshape(nb, BLOCK_RUNS).mean(axis=1)
+    for i, party in enumerate(ctx.parties):
+        block_rows[f"mean_cost_{party}"] = cost_norm[i].reshape(nb, BLOCK_RUNS).mean(axis=1)
+    fat_hist = np.stack([np.histogram(fat_at[j], bins=FATALITY_EDGES)[0] for j in range(len(mdays))]).astype(
+        np.int64
+    )
+    first_hist = np.stack([np.bincount(first[i], minlength=H + 2) for i in range(len(names))]).astype(
+        np.int64
+    )
+    # highest rung of each run: the number of rungs k whose first passage fell within the horizon
+    max_rung = sum((first[idx[f"rung_ge_{k}"]] <= H).astype(np.int64) for k in range(1, 7))
+    return Counts(
+        runs=n,
+        days=H,
+        block_start=spec.block_start,
+        n_blocks=nb,
+        metrics=names,
+        milestones=mdays,
+        first_hist=first_hist,
+        ms_sum=ms_sum,
+        ms_sq=ms_sq,
+        rung_daily=rung_daily,
+        phase_daily=phase_daily,
+        crisis_daily=crisis_daily,
+        score_hist=score_hist,
+        deesc_daily=deesc_daily,
+        trust_daily=trust_daily,
+        fat_hist=fat_hist,
+        duration_hist=duration_hist,
+        duration_censored=int(censored),
+        kinetic_hist=kinetic_hist,
+        max_rung_hist=np.bincount(max_rung, minlength=7).astype(np.int64),
+        crises_hist=np.bincount(np.minimum(crises, 20), minlength=21).astype(np.int64),
+        total_score_sum=int(total_score.sum()),
+        cost_sum=np.rint(cost_norm * 1e6).astype(np.int64).sum(axis=1),
+        blocks=block_rows,
+        trajectories={
+            k: (np.stack(v, axis=1) if v and keep.any() else np.zeros((0, H + 1))) for k, v in traj.items()
+        },
+        trajectory_runs=global_run[keep],
+    )
+
+
+def _run_numpy(
+    state, p, d, ctx, rngs, H, first, idx, mdays, fat_at, rung_daily, phase_daily, crisis_daily,
+    score_hist, deesc_daily, trust_daily, duration_hist, kinetic_hist, total_score, crises, keep, traj,
+) -> None:  # fmt: skip
+    """The reference loop: `sim.step.step` over all runs, a day at a time, recorded here."""
+    n = state.n
     last: dict[str, np.ndarray] = {}
 
     def changed_rows() -> np.ndarray | None:
@@ -178,64 +281,3 @@ def run_chunk(spec: ChunkSpec) -> Counts:
         record(day, out.score)
         if day in mdays:
             fat_at[mdays.index(day)] = state.fatalities
-    censored = int(state.crisis.sum())
-
-    # per-block milestone counts → sums and sums of squares (exact integers)
-    nb = spec.n_blocks
-    ms_sum = np.zeros((len(names), len(mdays)), dtype=np.int64)
-    ms_sq = np.zeros_like(ms_sum)
-    block_rows: dict[str, np.ndarray] = {"block": np.arange(spec.block_start, spec.block_start + nb)}
-    for j, dd in enumerate(mdays):
-        hit = (first <= dd).reshape(len(names), nb, BLOCK_RUNS).sum(axis=2)
-        ms_sum[:, j] = hit.sum(axis=1)
-        ms_sq[:, j] = (hit.astype(np.int64) ** 2).sum(axis=1)
-        if dd == H:
-            for i, name in enumerate(names):
-                block_rows[f"p_{name}"] = hit[i] / BLOCK_RUNS
-    for name, v in bp.items():
-        block_rows[f"param_{name}"] = v
-    cost_norm = -np.expm1(-state.cost / 50.0)  # normalised cost index in [0, 1)
-    # Per-block means of the continuous outcomes (for designed experiments and drivers).
-    block_rows["mean_fatalities"] = state.fatalities.reshape(nb, BLOCK_RUNS).mean(axis=1)
-    block_rows["mean_escalation_score"] = total_score.reshape(nb, BLOCK_RUNS).mean(axis=1)
-    block_rows["mean_trust"] = state.trust.reshape(nb, BLOCK_RUNS).mean(axis=1)
-    for i, party in enumerate(ctx.parties):
-        block_rows[f"mean_cost_{party}"] = cost_norm[i].reshape(nb, BLOCK_RUNS).mean(axis=1)
-    fat_hist = np.stack([np.histogram(fat_at[j], bins=FATALITY_EDGES)[0] for j in range(len(mdays))]).astype(
-        np.int64
-    )
-    first_hist = np.stack([np.bincount(first[i], minlength=H + 2) for i in range(len(names))]).astype(
-        np.int64
-    )
-    # highest rung of each run: the number of rungs k whose first passage fell within the horizon
-    max_rung = sum((first[idx[f"rung_ge_{k}"]] <= H).astype(np.int64) for k in range(1, 7))
-    return Counts(
-        runs=n,
-        days=H,
-        block_start=spec.block_start,
-        n_blocks=nb,
-        metrics=names,
-        milestones=mdays,
-        first_hist=first_hist,
-        ms_sum=ms_sum,
-        ms_sq=ms_sq,
-        rung_daily=rung_daily,
-        phase_daily=phase_daily,
-        crisis_daily=crisis_daily,
-        score_hist=score_hist,
-        deesc_daily=deesc_daily,
-        trust_daily=trust_daily,
-        fat_hist=fat_hist,
-        duration_hist=duration_hist,
-        duration_censored=int(censored),
-        kinetic_hist=kinetic_hist,
-        max_rung_hist=np.bincount(max_rung, minlength=7).astype(np.int64),
-        crises_hist=np.bincount(np.minimum(crises, 20), minlength=21).astype(np.int64),
-        total_score_sum=int(total_score.sum()),
-        cost_sum=np.rint(cost_norm * 1e6).astype(np.int64).sum(axis=1),
-        blocks=block_rows,
-        trajectories={
-            k: (np.stack(v, axis=1) if v and keep.any() else np.zeros((0, H + 1))) for k, v in traj.items()
-        },
-        trajectory_runs=global_run[keep],
-    )

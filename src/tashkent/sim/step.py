@@ -529,7 +529,7 @@ def crisis_day(
         np.clip(rung.astype(np.int64) - 3, 0, 3),
         [np.zeros(m), q["fatalities_rung4"], q["fatalities_rung5"], q["fatalities_rung6"]],
     )
-    z = ndtri(np.clip(u[U_FATAL], 1e-7, 1 - 1e-7))
+    z = ndtri(np.clip(u[U_FATAL], 1e-7, 1 - 1e-7)).astype(np.float64)  # double precision from here
     fatalities += np.where(firing, per_day * np.exp(FATALITY_LOG_SD * z - FATALITY_LOG_SD**2 / 2), 0.0)
     kinetic_days = np.where(kinetic, state.kinetic_days[rows] + 1, 0)
     cf_p = ceasefire.ceasefire_prob(kinetic, catastrophe, gp, restraint.mean(axis=0), kinetic_days, q)
