@@ -58,13 +58,14 @@ def test_contract_survives_killing_the_server_between_two_calls(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = serve(db, port, tmp_path)
+    http = httpx.Client(timeout=120)  # creating an exercise runs the model; a loaded CI machine is slow
     try:
-        ex = httpx.post(
+        ex = http.post(
             f"{base}/api/exercises", json={"scenario": "kashmir-2025", "seats": ["IND", "PAK", "RUS"]}
         ).json()
         h = {"Authorization": f"Bearer {ex['seat_tokens']['IND']}"}
-        acts = httpx.get(f"{base}/api/exercises/{ex['id']}/actions", headers=h).json()
-        move = httpx.post(
+        acts = http.get(f"{base}/api/exercises/{ex['id']}/actions", headers=h).json()
+        move = http.post(
             f"{base}/api/exercises/{ex['id']}/moves", json={"seat": "IND", "action": acts[0]["id"]}, headers=h
         )
         assert move.status_code in (200, 201)
@@ -74,12 +75,13 @@ def test_contract_survives_killing_the_server_between_two_calls(tmp_path):
     proc = serve(db, port, tmp_path)
     try:
         fac = {"Authorization": f"Bearer {ex['facilitator_token']}"}
-        view = httpx.get(f"{base}/api/exercises/{ex['id']}", headers=fac).json()
+        view = http.get(f"{base}/api/exercises/{ex['id']}", headers=fac).json()
         assert view["turn"] == 0 and [m["action"] for m in view["moves"]] == [acts[0]["id"]]
-        adv = httpx.post(f"{base}/api/exercises/{ex['id']}/advance", headers=fac, timeout=60)
+        adv = http.post(f"{base}/api/exercises/{ex['id']}/advance", headers=fac)
         assert adv.status_code == 200
-        assert httpx.get(f"{base}/api/exercises/{ex['id']}", headers=h).json()["turn"] == 1
-        assert ex["id"] in httpx.get(f"{base}/").text
+        assert http.get(f"{base}/api/exercises/{ex['id']}", headers=h).json()["turn"] == 1
+        assert ex["id"] in http.get(f"{base}/").text
     finally:
+        http.close()
         proc.terminate()
         proc.wait(timeout=30)
