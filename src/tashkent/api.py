@@ -502,11 +502,8 @@ def bargain(
 
 def _execution(workers: int, dask: str | None, store: str | Path | None) -> Any:
     from tashkent.explore.runner import Execution
-    from tashkent.sim.ensemble import default_workers
 
-    if workers < 0:
-        raise UserError(f"workers={workers}: must be 0 (up to two cores) or more")
-    return Execution(workers=workers or default_workers(), dask=dask, store=Path(store) if store else None)
+    return Execution.make(workers, dask, store)
 
 
 def sensitivity(
@@ -527,12 +524,12 @@ def sensitivity(
 ) -> dict[str, Any]:
     """What `tashkent sensitivity` computes: Sobol S1/ST (or Morris mu*) of `outcome` for every
     uncertain parameter, as the command's JSON document plus `details`."""
-    from tashkent.explore.sensitivity import Settings
+    from tashkent.explore.sensitivity import DEFAULT_SAMPLES, Settings
     from tashkent.explore.sensitivity import sensitivity as run
 
-    if method not in ("sobol", "morris"):
+    if method not in DEFAULT_SAMPLES:
         raise UserError(f"method={method!r}: choose 'sobol' or 'morris'")
-    n = samples or (128 if method == "sobol" else 20)
+    n = samples or DEFAULT_SAMPLES[method]
     settings = Settings(samples=n, runs_per_experiment=runs_per_experiment, days=days, seed=seed)
     sc = load(scenario, set=set, calibrated=calibrated)
     return run(sc, outcome, method, settings, _execution(workers, dask, store), progress)  # type: ignore[arg-type]

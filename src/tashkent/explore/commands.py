@@ -27,11 +27,12 @@ def _scenario(name: str, set_: list[str], uncalibrated: bool):
 
 def _execution(workers: int, dask: str | None, store: Path | None, chunk_blocks: int):
     from tashkent.explore.runner import Execution
-    from tashkent.sim.ensemble import default_workers
 
+    if workers < 0:
+        raise UserError(f"--workers {workers}: must be 0 (up to two cores) or more")
     if chunk_blocks < 1:
         raise UserError(f"--chunk-blocks {chunk_blocks}: must be at least 1")
-    return Execution(workers=workers or default_workers(), dask=dask, store=store, chunk_blocks=chunk_blocks)
+    return Execution.make(workers, dask, store, chunk_blocks)
 
 
 class _Bar:
@@ -128,13 +129,13 @@ def sensitivity(
     """Which uncertainties drive an outcome: Sobol indices (first and total order, 95% intervals)
     or Morris screening, over every parameter with a prior."""
     from tashkent.explore import report
-    from tashkent.explore.sensitivity import Settings
+    from tashkent.explore.sensitivity import DEFAULT_SAMPLES, Settings
     from tashkent.explore.sensitivity import sensitivity as run
 
-    if method not in ("sobol", "morris"):
+    if method not in DEFAULT_SAMPLES:
         raise UserError(f"--method {method}: choose sobol or morris")
     sc = _scenario(scenario, set_, uncalibrated)
-    n = samples or (128 if method == "sobol" else 20)
+    n = samples or DEFAULT_SAMPLES[method]
     settings = Settings(samples=n, runs_per_experiment=runs_per_experiment, days=days, seed=seed)
     with _Bar(quiet or as_json) as bar:
         doc = run(sc, outcome, method, settings, _execution(workers, dask, store, chunk_blocks), bar)  # type: ignore[arg-type]

@@ -44,6 +44,24 @@ class Execution:
     store: Path | None = None  # folder that keeps finished chunks (resume)
     chunk_blocks: int = 64
 
+    @classmethod
+    def make(
+        cls,
+        workers: int = 0,
+        dask: str | None = None,
+        store: str | Path | None = None,
+        chunk_blocks: int = 64,
+    ) -> Execution:
+        """An execution from user settings: `workers=0` means up to two cores."""
+        from tashkent.sim.ensemble import default_workers
+
+        if workers < 0:
+            raise UserError(f"workers={workers}: must be 0 (up to two cores) or more")
+        if chunk_blocks < 1:
+            raise UserError(f"chunk_blocks={chunk_blocks}: must be at least 1")
+        return cls(workers=workers or default_workers(), dask=dask, store=Path(store) if store else None,
+                   chunk_blocks=chunk_blocks)  # fmt: skip
+
 
 @dataclass
 class ExperimentSet:

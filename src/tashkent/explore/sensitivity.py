@@ -86,9 +86,12 @@ def morris_indices(names: list[str], x: np.ndarray, y: np.ndarray, seed: int) ->
     ]
 
 
+DEFAULT_SAMPLES = {"sobol": 128, "morris": 20}  # Sobol base sample N; Morris trajectories
+
+
 @dataclass(frozen=True)
 class Settings:
-    samples: int = 128  # Sobol base sample N (a power of two) or Morris trajectories
+    samples: int = DEFAULT_SAMPLES["sobol"]  # Sobol base sample N (a power of two) or Morris trajectories
     runs_per_experiment: int = 100
     days: int = 365
     seed: int = 20251120
