@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -628,6 +629,25 @@ def governance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
     }
 
 
+def _numbers(
+    values: dict[str, Any], allowed: set[str], unknown: Callable[[str], str], label: str, top: float
+) -> dict[str, float]:
+    """A seat's numbers by key, each key in `allowed` and each value a number in [0, top]; `unknown`
+    says what a key that is not allowed is not."""
+    clean: dict[str, float] = {}
+    for k, v in values.items():
+        if k not in allowed:
+            raise Invalid(f"{unknown(k)}; choose from {', '.join(sorted(allowed))}")
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            raise Invalid(f"{label} {k}: {v!r} is not a number") from None
+        if not 0.0 <= x <= top:
+            raise Invalid(f"{label} {k}: {x} must be between 0 and {top:g}")
+        clean[k] = x
+    return clean
+
+
 def state_positions(store: ExerciseStore, caller: Caller, positions: dict[str, Any]) -> dict[str, Any]:
     """A seat states its position (0–100) on settlement dimensions (a later one replaces it)."""
     if caller.role != "seat" or caller.seat is None:
@@ -635,19 +655,9 @@ def state_positions(store: ExerciseStore, caller: Caller, positions: dict[str, A
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
     dims = {d["id"] for d in inputs.dimensions(ex.scenario)}
-    clean: dict[str, float] = {}
-    for k, v in positions.items():
-        if k not in dims:
-            raise Invalid(
-                f"dimension {k!r}: not a settlement dimension; choose from {', '.join(sorted(dims))}"
-            )
-        try:
-            x = float(v)
-        except (TypeError, ValueError):
-            raise Invalid(f"position on {k}: {v!r} is not a number") from None
-        if not 0.0 <= x <= 100.0:
-            raise Invalid(f"position on {k}: {x} must be between 0 and 100")
-        clean[k] = x
+    clean = _numbers(
+        positions, dims, lambda k: f"dimension {k!r}: not a settlement dimension", "position on", 100.0
+    )
     with store.writing() as s:
         for k, x in clean.items():
             row = s.get(PositionRow, (caller.exercise_id, caller.seat, k))
@@ -673,19 +683,9 @@ def score_packages(store: ExerciseStore, caller: Caller, scores: dict[str, Any])
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
     ids = {p["id"] for p in inputs.package_analysis(ex.scenario)["packages"] if p["kind"] == "package"}
-    clean: dict[str, float] = {}
-    for k, v in scores.items():
-        if k not in ids:
-            raise Invalid(
-                f"package {k!r}: not a package of {ex.scenario}; choose from {', '.join(sorted(ids))}"
-            )
-        try:
-            x = float(v)
-        except (TypeError, ValueError):
-            raise Invalid(f"score for {k}: {v!r} is not a number") from None
-        if not 0.0 <= x <= 10.0:
-            raise Invalid(f"score for {k}: {x} must be between 0 and 10")
-        clean[k] = x
+    clean = _numbers(
+        scores, ids, lambda k: f"package {k!r}: not a package of {ex.scenario}", "score for", 10.0
+    )
     with store.writing() as s:
         for k, x in clean.items():
             row = s.get(ScoreRow, (caller.exercise_id, caller.seat, k))
