@@ -158,7 +158,7 @@ def play(browser, base: str, shots: Path) -> None:
     dash.fill("#f-runs", "200")
     dash.fill("#f-days", "60")
     dash.click("#start-forecast")
-    dash.wait_for_function("document.querySelector('#job-status').textContent === 'done'", timeout=120_000)
+    dash.wait_for_function("document.querySelector('#job-status')?.textContent === 'done'", timeout=120_000)
     dash.click("#open-run")
     assert dash.frame_locator("iframe.report").locator("body").inner_text(timeout=30_000)
     dash.goto(f"{base}/dashboard")
