@@ -532,7 +532,7 @@ def sensitivity(
 
     if method not in ("sobol", "morris"):
         raise UserError(f"method={method!r}: choose 'sobol' or 'morris'")
-    n = samples or (64 if method == "sobol" else 20)
+    n = samples or (128 if method == "sobol" else 20)
     settings = Settings(samples=n, runs_per_experiment=runs_per_experiment, days=days, seed=seed)
     sc = load(scenario, set=set, calibrated=calibrated)
     return run(sc, outcome, method, settings, _execution(workers, dask, store), progress)  # type: ignore[arg-type]

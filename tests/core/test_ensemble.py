@@ -151,7 +151,7 @@ def test_attacks_never_raise_trust():
 def test_pahalgam_replay_escalates_like_the_nuclear_era_record():
     doc = forecast(load_scenario("pahalgam-2025"), runs=3000, days=60, seed=12)
     m = doc["milestones"]["60"]
-    # 2001-2025 attack crises reached rungs 3, 3, 1, 4, 5, 5 (history.md §1.2): most mobilise, few go to war
+    # 2001-2025 attack crises reached rungs 3, 3, 1, 4, 5, 5 (the crisis record): most mobilise, few go to war
     assert m["p_rung_ge"]["3"] > 0.6
     assert 0.1 < m["p_rung_ge"]["5"] < 0.5
     assert m["p_rung_ge"]["6"] < 0.08

@@ -65,7 +65,7 @@ def test_mediation_by_violence_and_lag(rates):
     assert shares == [24, 28, 34, 61]
     lag = post["mediation_lag_days"]
     assert (lag["n"], lag["median"], lag["q1"]) == (133, 32, 6.0)
-    # history.md gives an IQR of 6-110; the inclusive quartile here is 103 (exclusive: 109).
+    # The ICB v15 IQR is 6-110 by one quartile rule; the inclusive quartile here is 103 (exclusive: 109).
     assert lag["q3"] == 103.0
     assert lag["share_before_trigger"] == 0.0752  # 7.5%
 

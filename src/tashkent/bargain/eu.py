@@ -1,8 +1,8 @@
 """Bueno de Mesquita's expected-utility ("challenge") model in the Scholz, Calbert & Smith (2011)
 reconstruction, vectorised with numpy.
 
-Equations (restated; notation as in `shared/reference/bargaining.md` §2.2), one dimension, positions
-x_i, capability c_i, salience s_i in [0, 1], range Δ = max x − min x, risk exponent r_i:
+Equations (restated; notation as in Scholz, Calbert & Smith 2011, J. Theor. Politics 23(4)), one
+dimension, positions x_i, capability c_i, salience s_i in [0, 1], range Δ = max x − min x, risk exponent r_i:
 
 * vote of k for x_a over x_b: w_k·(d_k(b)^{r_k} − d_k(a)^{r_k}), with w_k = c_k s_k and
   d_k(y) = |x_k − y|/Δ (option ``vote_risk``: with the voter's exponent, or r = 1);

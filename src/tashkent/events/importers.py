@@ -3,8 +3,8 @@ the coder's own JSON Lines. Each reader yields `StoredEvent`s one row at a time 
 whatever the file size), filtered by actors and dates; malformed rows are counted with their line
 numbers and never abort the file.
 
-Formats: reference/events.md §5 (GDELT 57/58 and 61 tab-separated fields; ICEWS 20 columns with a
-header; POLECAT 40 columns with a header).
+Formats: GDELT Data Format Codebook v1.03 (2013) and GDELT 2.0 Event Codebook (57/58 and 61
+tab-separated fields); ICEWS (20 columns with a header); POLECAT (40 columns with a header).
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ def sensitivity(
         0,
         "--samples",
         "-N",
-        help="Sobol base sample (power of 2; default 64) or Morris trajectories (default 20).",
+        help="Sobol base sample (power of 2; default 128) or Morris trajectories (default 20).",
     ),
     runs_per_experiment: int = _RPE,
     days: int = _DAYS,
@@ -134,7 +134,7 @@ def sensitivity(
     if method not in ("sobol", "morris"):
         raise UserError(f"--method {method}: choose sobol or morris")
     sc = _scenario(scenario, set_, uncalibrated)
-    n = samples or (64 if method == "sobol" else 20)
+    n = samples or (128 if method == "sobol" else 20)
     settings = Settings(samples=n, runs_per_experiment=runs_per_experiment, days=days, seed=seed)
     with _Bar(quiet or as_json) as bar:
         doc = run(sc, outcome, method, settings, _execution(workers, dask, store, chunk_blocks), bar)  # type: ignore[arg-type]

@@ -88,7 +88,7 @@ def morris_indices(names: list[str], x: np.ndarray, y: np.ndarray, seed: int) ->
 
 @dataclass(frozen=True)
 class Settings:
-    samples: int = 64  # Sobol base sample N (a power of two) or Morris trajectories
+    samples: int = 128  # Sobol base sample N (a power of two) or Morris trajectories
     runs_per_experiment: int = 100
     days: int = 365
     seed: int = 20251120

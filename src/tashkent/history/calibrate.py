@@ -1,6 +1,6 @@
 """Calibration by simulated likelihood with importance weights over prior draws.
 
-Method (DESIGN §3, issue 5 §2): the bank replays every crisis under the same J draws θ_j from the
+Method (issue 5 §2): the bank replays every crisis under the same J draws θ_j from the
 scenario's priors (`simbank`). For each training crisis i and draw j, the *simulated likelihood*
 L_ij is the smoothed share of draw j's 100 runs that reproduce what happened:
 

@@ -46,7 +46,8 @@ OUTCOME_FORMS: tuple[str, ...] = (
 )
 SOURCE_TAGS: dict[str, str] = {
     "D": "read from a data file (ICB v15)",
-    "H": "history.md (the reference dossier), with its own [V]/[K]/[U] tag quoted",
+    "H": "historical account: the fact with its check tag ([V: outlet] checked in that source, "
+    "[K] standard account not re-checked, [U] contested)",
     "C": "computed from sourced dates",
     "J": "coder's judgement, with the rule stated",
     "N": "a public news report or official statement, named with its date",

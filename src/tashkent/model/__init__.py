@@ -1,4 +1,4 @@
-"""The coupled crisis–mediation model (DESIGN §3). Each mechanism is a module of pure functions of
+"""The coupled crisis–mediation model. Each mechanism is a module of pure functions of
 (state arrays, parameter arrays, uniforms): no files, no CLI, no global random state. Arrays have
 shape [runs] (or [parties, runs], [mediators, parties, runs]); the stepper in `tashkent.sim`
 composes them one day at a time."""

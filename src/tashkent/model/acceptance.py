@@ -1,4 +1,4 @@
-"""Acceptance of Track II, 1.5 and I by each party (DESIGN §3; Beardsley 2010; Simla clause (ii)).
+"""Acceptance of Track II, 1.5 and I by each party (Beardsley 2010; Simla clause (ii)).
 
 A party accepts a track when its utility — expected gain (coalition coverage × leverage), ripeness
 and trust — exceeds the audience and sovereignty cost of that track. Acceptance is a state: an
@@ -14,7 +14,7 @@ import numpy as np
 from tashkent.model.common import Array, Params, daily_prob, logistic
 
 OFFICIAL = (False, True, True)  # Track II, 1.5, I: the order of the track axis everywhere
-# Judgements (stated in DESIGN §3 and the scenario's accept_rate/withdraw_rate sources):
+# Judgements (stated in the scenario's accept_rate/withdraw_rate sources):
 LEVERAGE_FLOOR = 0.5  # a coalition without leverage still offers half the gain of one with full leverage
 CRISIS_ACCEPT_TRACK2 = (
     0.5  # during a crisis Track II is taken up at half the rate; official tracks not at all

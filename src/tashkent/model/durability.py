@@ -1,8 +1,8 @@
 """Durability of an agreement (Beardsley 2008): mediator inducements s(t) = s0·2^(−age/half-life)
 widen the acceptable range while they last; the breakdown hazard is h0·exp(γ·max(0, gap − s(t))),
 where gap is how far the agreement lies outside the parties' unaided bargaining range
-(history.md §3.4), tripled during a crisis. The gap is that of the governance package the phase-2
-dialogue converged on (`tashkent.bargain.link`), narrowed by stakeholder inclusion."""
+(Beardsley 2008, AJPS 52(4)), tripled during a crisis. The gap is that of the governance package
+the phase-2 dialogue converged on (`tashkent.bargain.link`), narrowed by stakeholder inclusion."""
 
 from __future__ import annotations
 

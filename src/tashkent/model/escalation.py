@@ -1,4 +1,4 @@
-"""Escalation moves (DESIGN §3): each crisis day each party chooses de-escalate / hold / escalate
+"""Escalation moves: each crisis day each party chooses de-escalate / hold / escalate
 one rung / escalate two rungs by a multinomial logit. A party hit by a mass-casualty attack first
 deliberates (a response lag): it may climb to limited fire but not to strikes, and at the end of
 the lag it decides whether to strike (Uri 2016, Pulwama 2019, Pahalgam 2025; restraint in 2001-02

@@ -1,4 +1,4 @@
-"""Nuclear signalling runs beside the conventional ladder (history.md §1.1: South Asian crises show
+"""Nuclear signalling runs beside the conventional ladder (Snyder 1965; Krepon 2004: South Asian crises show
 signalling at low conventional rungs); nuclear use is an absorbing tail outcome."""
 
 from __future__ import annotations

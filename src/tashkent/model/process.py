@@ -1,4 +1,4 @@
-"""The phased process and trust (DESIGN §3). Phases: 0 none, 1 Track II confidence-building,
+"""The phased process and trust. Phases: 0 none, 1 Track II confidence-building,
 2 expanding dialogue, 3 Track 1.5, 4 Track I, 5 framework agreement.
 
 The hazard of entering the next phase is ln 2 / median days × exp(w·(trust − t_ref)), times coalition

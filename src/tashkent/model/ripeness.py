@@ -1,7 +1,8 @@
 """Ripeness (Zartman): a mutually hurting stalemate plus a perceived way out, reinforced by a
 recently avoided catastrophe. Made continuous: ripeness = S · Π_i σ(4·(H_i + C − τ_H)) · W, with
 H_i the decayed memory of each party's conflict costs, C the decayed memory of near-catastrophes,
-S the stalemate belief and W the way out, scaled up by trust (history.md §3.3)."""
+S the stalemate belief and W the way out, scaled up by trust
+(Zartman 2000, 'Ripeness: The Hurting Stalemate and Beyond')."""
 
 from __future__ import annotations
 

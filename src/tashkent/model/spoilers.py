@@ -1,4 +1,4 @@
-"""Spoiler attacks (DESIGN §3): Poisson arrivals whose rate rises with process progress (spoilers
+"""Spoiler attacks: Poisson arrivals whose rate rises with process progress (spoilers
 target peace; Kydd & Walter 2002), heavy-tailed (lognormal) fatalities, and a chance that the attack
 starts a crisis that grows with its severity."""
 
@@ -9,7 +9,7 @@ from scipy.special import ndtri
 
 from tashkent.model.common import Array, daily_prob, logistic
 
-MAJOR_ATTACK_FATALITIES = 40.0  # provocation 1.0 for a Pulwama-size attack (history.md §1.2)
+MAJOR_ATTACK_FATALITIES = 40.0  # provocation 1.0 for a Pulwama-size attack (crisis record row 17)
 
 
 def attack_rate(base_rate: Array, progress_gain: Array, phase: Array) -> Array:
