@@ -49,6 +49,7 @@ CALIBRATED: tuple[str, ...] = (
     "esc_fatigue", "deesc_base", "ns_intercept", "ns_slope", "ceasefire_base",
     "crisis_end_base", "crisis_end_days", "attack_rate", "trigger_intercept",
     "response_strike_base", "response_lag_median_days", "crisis_end_ceasefire", "fire_end_base",
+    "war_end_base",
     "accept_gain", "accept_ripeness", "audience_cost_IND_1_5", "audience_cost_IND_I",
 )  # fmt: skip
 MIN_ESS = 30.0
