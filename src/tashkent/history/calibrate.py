@@ -6,7 +6,7 @@ L_ij is the smoothed share of draw j's 100 runs that reproduce what happened:
 
 * the highest rung (7 categories),
 * nuclear signalling (where not contested) and mediation (binary),
-* the duration (within a factor 1.5 of the record), India's response lag (days to the crisis's
+* the duration (within a factor 1.5 of the record), the responding party's lag (days to the crisis's
   highest rung, within a factor 2 of ICB's TRGRESRA) and the kinetic phase (within a factor 1.5,
   2019 and 2025 only),
 
@@ -76,8 +76,8 @@ def crisis_loglik(bank: CrisisBank, crisis: Crisis) -> Array:
     if crisis.duration_days:
         hit = np.abs(np.log(bank.duration / crisis.duration_days)) < math.log(1.5)
         ll += np.log(_smoothed(hit.sum(axis=1), runs))
-    if crisis.india_response_lag_days:
-        observed = max(crisis.india_response_lag_days - 1, 0) + 1.0  # ICB day 1 = trigger day
+    if crisis.response_lag_days:
+        observed = max(crisis.response_lag_days - 1, 0) + 1.0  # ICB day 1 = trigger day
         hit = np.abs(np.log((bank.lag + 1.0) / observed)) < math.log(2.0)
         ll += np.log(_smoothed(hit.sum(axis=1), runs))
     if crisis.kinetic_days:
@@ -210,7 +210,7 @@ TARGETS_USED = (
     "nuclear signalling (yes/no; contested crises left out)",
     "mediation occurred (yes/no) — mediation acceptance by era through the replays",
     "crisis duration (ICB BREXIT)",
-    "India's response lag (ICB TRGRESRA vs days to the crisis's highest rung)",
+    "the responding party's lag (response_lag_days, ICB TRGRESRA, vs days to the crisis's highest rung)",
     "kinetic-phase length (2019, 2025)",
     "crisis onset rate (training crises per year of record)",
 )

@@ -28,14 +28,15 @@ def crises_cmd(
     data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List the crises: trigger, rungs (0–6), nuclear signalling, India's lag, mediation."""
+    """List the crises: trigger, rungs (0–6), nuclear signalling, response lag, mediation."""
     from dataclasses import asdict
 
     from tashkent.history.record import load_crises
 
     crises = load_crises(data)
     if as_json:
-        _echo_json([asdict(c) for c in crises])
+        # `india_response_lag_days`: the former name of `response_lag_days`, kept for readers of it
+        _echo_json([{**asdict(c), "india_response_lag_days": c.response_lag_days} for c in crises])
         return
     table = Table(title=f"{len(crises)} India–Pakistan crises", show_lines=False)
     for col in (
@@ -67,7 +68,7 @@ def crises_cmd(
             "yes" if c.both_nuclear else "no",
             f"{c.rung_before}→{c.rung_highest}",
             c.nuclear_signal,
-            "" if c.india_response_lag_days is None else str(c.india_response_lag_days),
+            "" if c.response_lag_days is None else str(c.response_lag_days),
             "" if c.duration_days is None else str(c.duration_days),
             med,
         )
