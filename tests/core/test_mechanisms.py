@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tashkent.model import acceptance, ceasefire, credibility, escalation, nuclear, process, ripeness, spoilers
+from tashkent.model import (
+    acceptance,
+    ceasefire,
+    credibility,
+    escalation,
+    nuclear,
+    process,
+    ripeness,
+    spoilers,
+)
 from tashkent.model.durability import breakdown_prob
 
 
