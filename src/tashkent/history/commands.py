@@ -345,11 +345,12 @@ def calibrate_cmd(
             "calibrated" if name in cal["identified"] else "keeps prior",
         )
     console.print(table)
-    console.print(f"identified: {cal['identification']}" if "identification" in cal else "")
+    if "identification" in cal:
+        console.print(f"criterion: {cal['identification']}")
     if cal["draws"] < 20 * len(cal["seeds"]):
         console.print(
             f"note: {cal['draws']} prior draws cannot identify any crisis parameter; "
-            "use --runs 2000 or more (the shipped overlay used the defaults, --runs 50000 --seeds 2)"
+            "use --runs 2000 or more (the shipped overlay used --runs 100000 --seeds 2)"
         )
     if out is not None:
         console.print(f"overlay written to {out}")
