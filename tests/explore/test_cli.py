@@ -175,3 +175,27 @@ def test_python_api_gives_the_command_document():
     )
     assert code == 0, err
     assert json.loads(out) == json.loads(json.dumps(doc))
+
+
+def test_robust_for_pakistan_holds_the_parameters_its_levers_set():
+    code, out, err = run_cli(
+        "robust", "kashmir-2025", "--actor", "PAK", "--futures", "4", "--outcome", "crisis", "--json", *FAST
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert sorted(s["label"] for s in doc["strategies"]) == [
+        "proxies=as-is, nuclear_signalling=early",
+        "proxies=as-is, nuclear_signalling=late",
+        "proxies=crackdown, nuclear_signalling=early",
+        "proxies=crackdown, nuclear_signalling=late",
+    ]
+    held = doc["details"]["fixed_by_levers"]
+    assert held == {"attack_rate": ["proxies"], "ns_intercept": ["nuclear_signalling"]}
+    for s in doc["strategies"]:
+        assert s["worst"]["driver"]["parameter"] not in held
+    # half the attacks: fewer crises in every future on average
+    mean = {s["label"]: s["mean"]["crisis"] for s in doc["strategies"]}
+    assert mean["proxies=crackdown, nuclear_signalling=early"] < mean["proxies=as-is, nuclear_signalling=early"]
+    code, out, err = run_cli("robust", "kashmir-2025", "--actor", "PAK", "--futures", "4", *FAST)
+    assert code == 0, err
+    assert "held at the scenario's values" in out and "attack_rate (proxies)" in out

@@ -88,3 +88,23 @@ def test_every_declared_lever_moves_some_outcome():
     for s in sets[1:]:
         moved = [c for c in base if not np.array_equal(out[s.key][c], base[c])]
         assert moved, f"lever option {s.key} changed no outcome"
+
+
+def test_parameters_set_by_the_compared_levers_are_held_not_sampled(scenario):
+    from tashkent.explore.model import analysis_uncertainties, lever_parameters
+
+    everything = {u.name for u in uncertainties(scenario)}
+    assert {"attack_rate", "ns_intercept", "inclusion_rate", "inducement"} <= everything
+    unc, held = analysis_uncertainties(scenario, levers(scenario, "RUS"), {"settlement_gap": 0.5})
+    assert held == {"inclusion_rate": ["kashmiri_voices"], "inducement": ["inducements"]}
+    names = {u.name for u in unc}
+    assert names == everything - {"inclusion_rate", "inducement", "settlement_gap"}
+    # levers not compared stay as written: Pakistan's levers keep attack_rate an uncertainty
+    assert "attack_rate" in names
+    assert set(lever_parameters(scenario, levers(scenario))) == {
+        "attack_rate",
+        "inclusion_rate",
+        "inducement",
+        "ns_intercept",
+    }
+    assert lever_parameters(scenario, levers(scenario, "IND")) == {}  # a doctrine fact, no parameter

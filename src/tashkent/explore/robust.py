@@ -21,12 +21,12 @@ import numpy as np
 from tashkent.errors import UserError
 from tashkent.explore.design import latin_hypercube, strategy_sample
 from tashkent.explore.model import (
+    analysis_uncertainties,
     apply_strategy,
     levers,
     outcome,
     outcome_values,
     strategy_label,
-    uncertainties,
 )
 from tashkent.explore.runner import (
     Execution,
@@ -85,7 +85,7 @@ def robust(
     check_runs(settings.runs_per_experiment, settings.days, execution)
     scenarios = [apply_strategy(scenario, strat) for strat in strats]
     links = link_overrides_all([scenario, *scenarios], execution)
-    unc = uncertainties(scenario, exclude=set(links[0]))
+    unc, held = analysis_uncertainties(scenario, lvs, links[0])
     u, values = latin_hypercube(unc, settings.scenarios, settings.seed)
     sets = [ExperimentSet(f"s{i}", sc, values, links[i + 1]) for i, sc in enumerate(scenarios)]
     cols = run_experiments(
@@ -161,6 +161,7 @@ def robust(
         "strategies": ranked,
         "details": {
             "scenario": scenario.name,
+            "title": scenario.title,
             "futures": settings.scenarios,
             "strategies": len(strats),
             "all_strategies": int(np.prod([len(lv.options) for lv in lvs])),
@@ -168,5 +169,7 @@ def robust(
             "runs_per_experiment": settings.runs_per_experiment,
             "days": settings.days,
             "seed": settings.seed,
+            "fixed_by_link": sorted(links[0]),
+            "fixed_by_levers": held,
         },
     }
