@@ -167,18 +167,28 @@ class Forecast:
         """The forecast JSON document, as `tashkent forecast --json` prints it."""
         return self.document
 
-    def report(self, path: str | Path) -> Path:
-        """Write the self-contained HTML report to `path` and return the path."""
+    def report(self, path: str | Path, analyses: Sequence[Mapping[str, Any] | str | Path] = ()) -> Path:
+        """Write the self-contained HTML report to `path` and return the path. `analyses`: results
+        of `tashkent.sensitivity/discover/robust` on the same scenario (documents, or files saved
+        with `--save`), each added as a section."""
+        from tashkent.explore.report import load_analysis, section
         from tashkent.report.html import write_report
 
+        sections = []
+        for a in analyses:
+            doc = dict(a) if isinstance(a, Mapping) else load_analysis(Path(a))
+            of = doc.get("details", {}).get("scenario")
+            if of != self.scenario.name:
+                raise UserError(f"analyses: an analysis of {of}, but the forecast is of {self.scenario.name}")
+            sections.append(section(doc))
         path = Path(path)
         if self.run_dir is not None:
-            return write_report(self.run_dir, path)
+            return write_report(self.run_dir, path, sections)
         from tashkent.forecasting import write_run_files
 
         with tempfile.TemporaryDirectory(prefix="tashkent-report-") as tmp:
             write_run_files(Path(tmp), self.scenario, self.config, self.counts, self.document, self.inputs)
-            return write_report(Path(tmp), path)
+            return write_report(Path(tmp), path, sections)
 
 
 def forecast(

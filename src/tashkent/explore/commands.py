@@ -52,10 +52,15 @@ class _Bar:
             self.prog.stop()
 
 
-def _outputs(doc: dict[str, Any], html: Path | None, figure: Path | None, section, fig, title: str) -> None:
-    from tashkent.explore.report import write_html
+def _outputs(
+    doc: dict[str, Any], html: Path | None, figure: Path | None, save: Path | None, section, fig, title: str
+) -> None:
+    from tashkent.explore.report import save_analysis, write_html
     from tashkent.store.paths import atomic_write
 
+    if save is not None:
+        save_analysis(save, doc)
+        err.print(f"wrote {save} (add it to a run's report: tashkent report RUN --analysis {save})")
     if html is not None:
         write_html(html, title, [section(doc)])
         err.print(f"wrote {html}")
@@ -77,6 +82,9 @@ _UNCAL = typer.Option(False, "--uncalibrated", help="Use the priors, not the cal
 _JSON = typer.Option(False, "--json", help="Print one JSON document.")
 _HTML = typer.Option(None, "--html", help="Write an HTML report section to this file.")
 _FIG = typer.Option(None, "--figure", help="Write the figure (SVG) to this file.")
+_SAVE = typer.Option(
+    None, "--save", help="Write the full result (JSON) for `tashkent report RUN --analysis FILE`."
+)
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
 
 
@@ -106,6 +114,7 @@ def sensitivity(
     as_json: bool = _JSON,
     html: Path | None = _HTML,
     figure: Path | None = _FIG,
+    save: Path | None = _SAVE,
     quiet: bool = _QUIET,
 ) -> None:
     """Which uncertainties drive an outcome: Sobol indices (first and total order, 95% intervals)
@@ -135,6 +144,7 @@ def sensitivity(
         doc,
         html,
         figure,
+        save,
         report.sensitivity_section,
         report.sensitivity_figure,
         f"Sensitivity — {d['title']}",
@@ -190,6 +200,7 @@ def discover(
     as_json: bool = _JSON,
     html: Path | None = _HTML,
     figure: Path | None = _FIG,
+    save: Path | None = _SAVE,
     quiet: bool = _QUIET,
 ) -> None:
     """Scenario discovery with PRIM: boxes of uncertainties and levers where an outcome happens."""
@@ -222,6 +233,7 @@ def discover(
         doc,
         html,
         figure,
+        save,
         report.discovery_section,
         report.trajectory_figure,
         f"Scenario discovery — {d['title']}",
@@ -274,6 +286,7 @@ def robust(
     as_json: bool = _JSON,
     html: Path | None = _HTML,
     figure: Path | None = _FIG,
+    save: Path | None = _SAVE,
     top: int = typer.Option(10, "--top", help="Rows shown in the table."),
     quiet: bool = _QUIET,
 ) -> None:
@@ -304,7 +317,13 @@ def robust(
         )
     d = doc["details"]
     _outputs(
-        doc, html, figure, report.robust_section, report.robust_figure, f"Robust strategies — {d['title']}"
+        doc,
+        html,
+        figure,
+        save,
+        report.robust_section,
+        report.robust_figure,
+        f"Robust strategies — {d['title']}",
     )
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
