@@ -189,6 +189,8 @@ def test_robust_for_pakistan_holds_the_parameters_its_levers_set():
         "proxies=crackdown, nuclear_signalling=early",
         "proxies=crackdown, nuclear_signalling=late",
     ]
+    # signalling does not move P(crisis): the tie goes to the strategy closer to the as-written one
+    assert doc["strategies"][0]["label"] == "proxies=crackdown, nuclear_signalling=early"
     held = doc["details"]["fixed_by_levers"]
     assert held == {"attack_rate": ["proxies"], "ns_intercept": ["nuclear_signalling"]}
     for s in doc["strategies"]:

@@ -3,7 +3,8 @@ across one shared Latin-hypercube sample of the uncertainties (common random num
 strategies are ranked by regret (Savage): in each sampled future, a strategy's regret on an
 outcome is how far it falls short of the best strategy in that future; summed over the chosen
 outcomes (all probabilities, so in probability points), its largest value across futures is the
-minimax-regret criterion. With `requirements` (e.g. mediation >= 0.3), strategies are ranked first
+minimax-regret criterion (ties go to the strategy with fewer changes from the scenario as
+written). With `requirements` (e.g. mediation >= 0.3), strategies are ranked first
 by the share of futures in which they meet all of them (satisficing, Simon), then by regret.
 
 For each strategy the result also says where it fails: its worst tenth of futures, what it gives
@@ -142,12 +143,17 @@ def robust(
                 },
             }
         )
+    # exact ties (a lever that changes nothing in these outcomes) go to the strategy that departs
+    # least from the scenario as written, not to the first label in alphabetical order
+    written = strats[0]
+    changes = [sum(strat[k] != written[k] for k in strat) for strat in strats]
     order = sorted(
         range(len(rows)),
         key=lambda i: (
             -float(rows[i]["satisficing"] or 0.0),
             rows[i]["max_regret"],
             rows[i]["mean_regret"],
+            changes[i],
             rows[i]["label"],
         ),
     )
