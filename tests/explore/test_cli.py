@@ -276,3 +276,12 @@ def test_python_api_report_takes_analysis_documents(tmp_path):
     f = tashkent.forecast("kashmir-2025", runs=200, days=30, set=["bargaining=null"], workers=1)
     html = f.report(tmp_path / "r.html", analyses=[doc]).read_text()
     assert "<h2>Robust strategies of PAK" in html and "attack_rate (proxies)" in html
+
+
+def test_scenario_show_lists_the_levers():
+    code, out, err = run_cli("scenario", "show", "kashmir-2025")
+    assert code == 0, err
+    text = out[out.index("Levers") : out.index("Parameters")]
+    for lever in ("lead", "kashmiri_voices", "doctrine", "proxies", "nuclear_signalling"):
+        assert lever in text
+    assert "crackdown" in text and "excluded" in text
