@@ -108,3 +108,25 @@ def test_parameters_set_by_the_compared_levers_are_held_not_sampled(scenario):
         "ns_intercept",
     }
     assert lever_parameters(scenario, levers(scenario, "IND")) == {}  # a doctrine fact, no parameter
+
+
+def test_any_path_a_lever_sets_counts_phase_durations_included(scenario):
+    from tashkent.explore.model import analysis_uncertainties
+    from tashkent.scenario.schema import Lever
+
+    fast = {
+        "process.phases.0.median_days.value": 120.0,
+        "process.phases.0.median_days.prior": {"dist": "fixed"},
+    }
+    lever = Lever.model_validate(
+        {
+            "id": "pace",
+            "actor": "RUS",
+            "name": "pace of Track II",
+            "source": "judgement: a test lever",
+            "options": [{"id": "as-written"}, {"id": "fast", "set": fast}],
+        }
+    )
+    unc, held = analysis_uncertainties(scenario.model_copy(update={"levers": [lever]}), [lever])
+    assert held == {"phase1_median_days": ["pace"]}
+    assert "phase1_median_days" not in {u.name for u in unc}
