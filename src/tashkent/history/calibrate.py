@@ -45,6 +45,7 @@ from numpy.typing import NDArray
 from tashkent.history.dyads import DEFAULT_DYAD, DYADS
 from tashkent.history.record import Crisis
 from tashkent.history.simbank import CrisisBank
+from tashkent.history.surrogate import Design, design, smooth_frequency, standardise
 
 Array = NDArray[np.float64]
 
@@ -63,6 +64,9 @@ MIN_ESS = 30.0
 IDENTIFIED_RATIO = 0.8
 MIN_ESS_IDENTIFY = 20.0  # fewer effective draws cannot support a claim that the data inform it
 AGREEMENT = 0.5  # independent banks' posterior means must agree within this many prior-draw sds
+#: How each draw's likelihood enters the weights: "raw", the simulated likelihood of its own 100
+#: runs; "smoothed", a regression surrogate of it across draws (`tashkent.history.surrogate`).
+LIKELIHOODS = ("raw", "smoothed")
 RECORD_START = DYADS[DEFAULT_DYAD].record_start
 RECORD_END = DYADS[DEFAULT_DYAD].record_end
 
@@ -71,27 +75,39 @@ def _smoothed(hits: Array, runs: int) -> Array:
     return np.asarray((hits + 0.5) / (runs + 1.0), dtype=float)
 
 
-def crisis_loglik(bank: CrisisBank, crisis: Crisis) -> Array:
-    """log L_ij for one crisis over the J draws of its bank (see the module docstring)."""
+def crisis_hits(bank: CrisisBank, crisis: Crisis) -> list[Array]:
+    """Per feature of the crisis (see the module docstring), each draw's count of runs out of its
+    R that reproduce it."""
     runs = bank.duration.shape[1]
-    ll = np.log(_smoothed(bank.rung_probs[:, crisis.rung_highest] * runs, runs))
+    out = [np.rint(bank.rung_probs[:, crisis.rung_highest] * runs)]
     ns = crisis.nuclear_signal_binary
     if ns is not None:
-        p = _smoothed(bank.p_nuclear * runs, runs)
-        ll += np.log(p if ns else 1.0 - p)
-    p = _smoothed(bank.p_mediation * runs, runs)
-    ll += np.log(p if crisis.mediation_occurred else 1.0 - p)
+        hits = np.rint(bank.p_nuclear * runs)
+        out.append(hits if ns else runs - hits)
+    hits = np.rint(bank.p_mediation * runs)
+    out.append(hits if crisis.mediation_occurred else runs - hits)
     if crisis.duration_days:
         hit = np.abs(np.log(bank.duration / crisis.duration_days)) < math.log(1.5)
-        ll += np.log(_smoothed(hit.sum(axis=1), runs))
+        out.append(hit.sum(axis=1).astype(float))
     if crisis.response_lag_days:
         observed = max(crisis.response_lag_days - 1, 0) + 1.0  # ICB day 1 = trigger day
         hit = np.abs(np.log((bank.lag + 1.0) / observed)) < math.log(2.0)
-        ll += np.log(_smoothed(hit.sum(axis=1), runs))
+        out.append(hit.sum(axis=1).astype(float))
     if crisis.kinetic_days:
         hit = np.abs(np.log((bank.kinetic + 1.0) / (crisis.kinetic_days + 1.0))) < math.log(1.5)
-        ll += np.log(_smoothed(hit.sum(axis=1), runs))
-    return np.asarray(ll, dtype=float)
+        out.append(hit.sum(axis=1).astype(float))
+    return [np.asarray(h, dtype=float) for h in out]
+
+
+def crisis_loglik(bank: CrisisBank, crisis: Crisis, x: Design | None = None) -> Array:
+    """log L_ij for one crisis over the J draws of its bank: the sum of the log-frequencies of its
+    features, each Jeffreys-smoothed (raw) or, given the design `x` of the draws, the binomial
+    regression of the hits across draws (`tashkent.history.surrogate`)."""
+    runs = int(bank.duration.shape[1])
+    ll = np.zeros(bank.n_draws)
+    for hits in crisis_hits(bank, crisis):
+        ll += np.log(_smoothed(hits, runs) if x is None else smooth_frequency(hits, runs, x).p)
+    return ll
 
 
 def onset_loglik(rate: Array, n_crises: int, years: float) -> Array:
@@ -140,13 +156,23 @@ def weights(loglik: Array, min_ess: float = MIN_ESS) -> tuple[Array, float]:
     return norm(lo), lo
 
 
-def total_loglik(banks: dict[int, CrisisBank], training: Sequence[Crisis], onset_rate: Array | None) -> Array:
-    """Σ over training crises of log L_ij, plus the onset term."""
+def total_loglik(
+    banks: dict[int, CrisisBank],
+    training: Sequence[Crisis],
+    onset_rate: Array | None,
+    x: Design | None = None,
+) -> Array:
+    """Σ over training crises of log L_ij, plus the onset term; smoothed across draws given the
+    design `x` (the onset rate's one-year crisis frequency smoothed likewise)."""
     first = next(iter(banks.values()))
     total = np.zeros(first.n_draws)
     for c in training:
-        total += crisis_loglik(banks[c.id], c)
+        total += crisis_loglik(banks[c.id], c, x)
     if onset_rate is not None:
+        if x is not None:
+            runs = first.duration.shape[1]
+            hits = np.rint((1.0 - np.exp(-np.asarray(onset_rate, dtype=float))) * runs)
+            onset_rate = -np.log(1.0 - smooth_frequency(hits, runs, x).p)
         total += onset_loglik(onset_rate, len(training), training_span(training))
     return total
 
@@ -241,13 +267,39 @@ TARGETS_NOT_USED = {
 }
 
 
-def _bank_fit(crises: Sequence[Crisis], bank: Any) -> dict[str, Any]:
-    """One bank's total log-likelihood per draw, its tempered weights and its draws."""
+def standardised_draws(
+    draws: dict[str, Array], names: Sequence[str], base_parameters: dict[str, dict[str, Any]]
+) -> Array:
+    """[J, P] standardised draws of the parameters `names` (lognormal ones on the log scale), the
+    covariates of the smoothed likelihood."""
+    cols = {}
+    for name in names:
+        x = np.asarray(draws[name], dtype=float)
+        if base_parameters[name].get("prior", {}).get("dist") == "lognormal":
+            x = np.log(np.maximum(x, 1e-300))
+        cols[name] = x
+    return standardise(cols)
+
+
+def _bank_fit(
+    crises: Sequence[Crisis],
+    bank: Any,
+    likelihood: str = "raw",
+    names: Sequence[str] = CALIBRATED,
+    base_parameters: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """One bank's total log-likelihood per draw (raw, or its smoothed surrogate), its tempered
+    weights and its draws."""
     from tashkent.history.baselines import Conditions
 
+    if likelihood not in LIKELIHOODS:
+        raise ValueError(f"likelihood {likelihood!r}: expected one of {', '.join(LIKELIHOODS)}")
     bank.prepare([Conditions.of(c) for c in crises])
     banks = {c.id: bank.crises[c.id] for c in crises}
-    loglik = total_loglik(banks, crises, bank.onset())
+    x = None
+    if likelihood == "smoothed":
+        x = design(standardised_draws(bank.params(), names, base_parameters or {n: {} for n in names}))
+    loglik = total_loglik(banks, crises, bank.onset(), x)
     w, beta = weights(loglik)
     return {"banks": banks, "loglik": loglik, "w": w, "beta": beta, "draws": bank.params(), "seed": bank.seed}
 
@@ -271,13 +323,15 @@ def calibrate(
     today: dt.date | None = None,
     data_label: str = "tashkent history record",
     checks: Sequence[Any] = (),
+    likelihood: str = "raw",
 ) -> dict[str, Any]:
     """Fit the parameters `names` on all `crises` and return the scenario overlay (JSON-ready).
 
     `bank` is a `SimulationBank` (replays of every crisis under shared prior draws), `checks`
     further banks with other seeds (the identification criterion needs every bank to agree);
-    `base_parameters` is the scenario's `parameters` table as data (value, prior, source)."""
-    fits = [_bank_fit(crises, b) for b in (bank, *checks)]
+    `base_parameters` is the scenario's `parameters` table as data (value, prior, source);
+    `likelihood` is "raw" or "smoothed" (`LIKELIHOODS`; each bank gets its own surrogate)."""
+    fits = [_bank_fit(crises, b, likelihood, names, base_parameters) for b in (bank, *checks)]
     loglik = np.concatenate([f["loglik"] for f in fits])
     w_raw = np.exp(loglik - loglik.max())
     w_raw /= w_raw.sum()
@@ -342,7 +396,15 @@ def calibrate(
                 "simulated likelihood with importance weights over prior draws "
                 "(tashkent.history.calibrate); likelihood tempered to a minimum effective "
                 "sample size when needed"
+                + (
+                    "; each simulated frequency smoothed across the draws of its bank by a penalised "
+                    "logistic regression, quadratic in the standardised parameters "
+                    "(tashkent.history.surrogate; Beaumont et al. 2002, Wood 2010)"
+                    if likelihood == "smoothed"
+                    else ""
+                )
             ),
+            "likelihood": likelihood,
             "identification": (
                 f"identified on every one of {len(fits)} independent banks (seeds): effective sample "
                 f"size >= {MIN_ESS_IDENTIFY:g}, posterior sd < {IDENTIFIED_RATIO:g} x prior-draw sd, "
@@ -364,6 +426,7 @@ def calibrate(
                         "draws": int(f["loglik"].size),
                         "ess": round(ess(f["w"]), 1),
                         "tempering_beta": round(f["beta"], 4),
+                        "ess_untempered": round(ess(weights(f["loglik"], 0.0)[0]), 2),
                     }
                     for f in fits
                 ],

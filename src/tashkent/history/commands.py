@@ -284,10 +284,16 @@ def calibrate_cmd(
     workers: int = typer.Option(
         0, "--workers", "-w", min=0, max=64, help="Local worker processes (0 = up to 2 cores)."
     ),
+    likelihood: str = typer.Option(
+        "smoothed",
+        "--likelihood",
+        help="raw: each draw's own 100-run frequencies; smoothed: those frequencies regressed across "
+        "draws (less noisy, decision 0045).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the overlay as JSON."),
 ) -> None:
     """Fit escalation, spoiler and mediation parameters to the crisis record; write an overlay."""
-    from tashkent.history.calibrate import calibrate
+    from tashkent.history.calibrate import LIKELIHOODS, calibrate
     from tashkent.history.model_forecaster import SimulationBank
     from tashkent.history.record import load_crises
     from tashkent.history.simbank import REPLAY_BASE
@@ -299,6 +305,8 @@ def calibrate_cmd(
         raise UserError(f"--runs {runs}: must be a positive multiple of 100 (blocks of 100 runs)")
     if workers < 0:
         raise UserError(f"--workers {workers}: must be 0 (up to 2 cores) or more")
+    if likelihood not in LIKELIHOODS:
+        raise UserError(f"--likelihood {likelihood}: must be one of {', '.join(LIKELIHOODS)}")
     crises = load_crises(data)
     banks = [
         SimulationBank(n_blocks=runs // 100, seed=seed + k, workers=workers or default_workers())
@@ -307,7 +315,12 @@ def calibrate_cmd(
     base = scenario_to_data(load_scenario(REPLAY_BASE))["parameters"]
     with console.status(f"replaying {len(crises)} crises × {runs:,} runs × {seeds} seeds", spinner="dots"):
         overlay = calibrate(
-            crises, banks[0], base, data_label=f"the crisis record {data or 'crises.csv'}", checks=banks[1:]
+            crises,
+            banks[0],
+            base,
+            data_label=f"the crisis record {data or 'crises.csv'}",
+            checks=banks[1:],
+            likelihood=likelihood,
         )
     if out is not None:
         with atomic_write(out) as fh:
@@ -318,7 +331,8 @@ def calibrate_cmd(
     cal = overlay["calibration"]
     diag = cal["diagnostics"]
     table = Table(
-        title=f"Calibration: {cal['draws']} prior draws × {cal['runs_per_draw']} runs over "
+        title=f"Calibration ({cal.get('likelihood', 'raw')} likelihood): {cal['draws']} prior draws × "
+        f"{cal['runs_per_draw']} runs over "
         f"{len(cal['seeds'])} seed(s); ESS {diag['ess']} (untempered {diag['ess_untempered']}), "
         f"tempering β = {diag['tempering_beta']}"
     )
