@@ -67,6 +67,12 @@ AGREEMENT = 0.5  # independent banks' posterior means must agree within this man
 #: How each draw's likelihood enters the weights: "raw", the simulated likelihood of its own 100
 #: runs; "smoothed", a regression surrogate of it across draws (`tashkent.history.surrogate`).
 LIKELIHOODS = ("raw", "smoothed")
+#: Parameters the smoothed likelihood narrows without recovering them: on synthetic records drawn
+#: from the model at known values (`benchmarks/calibration_recovery.py`, decision 0045), `esc_base`
+#: passed the criterion in 15 of 20 records but its posterior missed the truth by more than 2 sd
+#: in 5 of them and did not move with it; `attack_rate` was never identified there, so its
+#: identification on the real record is unverified. They keep their priors whatever the criterion says.
+NOT_RECOVERED: tuple[str, ...] = ("esc_base", "attack_rate")
 RECORD_START = DYADS[DEFAULT_DYAD].record_start
 RECORD_END = DYADS[DEFAULT_DYAD].record_end
 
@@ -324,13 +330,16 @@ def calibrate(
     data_label: str = "tashkent history record",
     checks: Sequence[Any] = (),
     likelihood: str = "raw",
+    unrecovered: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Fit the parameters `names` on all `crises` and return the scenario overlay (JSON-ready).
 
     `bank` is a `SimulationBank` (replays of every crisis under shared prior draws), `checks`
     further banks with other seeds (the identification criterion needs every bank to agree);
     `base_parameters` is the scenario's `parameters` table as data (value, prior, source);
-    `likelihood` is "raw" or "smoothed" (`LIKELIHOODS`; each bank gets its own surrogate)."""
+    `likelihood` is "raw" or "smoothed" (`LIKELIHOODS`; each bank gets its own surrogate);
+    `unrecovered` names parameters that keep their prior even when they pass the criterion,
+    because a recovery study showed the method does not recover them (`NOT_RECOVERED`)."""
     fits = [_bank_fit(crises, b, likelihood, names, base_parameters) for b in (bank, *checks)]
     loglik = np.concatenate([f["loglik"] for f in fits])
     w_raw = np.exp(loglik - loglik.max())
@@ -339,14 +348,17 @@ def calibrate(
     draws = {k: np.concatenate([np.asarray(f["draws"][k], dtype=float) for f in fits]) for k in names}
     params: dict[str, Any] = {}
     diagnostics: dict[str, Any] = {}
-    identified, not_identified = [], []
+    identified, not_identified, criterion_only = [], [], []
     for name in names:
         per_bank = []
         for f in fits:
             _, d = posterior_entry(name, np.asarray(f["draws"][name], dtype=float), f["w"],
                                    base_parameters[name])  # fmt: skip
             per_bank.append({**d, "ess": ess(f["w"])})
-        ok = identified_everywhere(per_bank)
+        passes = identified_everywhere(per_bank)
+        ok = passes and name not in unrecovered
+        if passes and not ok:
+            criterion_only.append(name)
         entry, diag = posterior_entry(name, draws[name], w, base_parameters[name], identified=ok)
         diag.pop("sample_sd")
         diag["sd_ratio_by_seed"] = [round(d["sd_ratio"], 4) for d in per_bank]  # type: ignore[assignment]
@@ -435,6 +447,7 @@ def calibrate(
             },
             "identified": identified,
             "not_identified_keep_prior": not_identified,
+            "passes_criterion_not_recovered": criterion_only,
             "targets_used": list(TARGETS_USED),
             "targets_not_used": TARGETS_NOT_USED,
         },

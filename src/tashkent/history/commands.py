@@ -293,7 +293,7 @@ def calibrate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the overlay as JSON."),
 ) -> None:
     """Fit escalation, spoiler and mediation parameters to the crisis record; write an overlay."""
-    from tashkent.history.calibrate import LIKELIHOODS, calibrate
+    from tashkent.history.calibrate import LIKELIHOODS, NOT_RECOVERED, calibrate
     from tashkent.history.model_forecaster import SimulationBank
     from tashkent.history.record import load_crises
     from tashkent.history.simbank import REPLAY_BASE
@@ -321,6 +321,7 @@ def calibrate_cmd(
             data_label=f"the crisis record {data or 'crises.csv'}",
             checks=banks[1:],
             likelihood=likelihood,
+            unrecovered=NOT_RECOVERED if likelihood == "smoothed" else (),
         )
     if out is not None:
         with atomic_write(out) as fh:
@@ -356,7 +357,11 @@ def calibrate_cmd(
             f"{d['posterior_mean']:.3g}",
             f"{d['posterior_sd']:.3g}",
             " ".join(f"{r:.2f}" for r in d.get("sd_ratio_by_seed", [d["sd_ratio"]])),
-            "calibrated" if name in cal["identified"] else "keeps prior",
+            "calibrated"
+            if name in cal["identified"]
+            else "keeps prior (not recovered)"
+            if name in cal.get("passes_criterion_not_recovered", ())
+            else "keeps prior",
         )
     console.print(table)
     if "identification" in cal:

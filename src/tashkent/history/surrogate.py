@@ -27,9 +27,11 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 
+#: Whether the design includes pairwise products (slower; see `design`).
+FULL_QUADRATIC = False
 #: (linear, quadratic) ridge penalties tried, from smooth to flexible, relative to n·R·p(1-p) (the
 #: information a standardised column carries): a penalty of 1 halves a coefficient.
-PENALTIES = tuple((a, b) for b in (10.0, 1.0, 0.1, 0.01) for a in (1.0, 0.1, 0.01, 0.001))
+PENALTIES = tuple((a, b) for b in (10.0, 1.0, 0.1, 0.01, 0.001) for a in (1.0, 0.1, 0.01, 0.001))
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,15 @@ class Design:
     n_linear: int
 
 
-def design(z: Array) -> Design:
-    """The design of the standardised parameter draws `z` [J, P]: the full quadratic when there are
-    at least 2 draws per column, else linear terms and squares, else linear terms only."""
+def design(z: Array, full: bool | None = None) -> Design:
+    """The design of the standardised parameter draws `z` [J, P]: linear terms and squares when
+    there are at least 8 draws per column, else linear terms only. (Pairwise products, `full`,
+    cost P² columns: with 24 parameters the fit takes minutes per frequency.)"""
     j, p = z.shape
-    if j >= 2 * (p + p * (p + 1) // 2):
+    full = FULL_QUADRATIC if full is None else full
+    if full and j >= 2 * (p + p * (p + 1) // 2):
         x = quadratic_design(z)
-    elif j >= 8 * p:
+    elif j >= 16 * p:
         x = np.concatenate([z, z**2], axis=1)
     else:
         x = z
@@ -127,7 +131,7 @@ def smooth_frequency(hits: Array, runs: int, d: Design) -> FrequencyFit:
             w = np.maximum(runs * p * (1 - p), 1e-9)
             zw = w * eta + (hits - runs * p)
             xtwx = (x * w[:, None]).T @ x
-            new = np.linalg.solve(xtwx + np.diag(pen), x.T @ zw)
+            new = np.asarray(np.linalg.solve(xtwx + np.diag(pen), x.T @ zw), dtype=float)
             done = float(np.max(np.abs(new - beta))) < 1e-6
             beta = new
             if done:
