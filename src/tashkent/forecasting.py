@@ -95,7 +95,8 @@ def execute(
     """Run or finish the ensemble of a started run and write its results: (document, counts)."""
     t0 = time.perf_counter()
     try:
-        total = run_ensemble(scenario, config, chunks=ChunkFolder(run_dir), progress=progress)
+        # the per-block table is in the chunk files (blocks.parquet is written from them)
+        total = run_ensemble(scenario, config, chunks=ChunkFolder(run_dir), progress=progress, keep_blocks=0)
     except KeyboardInterrupt:
         index.record_finish(db, run_id, "interrupted", None, None)
         raise Interrupted(
