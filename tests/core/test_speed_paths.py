@@ -1,0 +1,63 @@
+"""The shortcuts of the fast paths give the numbers of the long way round: the bargaining link read
+from the on-disk cache, keyed uniforms that jump to their block, and the ensemble's bounded
+per-block table."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from tashkent.api import load
+from tashkent.bargain.link import _bargaining_overrides, bargaining_overrides
+from tashkent.scenario.load import with_overrides
+from tashkent.sim.ensemble import RunConfig, run_ensemble
+from tashkent.sim.seeds import keyed_uniforms, name_key
+
+
+def test_bargaining_link_from_the_cache_equals_the_computed_one(_isolated_home):
+    sc = load("kashmir-2025")
+    computed = _bargaining_overrides(sc)
+    first = bargaining_overrides(sc)  # computes and writes the cache
+    files = list((_isolated_home / "cache" / "bargaining-link").glob("*.json"))
+    assert len(files) == 1
+    second = bargaining_overrides(sc)  # read back
+    assert first == second == computed
+    assert json.loads(files[0].read_text())["value"][0] == computed[0]
+    # another scenario (here: another seed of the reservation forecast) is another entry
+    seed = sc.bargaining.reservation.seed
+    other = with_overrides(sc, {"bargaining.reservation.seed": seed + 1})
+    bargaining_overrides(other)
+    assert len(list(files[0].parent.glob("*.json"))) == 2
+
+
+def test_a_corrupt_cache_entry_is_recomputed(_isolated_home):
+    sc = load("kashmir-2025")
+    want = bargaining_overrides(sc)
+    (path,) = (_isolated_home / "cache" / "bargaining-link").glob("*.json")
+    path.write_text("{not json")
+    assert bargaining_overrides(sc) == want
+
+
+def test_keyed_uniforms_jump_to_their_block():
+    ss = np.random.SeedSequence(7, spawn_key=(1, name_key("attack_rate")))
+    every = np.random.Generator(np.random.PCG64(ss)).random(1000)
+    assert np.array_equal(keyed_uniforms(7, 1, "attack_rate", 990, 10), every[990:])
+    assert np.array_equal(keyed_uniforms(7, 1, "attack_rate", 0, 3), every[:3])
+
+
+def test_the_per_block_table_is_bounded_and_the_counts_do_not_change():
+    sc = load("pahalgam-2025")
+    cfg = RunConfig(runs=600, days=20, chunk_runs=200, workers=1, keep_trajectories=150)
+    full = run_ensemble(sc, cfg)
+    some = run_ensemble(sc, cfg, keep_blocks=3)
+    none = run_ensemble(sc, cfg, keep_blocks=0)
+    assert list(full.blocks["block"]) == [0, 1, 2, 3, 4, 5]
+    assert list(some.blocks["block"]) == [0, 1, 2] and none.blocks == {}
+    for k, v in full.blocks.items():
+        assert np.array_equal(some.blocks[k], v[:3])
+    for other in (some, none):
+        for k in full.SUMMED:
+            assert np.array_equal(np.asarray(getattr(other, k)), np.asarray(getattr(full, k))), k
+        for k, v in full.trajectories.items():
+            assert other.trajectories[k].dtype == v.dtype and np.array_equal(other.trajectories[k], v)
