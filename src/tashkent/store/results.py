@@ -22,7 +22,7 @@ from tashkent.sim.tables import (
     survival_table,
     trajectory_table,
 )
-from tashkent.store.chunks import done_chunks, load_chunk
+from tashkent.store.chunks import done_chunks, load_chunk_blocks
 from tashkent.store.paths import atomic_write
 
 RESULT_FILES = (
@@ -74,7 +74,7 @@ def write_blocks(run_dir: Path) -> None:
     writer = None
     try:
         for _, cp in chunks:
-            table = pa.Table.from_pandas(pd.DataFrame(load_chunk(cp, run_dir).blocks), preserve_index=False)
+            table = pa.Table.from_pandas(pd.DataFrame(load_chunk_blocks(cp, run_dir)), preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             writer.write_table(table)
