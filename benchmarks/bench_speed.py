@@ -183,6 +183,7 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.interval, self.every, self.peak, self._halt = interval, every, 0, threading.Event()
         self.series: list[tuple[float, float]] = []
+        self.last: tuple[float, float] | None = None
 
     def run(self) -> None:
         me = psutil.Process()
@@ -197,11 +198,14 @@ class TreeSampler(threading.Thread):
             if now - last >= self.every or not self.series:
                 self.series.append((round(now - t0, 1), round(total / 2**20, 1)))
                 last = now
+            self.last = (round(now - t0, 1), round(total / 2**20, 1))
             self._halt.wait(self.interval)
 
     def stop(self) -> None:
         self._halt.set()
         self.join()
+        if self.last is not None:
+            self.series.append(self.last)  # the last sample, at the end of the run
 
 
 def scale_section(runs: int, days: int) -> dict[str, Any]:
