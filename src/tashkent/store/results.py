@@ -105,7 +105,8 @@ class BlockTableWriter:
 
 
 def write_blocks(run_dir: Path) -> None:
-    """Collect the per-block tables of all chunk files into blocks.parquet (streaming, by chunk)."""
+    """Collect the per-block tables of all chunk files into blocks.parquet (streaming, by chunk):
+    the file `BlockTableWriter` writes during a run, rebuilt from the chunk files alone."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
