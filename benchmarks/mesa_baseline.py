@@ -10,8 +10,9 @@ This is what a user would otherwise write: a `mesa.Model` subclass with its seed
 their `AgentSet` (`do` / `shuffle_do`), a `DataCollector` recording the standing rung, one model
 instance per run and the runs looped. It implements the same per-day logic and parameter values as
 `tashkent.model.spoilers`, `.escalation` (with the deliberate response: an attacked party holds
-below strikes until its decision day), `.nuclear`, `.ceasefire` (hotline ceasefires end strikes,
-sustained fire at rung 4 falls quiet at its own rate, a crisis ends soon after a ceasefire) and the
+below strikes until its decision day; no party steps down from war alone), `.nuclear`,
+`.ceasefire` (hotline ceasefires end strikes, war ends at its own steady rate, sustained fire at
+rung 4 falls quiet at its own rate, a crisis ends soon after a ceasefire) and the
 corresponding parts of `tashkent.sim.step` for the reduced scenario `benchmarks/escalation_only.yaml`
 (no mediators or great powers, the process inert), with fixed parameter values (tashkent's
 `param_mode="fixed"`). Where tashkent decides two things with one uniform (the move and the strike
@@ -53,6 +54,7 @@ MAJOR_ATTACK_FATALITIES = 40.0  # an attack of this size adds provocation 1.0
 STRIKE_RUNG = 5  # the rung of a deliberate response (air, missile or drone strikes)
 DELIBERATION_MAX_RUNG = 4  # the highest rung a deliberating party climbs to: fire across the line
 CRISIS_END_MAX_RUNG = 4  # strikes hold a crisis open, fire across the line does not
+WAR_RUNG = 6  # full-scale war: left only by its own end, at the steady rate of wars
 SURVIVAL_DAYS = (1, 2, 3, 5, 10, 20, 30, 60, 120, 180, 365)
 
 
@@ -216,7 +218,7 @@ class Party(mesa.Agent):
             # a crisis de-escalation stands forces down; measures at or below the post-crisis cap
             # (diplomatic, economic) are not lifted during the crisis
             -1: (p["deesc_base"] + p["esc_fatigue"] * day - p["esc_provocation"] * self.provocation)
-            if r > max(int(p["post_crisis_rung_cap"]), 0)
+            if max(int(p["post_crisis_rung_cap"]), 0) < r < WAR_RUNG  # no stepping down from war alone
             else -math.inf,
             0: 0.0,
             1: push - self._climb_cost(r, 1) if r + 1 <= MAX_RUNG else -math.inf,
@@ -379,7 +381,9 @@ class CrisisModel(mesa.Model):
         ceasefire = False
         if kinetic:
             x = (
-                p["ceasefire_base"]
+                p["war_end_base"]  # war ends at its own steady rate, strikes by a hotline ceasefire
+                if self.rung >= WAR_RUNG
+                else p["ceasefire_base"]
                 + p["ceasefire_catastrophe"] * min(self.catastrophe, 1.0)
                 + p["ceasefire_days"] * self.kinetic_days
             )  # no great powers, no mediators
