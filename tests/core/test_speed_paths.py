@@ -87,3 +87,20 @@ def test_blocks_parquet_written_during_the_run_equals_the_one_from_the_chunk_fil
     broken.add(0, tables[0])
     broken.abort()
     assert sorted(p.name for p in out.iterdir()) == ["blocks.parquet"]
+
+
+def test_the_command_line_is_assembled_without_the_numeric_libraries():
+    """`tashkent --help` must not pay for numpy, scipy, pandas, pydantic, SQLAlchemy, numba or
+    xarray: command modules import them when a command runs (decision 0072)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import tashkent
+
+    heavy = ("numpy", "scipy", "pandas", "pydantic", "sqlalchemy", "numba", "xarray", "pyarrow")
+    code = f"import sys, tashkent.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    env = {**os.environ, "PYTHONPATH": str(Path(tashkent.__file__).resolve().parents[1])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "[]"
