@@ -369,7 +369,7 @@ def calibrate_cmd(
     if cal["draws"] < 20 * len(cal["seeds"]):
         console.print(
             f"note: {cal['draws']} prior draws cannot identify any crisis parameter; "
-            "use --runs 2000 or more (the shipped overlay used --runs 100000 --seeds 2)"
+            "use --runs 2000 or more (the shipped overlay used --runs 150000 --seeds 2)"
         )
     if out is not None:
         console.print(f"overlay written to {out}")
