@@ -7,7 +7,6 @@ a `Partial` of integer counts (plus a small per-block table and a few kept traje
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,32 +25,9 @@ SLAB_DAYS = 32  # uniforms are drawn per block in slabs of this many days
 Engine = Literal["compiled", "numpy"]
 
 
-# Run-days (runs x days) of an ensemble below which the numpy reference costs less CPU than
-# importing numba and loading the cached compiled stepper (about 0.6 s): measured, decision 0073.
-NUMPY_RUN_DAYS = 400_000
-_numpy_run_days = 0  # run-days this process has given the numpy engine by `ensemble_engine`
-
-
 def _default_engine() -> Engine:
     """The compiled stepper unless TASHKENT_ENGINE=numpy asks for the reference."""
     return "numpy" if os.environ.get("TASHKENT_ENGINE") == "numpy" else "compiled"
-
-
-def ensemble_engine(run_days: int) -> Engine:
-    """The engine for an ensemble of `run_days` runs x days (both give the same counts).
-
-    TASHKENT_ENGINE (numpy or compiled) decides when set. Otherwise a small ensemble uses the
-    numpy reference while the compiled stepper is not loaded in this process and the run-days
-    given to numpy here, this ensemble's included, stay below NUMPY_RUN_DAYS: a one-shot command
-    skips the load, and a long-lived process pays for numpy at most about what loading costs."""
-    global _numpy_run_days
-    env = os.environ.get("TASHKENT_ENGINE")
-    if env in ("numpy", "compiled"):
-        return "numpy" if env == "numpy" else "compiled"
-    if "tashkent.sim.kernel" in sys.modules or _numpy_run_days + run_days > NUMPY_RUN_DAYS:
-        return "compiled"
-    _numpy_run_days += run_days
-    return "numpy"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from tashkent.errors import UserError
 from tashkent.limits import MAX_CHUNK_RUNS, MAX_DAYS, MAX_RUNS, MAX_TRAJECTORIES, MAX_WORKERS
 from tashkent.scenario.load import scenario_hash, scenario_to_data
 from tashkent.scenario.schema import Scenario
-from tashkent.sim.chunk import ChunkSpec, ensemble_engine, run_chunk
+from tashkent.sim.chunk import ChunkSpec, run_chunk
 from tashkent.sim.counts import Counts, concat_blocks, first_blocks, merge
 from tashkent.sim.params import ParamMode, check_parameters
 from tashkent.sim.seeds import BLOCK_RUNS
@@ -113,7 +113,6 @@ def plan(config: RunConfig) -> list[tuple[int, int]]:
 
 def specs(scenario: Scenario, config: RunConfig) -> list[ChunkSpec]:
     data = scenario_to_data(scenario)
-    engine = ensemble_engine(config.runs * config.days)
     return [
         ChunkSpec(
             scenario=data,
@@ -124,7 +123,6 @@ def specs(scenario: Scenario, config: RunConfig) -> list[ChunkSpec]:
             keep_trajectories=config.keep_trajectories,
             param_mode=config.param_mode,
             overrides=dict(config.overrides) or None,
-            engine=engine,
         )
         for b, nb in plan(config)
     ]
