@@ -121,3 +121,31 @@ def test_smoothing_needs_less_tempering_than_the_raw_likelihood(recovery):
     for s, r in zip(smoothed["diagnostics"]["by_seed"], raw["diagnostics"]["by_seed"], strict=True):
         assert s["tempering_beta"] > r["tempering_beta"]
         assert s["ess_untempered"] > r["ess_untempered"]
+
+
+def test_a_parameter_the_recovery_study_rejects_keeps_its_prior(recovery):
+    crises = load_crises()
+    record = _synthetic_record(crises, np.random.default_rng(7))
+    banks = [_toy_bank(crises, 600, seed) for seed in (11, 12)]
+    overlay = calibrate(
+        record,
+        banks[0],
+        BASE,
+        names=tuple(TRUTH),
+        checks=banks[1:],
+        likelihood="smoothed",
+        unrecovered=("a",),
+    )
+    cal = overlay["calibration"]
+    assert cal["identified"] == ["b"] and cal["passes_criterion_not_recovered"] == ["a"]
+    assert overlay["parameters"]["a"] == {"identified": False}
+
+
+def test_calibrate_rejects_an_unknown_likelihood_in_one_line(capsys):
+    from tashkent.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["calibrate", "--runs", "100", "--likelihood", "smooth"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0 and "--likelihood smooth: must be one of raw, smoothed" in err
