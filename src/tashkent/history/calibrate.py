@@ -422,6 +422,12 @@ def calibrate(
                 f"size >= {MIN_ESS_IDENTIFY:g}, posterior sd < {IDENTIFIED_RATIO:g} x prior-draw sd, "
                 f"posterior means within {AGREEMENT:g} prior-draw sd of each other; the overlay "
                 "holds the pooled posterior"
+                + (
+                    f"; {', '.join(unrecovered)} keep their priors whatever the criterion says (not "
+                    "recovered from synthetic records, benchmarks/bench_calibration.py)"
+                    if unrecovered
+                    else ""
+                )
             ),
             "date": (today or dt.date.today()).isoformat(),
             "draws": int(loglik.size),
