@@ -594,14 +594,42 @@ def reissue(store: ExerciseStore, caller: Caller, seat: str) -> dict[str, Any]:
     return {"seat": seat, "token": token}
 
 
+def no_packages(sc: Scenario) -> str | None:
+    """Why a scenario has no governance-model exercise (None when it has one)."""
+    if sc.bargaining is None:
+        return f"{sc.name} has no bargaining section, so there are no governance packages to score."
+    if not sc.bargaining.packages:
+        return f"The bargaining section of {sc.name} lists no packages to score."
+    return None
+
+
+HOW_TO_ADD_PACKAGES = (
+    "Give the scenario file a `bargaining:` section: the settlement dimensions (each on a 0–100 scale), "
+    "every actor's capability and its position and salience on each dimension, and the governance "
+    "packages to score, each with a source. The built-in kashmir-2025 scenario has one to start from "
+    "(`tashkent scenario export kashmir-2025 > my.yaml`); `tashkent packages my.yaml` checks the section, "
+    "and an exercise created from that scenario then has this page."
+)
+
+
+def _packages_or_refuse(sc: Scenario) -> None:
+    why = no_packages(sc)
+    if why is not None:
+        raise Conflict(f"{why} {HOW_TO_ADD_PACKAGES}")
+
+
 def governance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
     """Phase-2 governance-model exercise: the bargaining engine's packages, zone of agreement,
     Nash and Kalai–Smorodinsky points, beside the seats' own scores (a seat sees its own; the
-    facilitator sees all; everybody sees the mean per package)."""
+    facilitator sees all; everybody sees the mean per package). A scenario without packages gives
+    `available: false` and says how to add them."""
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
         scores = list(s.scalars(select(ScoreRow).where(ScoreRow.exercise_id == ex.id)))
         stated = list(s.scalars(select(PositionRow).where(PositionRow.exercise_id == ex.id)))
+    why = no_packages(_scenario(ex.scenario))
+    if why is not None:
+        return {"available": False, "scenario": ex.scenario, "reason": why, "how_to_add": HOW_TO_ADD_PACKAGES}
     analysis = inputs.package_analysis(ex.scenario)
     positions: dict[str, dict[str, float]] = {}
     for row in stated:
@@ -619,6 +647,8 @@ def governance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
         best = max(common, key=lambda k: pa[k] * pb[k])
         players_nash = {"package": best, "product": pa[best] * pb[best], p0: pa[best], p1: pb[best]}
     return {
+        "available": True,
+        "scenario": ex.scenario,
         "analysis": analysis,
         "scores": [{"seat": r.seat, "package": r.package, "score": r.score} for r in visible],
         "mean_scores": {k: sum(v) / len(v) for k, v in by_pkg.items()},
@@ -654,6 +684,7 @@ def state_positions(store: ExerciseStore, caller: Caller, positions: dict[str, A
         raise Forbidden("only a seat states positions")
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
+    _packages_or_refuse(_scenario(ex.scenario))
     dims = {d["id"] for d in inputs.dimensions(ex.scenario)}
     clean = _numbers(
         positions, dims, lambda k: f"dimension {k!r}: not a settlement dimension", "position on", 100.0
@@ -682,6 +713,7 @@ def score_packages(store: ExerciseStore, caller: Caller, scores: dict[str, Any])
         raise Forbidden("only a seat scores packages")
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
+    _packages_or_refuse(_scenario(ex.scenario))
     ids = {p["id"] for p in inputs.package_analysis(ex.scenario)["packages"] if p["kind"] == "package"}
     clean = _numbers(
         scores, ids, lambda k: f"package {k!r}: not a package of {ex.scenario}", "score for", 10.0

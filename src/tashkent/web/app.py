@@ -307,13 +307,16 @@ def create_app(db: str | None = None) -> FastAPI:
         caller = page_caller(request, exercise_id)
         g = service.governance(store, caller)
         v = service.view(store, caller)
-        mine = {r["package"]: r["score"] for r in g["scores"] if r["seat"] == caller.seat}
+        mine = {r["package"]: r["score"] for r in g.get("scores", []) if r["seat"] == caller.seat}
         return page(request, "governance.html", g=g, v=v, caller=caller, mine=mine)
 
     @app.get("/exercises/{exercise_id}/governance.png")
     def governance_png(request: Request, exercise_id: str) -> Response:
         caller = page_caller(request, exercise_id)
         v = service.view(store, caller)
+        why = service.no_packages(library.load_scenario_calibrated(v["scenario"]))
+        if why is not None:
+            raise service.NotFound(why)
         return Response(library.package_png(v["scenario"]), media_type="image/png")
 
     @app.post("/exercises/{exercise_id}/scores")
