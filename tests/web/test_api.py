@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -447,3 +448,22 @@ def test_governance_page_of_a_scenario_without_packages_says_how_to_add_them(cli
     assert "No governance packages in this scenario" in page.text
     assert "tashkent scenario export kashmir-2025" in page.text
     assert client.get(f"/exercises/{ex['id']}/governance.png").status_code == 404
+
+
+def test_the_form_and_the_json_create_an_exercise_through_one_path(client):
+    """Same checks and the same join links, whichever way the exercise is created."""
+    for bad in (2.5, True, "a week"):
+        r = client.post(
+            "/api/exercises", json={"scenario": "kashmir-2025", "seats": ["IND"], "turn_days": bad}
+        )
+        assert r.status_code == 422 and r.json()["error"] == f"turn_days: {bad!r} is not a whole number"
+    page = client.post("/exercises", data={"scenario": "kashmir-2025", "seats": ["IND"], "turn_days": "2.5"})
+    assert page.status_code == 422 and "turn_days: &#39;2.5&#39; is not a whole number" in page.text
+    api = client.post("/api/exercises", json={"seats": ["IND", "PAK"], "turn_days": "14"}).json()
+    assert set(api["join_links"]) == {"facilitator", "IND", "PAK"}
+    page = client.post("/exercises", data={"seats": ["IND", "PAK"], "turn_days": "14"})
+    assert page.status_code == 200
+    links = re.findall(r'id="link-(\w+)" href="(http://testserver/join/[0-9a-f]+/[^"]+)"', page.text)
+    assert {who for who, _ in links} == {"facilitator", "IND", "PAK"}
+    joined = client.get(dict(links)["PAK"], follow_redirects=False)
+    assert joined.status_code == 303  # the form's link is a working join link

@@ -678,57 +678,55 @@ def _numbers(
     return clean
 
 
-def state_positions(store: ExerciseStore, caller: Caller, positions: dict[str, Any]) -> dict[str, Any]:
-    """A seat states its position (0–100) on settlement dimensions (a later one replaces it)."""
+def _governance_scenario(store: ExerciseStore, caller: Caller, verb: str) -> str:
+    """The scenario of a seat's governance-model exercise (refused for the facilitator and for a
+    scenario without packages)."""
     if caller.role != "seat" or caller.seat is None:
-        raise Forbidden("only a seat states positions")
+        raise Forbidden(f"only a seat {verb}")
     with store.reading() as s:
-        ex = _exercise(s, caller.exercise_id)
-    _packages_or_refuse(_scenario(ex.scenario))
-    dims = {d["id"] for d in inputs.dimensions(ex.scenario)}
-    clean = _numbers(
-        positions, dims, lambda k: f"dimension {k!r}: not a settlement dimension", "position on", 100.0
-    )
+        name = _exercise(s, caller.exercise_id).scenario
+    _packages_or_refuse(_scenario(name))
+    return name
+
+
+def _save_seat_numbers(
+    store: ExerciseStore, caller: Caller, row_type: Any, key: str, value: str, clean: dict[str, float]
+) -> None:
+    """Store a seat's numbers by key in one transaction; a later value replaces an earlier one."""
     with store.writing() as s:
         for k, x in clean.items():
-            row = s.get(PositionRow, (caller.exercise_id, caller.seat, k))
+            row = s.get(row_type, (caller.exercise_id, caller.seat, k))
             if row is None:
                 s.add(
-                    PositionRow(
+                    row_type(
                         exercise_id=caller.exercise_id,
                         seat=caller.seat,
-                        dimension=k,
-                        position=x,
                         created=utcnow(),
+                        **{key: k, value: x},
                     )
                 )
             else:
-                row.position, row.created = x, utcnow()
+                setattr(row, value, x)
+                row.created = utcnow()
+
+
+def state_positions(store: ExerciseStore, caller: Caller, positions: dict[str, Any]) -> dict[str, Any]:
+    """A seat states its position (0–100) on settlement dimensions (a later one replaces it)."""
+    name = _governance_scenario(store, caller, "states positions")
+    dims = {d["id"] for d in inputs.dimensions(name)}
+    clean = _numbers(
+        positions, dims, lambda k: f"dimension {k!r}: not a settlement dimension", "position on", 100.0
+    )
+    _save_seat_numbers(store, caller, PositionRow, "dimension", "position", clean)
     return {"seat": caller.seat, "positions": clean}
 
 
 def score_packages(store: ExerciseStore, caller: Caller, scores: dict[str, Any]) -> dict[str, Any]:
     """A seat scores settlement packages 0–10 (a later score replaces an earlier one)."""
-    if caller.role != "seat" or caller.seat is None:
-        raise Forbidden("only a seat scores packages")
-    with store.reading() as s:
-        ex = _exercise(s, caller.exercise_id)
-    _packages_or_refuse(_scenario(ex.scenario))
-    ids = {p["id"] for p in inputs.package_analysis(ex.scenario)["packages"] if p["kind"] == "package"}
-    clean = _numbers(
-        scores, ids, lambda k: f"package {k!r}: not a package of {ex.scenario}", "score for", 10.0
-    )
-    with store.writing() as s:
-        for k, x in clean.items():
-            row = s.get(ScoreRow, (caller.exercise_id, caller.seat, k))
-            if row is None:
-                s.add(
-                    ScoreRow(
-                        exercise_id=caller.exercise_id, seat=caller.seat, package=k, score=x, created=utcnow()
-                    )
-                )
-            else:
-                row.score, row.created = x, utcnow()
+    name = _governance_scenario(store, caller, "scores packages")
+    ids = {p["id"] for p in inputs.package_analysis(name)["packages"] if p["kind"] == "package"}
+    clean = _numbers(scores, ids, lambda k: f"package {k!r}: not a package of {name}", "score for", 10.0)
+    _save_seat_numbers(store, caller, ScoreRow, "package", "score", clean)
     return {"seat": caller.seat, "scores": clean}
 
 

@@ -6,6 +6,7 @@ pages need is served from this package: no CDN, no front-end build."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,15 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Invalid("the body must be a JSON object")
     return body
+
+
+def _whole(fields: Mapping[str, Any], key: str, default: int) -> int:
+    """A whole number from a JSON body or a form (a number or its digits; not 2.5, not true)."""
+    v = fields.get(key, default)
+    try:
+        return int(str(v).strip())
+    except ValueError:
+        raise Invalid(f"{key}: {v!r} is not a whole number") from None
 
 
 def create_app(db: str | None = None) -> FastAPI:
@@ -94,23 +104,17 @@ def create_app(db: str | None = None) -> FastAPI:
     def api_list() -> list[dict[str, Any]]:
         return service.list_exercises(store)
 
-    @app.post("/api/exercises", status_code=201)
-    async def api_create(request: Request) -> dict[str, Any]:
-        body = await _json_body(request)
-        seats = body.get("seats")
+    def create(request: Request, fields: Mapping[str, Any], seats: Any) -> dict[str, Any]:
+        """One exercise from the JSON body or the form's fields, with its join links."""
         if not isinstance(seats, list) or not all(isinstance(s, str) for s in seats):
             raise Invalid('seats: give a list of seat ids, e.g. ["IND", "PAK", "RUS"]')
-        try:
-            turn_days, seed = int(body.get("turn_days", 30)), int(body.get("seed", 20251120))
-        except (TypeError, ValueError):
-            raise Invalid("turn_days and seed must be integers") from None
         out = service.create(
             store,
-            str(body.get("scenario", "kashmir-2025")),
+            str(fields.get("scenario", "kashmir-2025")),
             seats,
-            str(body.get("title", ""))[:200],
-            turn_days,
-            seed,
+            str(fields.get("title", ""))[:200],
+            _whole(fields, "turn_days", 30),
+            _whole(fields, "seed", 20251120),
         )
         base = str(request.base_url).rstrip("/")
         out["join_links"] = {
@@ -118,6 +122,11 @@ def create_app(db: str | None = None) -> FastAPI:
             **{s: f"{base}/join/{out['id']}/{t}" for s, t in out["seat_tokens"].items()},
         }
         return out
+
+    @app.post("/api/exercises", status_code=201)
+    async def api_create(request: Request) -> dict[str, Any]:
+        body = await _json_body(request)
+        return create(request, body, body.get("seats"))
 
     @app.get("/api/exercises/{exercise_id}")
     def api_view(request: Request, exercise_id: str) -> dict[str, Any]:
@@ -230,28 +239,8 @@ def create_app(db: str | None = None) -> FastAPI:
     @app.post("/exercises", response_class=HTMLResponse)
     async def create_exercise(request: Request) -> HTMLResponse:
         form = await request.form()
-        seats = [str(s) for s in form.getlist("seats")]
-        try:
-            turn_days, seed = int(str(form.get("turn_days", 30))), int(str(form.get("seed", 20251120)))
-        except ValueError:
-            raise Invalid("turn length and seed must be whole numbers") from None
-        out = service.create(
-            store,
-            str(form.get("scenario", "kashmir-2025")),
-            seats,
-            str(form.get("title", ""))[:200],
-            turn_days,
-            seed,
-        )
-        base = str(request.base_url).rstrip("/")
-        links = {s: f"{base}/join/{out['id']}/{t}" for s, t in out["seat_tokens"].items()}
-        resp = page(
-            request,
-            "created.html",
-            ex=out,
-            facilitator_link=f"{base}/join/{out['id']}/{out['facilitator_token']}",
-            links=links,
-        )
+        out = create(request, form, [str(s) for s in form.getlist("seats")])
+        resp = page(request, "created.html", ex=out, links=out["join_links"])
         _set_cookie(resp, out["id"], out["facilitator_token"])
         return resp
 
@@ -368,27 +357,12 @@ def create_app(db: str | None = None) -> FastAPI:
 
     @app.post("/dashboard/forecast")
     async def forecast_form(request: Request) -> Response:
-        form = await request.form()
-        req = {
-            "scenario": str(form.get("scenario", "kashmir-2025")),
-            "runs": str(form.get("runs", "2000")),
-            "days": str(form.get("days", "365")),
-            "seed": str(form.get("seed", "20251120")),
-            "set": [s.strip() for s in str(form.get("set", "")).splitlines() if s.strip()],
-            "inject": [s.strip() for s in str(form.get("inject", "")).splitlines() if s.strip()],
-        }
+        req = _job_request(await request.form(), "2000", "set", "inject")
         return RedirectResponse(f"/jobs/{library.start_forecast(store, store.url, req)}", status_code=303)
 
     @app.post("/dashboard/compare")
     async def compare_form(request: Request) -> Response:
-        form = await request.form()
-        req = {
-            "scenario": str(form.get("scenario", "kashmir-2025")),
-            "runs": str(form.get("runs", "1000")),
-            "days": str(form.get("days", "365")),
-            "seed": str(form.get("seed", "20251120")),
-            "variants": [s.strip() for s in str(form.get("variants", "")).splitlines() if s.strip()],
-        }
+        req = _job_request(await request.form(), "1000", "variants")
         return RedirectResponse(f"/jobs/{library.start_compare(store, req)}", status_code=303)
 
     @app.get("/jobs/{job_id}", response_class=HTMLResponse)
@@ -423,6 +397,20 @@ def create_app(db: str | None = None) -> FastAPI:
         return Response(library.package_png(scenario), media_type="image/png")
 
     return app
+
+
+def _job_request(form: Mapping[str, Any], runs: str, *lists: str) -> dict[str, Any]:
+    """A dashboard form as a job request: scenario, runs, days and seed as given, and each field
+    of `lists` (one entry a line) as a list."""
+    req: dict[str, Any] = {
+        "scenario": str(form.get("scenario", "kashmir-2025")),
+        "runs": str(form.get("runs", runs)),
+        "days": str(form.get("days", "365")),
+        "seed": str(form.get("seed", "20251120")),
+    }
+    for key in lists:
+        req[key] = [s.strip() for s in str(form.get(key, "")).splitlines() if s.strip()]
+    return req
 
 
 def _ahead_days(aar: dict[str, Any]) -> int:
