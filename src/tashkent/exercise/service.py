@@ -19,6 +19,7 @@ from tashkent.errors import UserError
 from tashkent.exercise import inputs
 from tashkent.exercise import seats as seats_mod
 from tashkent.exercise import world as world_mod
+from tashkent.exercise.runner import Runner, adjudicate_turn, inline, opening_forecast
 from tashkent.scenario.schema import Scenario, ScheduledEvent
 from tashkent.sim.context import build_context
 from tashkent.store.exercises import (
@@ -82,10 +83,6 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _links(name: str) -> dict[str, float]:
-    return inputs.link_overrides(name)
-
-
 def _scenario(name: str) -> Scenario:
     try:
         return inputs.scenario(name)
@@ -135,8 +132,10 @@ def create(
     title: str = "",
     turn_days: int = 30,
     seed: int = 20251120,
+    run: Runner = inline,
 ) -> dict[str, Any]:
-    """A new exercise; returns the only copy of its tokens."""
+    """A new exercise; returns the only copy of its tokens. The opening forecast runs through
+    `run` (`tashkent.exercise.runner`)."""
     sc = _scenario(scenario_name)
     if not seat_ids:
         raise Invalid('seats: give at least one seat, e.g. ["IND", "PAK", "RUS"]')
@@ -153,7 +152,7 @@ def create(
         except UserError as exc:
             raise Invalid(exc.message) from None
     world = world_mod.world_from_scenario(sc)
-    ahead = world_mod.forecast_ahead(sc, world, 0, int(seed) + 1, _links(scenario_name))
+    ahead = run(opening_forecast, scenario_name, world, int(seed) + 1)
     ex_id = secrets.token_hex(8)
     fac = new_token()
     tokens = {s.id: new_token() for s in chosen}
@@ -468,7 +467,7 @@ def divergences(
 STALE = dt.timedelta(minutes=2)  # a turn closed this long ago without a result was left by a crash
 
 
-def advance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
+def advance(store: ExerciseStore, caller: Caller, run: Runner = inline) -> dict[str, Any]:
     """Close the open turn and adjudicate it. Closing is one short transaction (the turn's moves
     and injects are fixed, a pending result row is written, the next turn opens for moves); the
     model then runs without holding the database, and a second transaction stores the outcome. A
@@ -489,20 +488,21 @@ def advance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
         if pending is not None:
             stale = pending.turn
     if stale is not None:
-        complete(store, caller.exercise_id, stale)
+        complete(store, caller.exercise_id, stale, run)
     with store.writing() as s:
         ex = _exercise(s, caller.exercise_id, lock=True)
         turn = ex.turn
         s.add(TurnRow(exercise_id=ex.id, turn=turn, created=utcnow(), result=None))
         ex.turn = turn + 1
-    result = complete(store, caller.exercise_id, turn)
+    result = complete(store, caller.exercise_id, turn, run)
     out = _public_turn(result)
     out["new_turn"] = turn + 1
     return out
 
 
-def complete(store: ExerciseStore, exercise_id: str, turn: int) -> dict[str, Any]:
-    """Adjudicate a closed turn from the world as it stood before it, and store the outcome."""
+def complete(store: ExerciseStore, exercise_id: str, turn: int, run: Runner = inline) -> dict[str, Any]:
+    """Adjudicate a closed turn from the world as it stood before it (the model runs through
+    `run`), and store the outcome."""
     with store.reading() as s:
         ex = _exercise(s, exercise_id)
         sc = _scenario(ex.scenario)
@@ -527,8 +527,8 @@ def complete(store: ExerciseStore, exercise_id: str, turn: int) -> dict[str, Any
     for e in injects:  # a great power's move, unless a great-power seat chose for itself
         if e["kind"] == "great_power" and orders.gp_engagement is None:
             orders.gp_engagement = float(e["engagement"])
-    res = world_mod.adjudicate(
-        sc, world_before, turn * turn_days, turn_days, orders, seed0 * 1000 + turn, _links(ex.scenario)
+    res = run(
+        adjudicate_turn, ex.scenario, world_before, turn * turn_days, turn_days, orders, seed0 * 1000 + turn
     )
     move_json = [
         {**_move_json(m, labels), "rung": labels.get((m.seat, m.action), {}).get("rung")} for m in moves

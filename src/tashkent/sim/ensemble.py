@@ -154,7 +154,7 @@ def _execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any] = run_
 
         ctx = mp.get_context("fork") if os.name == "posix" else mp.get_context("spawn")
         with ProcessPoolExecutor(
-            max_workers=config.workers, mp_context=ctx, initializer=_exit_with_parent, initargs=(os.getpid(),)
+            max_workers=config.workers, mp_context=ctx, initializer=exit_with_parent, initargs=(os.getpid(),)
         ) as pool:
             pending = {pool.submit(fn, s) for s in todo}
             try:
@@ -171,7 +171,7 @@ def _execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any] = run_
             yield fn(s)
 
 
-def _exit_with_parent(parent: int) -> None:
+def exit_with_parent(parent: int) -> None:
     """In a worker: exit as soon as the parent process is gone (e.g. killed with SIGKILL), so no
     idle worker is left holding the database and the run folder."""
     import threading

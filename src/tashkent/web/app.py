@@ -16,10 +16,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from tashkent import __version__
 from tashkent.errors import UserError
 from tashkent.exercise import service
+from tashkent.exercise.runner import ModelPool, Runner, inline
 from tashkent.exercise.service import Caller, ExerciseError, Invalid
 from tashkent.store.exercises import ExerciseStore
 from tashkent.web import library
@@ -60,12 +62,18 @@ def _whole(fields: Mapping[str, Any], key: str, default: int) -> int:
         raise Invalid(f"{key}: {v!r} is not a whole number") from None
 
 
-def create_app(db: str | None = None) -> FastAPI:
-    """The app on one database (SQLAlchemy URL or SQLite file; default under TASHKENT_HOME)."""
+def create_app(db: str | None = None, workers: int = 0, run: Runner | None = None) -> FastAPI:
+    """The app on one database (SQLAlchemy URL or SQLite file; default under TASHKENT_HOME).
+    The model's work for exercises (opening forecast, adjudication) runs in `workers` worker
+    processes, or in the server's own threads with 0; `run` replaces both (tests)."""
     store = ExerciseStore(db)
     library.interrupt_stale_jobs(store)
     service.recover(store)
+    pool = ModelPool(workers) if workers > 0 and run is None else None
+    model: Runner = run or pool or inline
     app = FastAPI(title="tashkent", version=__version__, docs_url="/api/docs", redoc_url=None)
+    if pool is not None:
+        app.router.on_shutdown.append(pool.close)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["pct"] = lambda p: "—" if p is None else f"{100 * float(p):.1f}%"
@@ -115,6 +123,7 @@ def create_app(db: str | None = None) -> FastAPI:
             str(fields.get("title", ""))[:200],
             _whole(fields, "turn_days", 30),
             _whole(fields, "seed", 20251120),
+            model,
         )
         base = str(request.base_url).rstrip("/")
         out["join_links"] = {
@@ -126,7 +135,7 @@ def create_app(db: str | None = None) -> FastAPI:
     @app.post("/api/exercises", status_code=201)
     async def api_create(request: Request) -> dict[str, Any]:
         body = await _json_body(request)
-        return create(request, body, body.get("seats"))
+        return await run_in_threadpool(create, request, body, body.get("seats"))
 
     @app.get("/api/exercises/{exercise_id}")
     def api_view(request: Request, exercise_id: str) -> dict[str, Any]:
@@ -151,7 +160,7 @@ def create_app(db: str | None = None) -> FastAPI:
 
     @app.post("/api/exercises/{exercise_id}/advance")
     def api_advance(request: Request, exercise_id: str) -> dict[str, Any]:
-        return service.advance(store, api_caller(request, exercise_id))
+        return service.advance(store, api_caller(request, exercise_id), model)
 
     @app.post("/api/exercises/{exercise_id}/end")
     def api_end(request: Request, exercise_id: str) -> dict[str, Any]:
@@ -239,7 +248,7 @@ def create_app(db: str | None = None) -> FastAPI:
     @app.post("/exercises", response_class=HTMLResponse)
     async def create_exercise(request: Request) -> HTMLResponse:
         form = await request.form()
-        out = create(request, form, [str(s) for s in form.getlist("seats")])
+        out = await run_in_threadpool(create, request, form, [str(s) for s in form.getlist("seats")])
         resp = page(request, "created.html", ex=out, links=out["join_links"])
         _set_cookie(resp, out["id"], out["facilitator_token"])
         return resp
@@ -283,7 +292,7 @@ def create_app(db: str | None = None) -> FastAPI:
 
     @app.post("/exercises/{exercise_id}/advance")
     def advance_form(request: Request, exercise_id: str) -> Response:
-        service.advance(store, page_caller(request, exercise_id))
+        service.advance(store, page_caller(request, exercise_id), model)
         return RedirectResponse(f"/exercises/{exercise_id}", status_code=303)
 
     @app.post("/exercises/{exercise_id}/end")
