@@ -88,11 +88,11 @@ async def run(
             try:
                 r = await coro
             except httpx.HTTPError as exc:
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                errors[f"{kind} {type(exc).__name__}"] = errors.get(f"{kind} {type(exc).__name__}", 0) + 1
                 return None
             latency[kind].append(time.perf_counter() - t0)
             if r.status_code >= 400:
-                errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
+                errors[f"{kind} {r.status_code}"] = errors.get(f"{kind} {r.status_code}", 0) + 1
             return r
 
         async def seat_loop(ex: dict[str, Any], seat: str, rng: random.Random) -> None:
