@@ -137,3 +137,15 @@ def test_lifting_a_measure_is_its_own_action_and_waits_for_the_fire_to_stop(sc):
     assert (lifted.rung == 0).mean() < 0.05  # one measure, one step
     # a lift does not replace the seat's posture: IND still ceasefires in the same turn
     assert orders_from_moves(sc, [*moves, ("IND", "lift_measure")]).posture[0] == ("deescalate", 0)
+
+
+def test_a_lifted_measure_is_compared_with_how_often_the_model_lowered_the_rung(sc):
+    from tashkent.exercise.service import divergences
+
+    w = world.world_from_scenario(sc)  # rung 2
+    expected = {"rung": [0.0, 0.1, 0.9, 0, 0, 0, 0], "p_max_rung_ge": [1, 1, 1, 0, 0, 0, 0]}
+    lift, talks = divergences(
+        sc, [{"seat": "IND", "action": "lift_measure"}, {"seat": "PAK", "action": "talks"}], w, expected
+    )
+    assert lift["model_probability"] == 0.1 and lift["diverged"] and "below rung 2" in lift["text"]
+    assert talks["model_probability"] == 1.0 and not talks["diverged"]

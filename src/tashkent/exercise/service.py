@@ -448,6 +448,9 @@ def divergences(
             r = int(m["rung"])
             p = expected["p_max_rung_ge"][r]
             text = f"the model's dyad reached rung {r} or higher in {p:.0%} of runs"
+        elif a == "lift_measure" and rung0 > 0:
+            p = sum(expected["rung"][:rung0])
+            text = f"the model's dyad ended the turn below rung {rung0} in {p:.0%} of runs"
         elif a in ("ceasefire", "lift_measure", "talks"):
             p = 1.0 - expected["p_max_rung_ge"][min(rung0 + 1, 6)] if rung0 < 6 else 1.0
             text = f"the model's dyad did not climb above rung {rung0} in {p:.0%} of runs"
