@@ -76,16 +76,17 @@ def timed(s: ExperimentSet, execution: Execution, days: int, client: Any = None)
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--experiments", type=int, default=128, help="experiments in the worker sweep")
+    ap.add_argument("--experiments", type=int, default=2048, help="experiments in the worker sweep")
     ap.add_argument("--workers", default="1,2,4", help="worker counts of the sweep")
-    ap.add_argument("--scale", default="32,64,128,256", help="experiment counts of the size sweep")
+    ap.add_argument("--scale", default="512,1024,2048,4096", help="experiment counts of the size sweep")
     ap.add_argument("--days", type=int, default=365)
-    ap.add_argument("--chunk-blocks", type=int, default=16)
+    ap.add_argument("--chunk-blocks", type=int, default=64)
     ap.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
     from distributed import Client, LocalCluster
 
+    started = time.perf_counter()
     results: dict[str, Any] = {
         "uptime_start": os.getloadavg(),
         "nproc": os.cpu_count(),
@@ -132,9 +133,44 @@ def main() -> None:
         print(f"experiments {n}: {row}")
     results["driver_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     results["uptime_end"] = os.getloadavg()
+    results["seconds"] = round(time.perf_counter() - started, 1)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
+    print(markdown(results))
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The rows of the table in benchmarks/RESULTS.md, ready to paste."""
+    lines = [
+        f"load average {results['uptime_start'][0]:.2f} at the start, {results['uptime_end'][0]:.2f} at "
+        f"the end; nproc {results['nproc']}; whole benchmark {results['seconds']} s; driver peak RSS "
+        f"{results['driver_peak_rss_mb']} MB",
+        "",
+        "| executor | experiments | wall s | load | CPU ms / experiment (driver + workers) "
+        "| worker RSS after (MB) | identical to in-process |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    ref = results["in_process"]
+    lines.append(
+        f"| in-process | {ref['experiments']} | {ref['wall_s']} | {ref['load_1min']} "
+        f"| {ref['cpu_ms_per_experiment']} | — | (reference) |"
+    )
+    for row in results["workers"]:
+        rss = ", ".join(map(str, row["worker_rss_after_mb"]))
+        same = "yes" if row["identical_to_in_process"] else "**no**"
+        lines.append(
+            f"| Dask LocalCluster, {row['dask_workers']} worker{'s' if row['dask_workers'] > 1 else ''} "
+            f"| {row['experiments']} | {row['wall_s']} | {row['load_1min']} | {row['cpu_ms_per_experiment']} "
+            f"| {rss} | {same} |"
+        )
+    for row in results["scale"]:
+        rss = ", ".join(map(str, row["worker_rss_after_mb"]))
+        lines.append(
+            f"| Dask, {row['dask_workers']} workers | {row['experiments']} | {row['wall_s']} "
+            f"| {row['load_1min']} | {row['cpu_ms_per_experiment']} | {rss} | — |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

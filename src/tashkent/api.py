@@ -167,18 +167,28 @@ class Forecast:
         """The forecast JSON document, as `tashkent forecast --json` prints it."""
         return self.document
 
-    def report(self, path: str | Path) -> Path:
-        """Write the self-contained HTML report to `path` and return the path."""
+    def report(self, path: str | Path, analyses: Sequence[Mapping[str, Any] | str | Path] = ()) -> Path:
+        """Write the self-contained HTML report to `path` and return the path. `analyses`: results
+        of `tashkent.sensitivity/discover/robust` on the same scenario (documents, or files saved
+        with `--save`), each added as a section."""
+        from tashkent.explore.report import load_analysis, section
         from tashkent.report.html import write_report
 
+        sections = []
+        for a in analyses:
+            doc = dict(a) if isinstance(a, Mapping) else load_analysis(Path(a))
+            of = doc.get("details", {}).get("scenario")
+            if of != self.scenario.name:
+                raise UserError(f"analyses: an analysis of {of}, but the forecast is of {self.scenario.name}")
+            sections.append(section(doc))
         path = Path(path)
         if self.run_dir is not None:
-            return write_report(self.run_dir, path)
+            return write_report(self.run_dir, path, sections)
         from tashkent.forecasting import write_run_files
 
         with tempfile.TemporaryDirectory(prefix="tashkent-report-") as tmp:
             write_run_files(Path(tmp), self.scenario, self.config, self.counts, self.document, self.inputs)
-            return write_report(Path(tmp), path)
+            return write_report(Path(tmp), path, sections)
 
 
 def forecast(
@@ -500,10 +510,10 @@ def bargain(
 # ------------------------------------------------------------------- conditions for success
 
 
-def _execution(workers: int, dask: str | None, store: str | Path | None) -> Any:
+def _execution(workers: int, dask: str | None, store: str | Path | None, chunk_blocks: int) -> Any:
     from tashkent.explore.runner import Execution
 
-    return Execution.make(workers, dask, store)
+    return Execution.make(workers, dask, store, chunk_blocks)
 
 
 def sensitivity(
@@ -520,19 +530,21 @@ def sensitivity(
     workers: int = 0,
     dask: str | None = None,
     store: str | Path | None = None,
+    chunk_blocks: int = 64,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """What `tashkent sensitivity` computes: Sobol S1/ST (or Morris mu*) of `outcome` for every
-    uncertain parameter, as the command's JSON document plus `details`."""
+    """What `tashkent sensitivity` computes (the command calls this): Sobol S1/ST (or Morris mu*)
+    of `outcome` for every uncertain parameter, as the command's JSON document plus `details`."""
     from tashkent.explore.sensitivity import DEFAULT_SAMPLES, Settings
     from tashkent.explore.sensitivity import sensitivity as run
 
     if method not in DEFAULT_SAMPLES:
-        raise UserError(f"method={method!r}: choose 'sobol' or 'morris'")
+        raise UserError(f"--method {method}: choose sobol or morris")
+    execution = _execution(workers, dask, store, chunk_blocks)
     n = samples or DEFAULT_SAMPLES[method]
     settings = Settings(samples=n, runs_per_experiment=runs_per_experiment, days=days, seed=seed)
     sc = load(scenario, set=set, calibrated=calibrated)
-    return run(sc, outcome, method, settings, _execution(workers, dask, store), progress)  # type: ignore[arg-type]
+    return run(sc, outcome, method, settings, execution, progress)  # type: ignore[arg-type]
 
 
 def discover(
@@ -543,6 +555,7 @@ def discover(
     experiments: int = 960,
     strategies: int = 24,
     min_coverage: float = 0.5,
+    alpha: float = 0.05,
     boxes: int = 2,
     runs_per_experiment: int = 100,
     days: int = 365,
@@ -552,24 +565,32 @@ def discover(
     workers: int = 0,
     dask: str | None = None,
     store: str | Path | None = None,
+    chunk_blocks: int = 64,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """What `tashkent discover` computes: PRIM boxes where `outcome` happens, with the peeling
-    trajectories."""
+    """What `tashkent discover` computes (the command calls this): PRIM boxes where `outcome`
+    happens, with the peeling trajectories."""
     from tashkent.explore.discovery import Settings
     from tashkent.explore.discovery import discover as run
 
+    for flag, v, lo, hi in (("--min-coverage", min_coverage, 0.0, 1.0), ("--alpha", alpha, 0.001, 0.5)):
+        if not lo <= v <= hi:
+            raise UserError(f"{flag} {v}: must be between {lo:g} and {hi:g}")
+    if boxes < 1 or strategies < 1:
+        raise UserError("--boxes and --strategies must be at least 1")
+    execution = _execution(workers, dask, store, chunk_blocks)
     settings = Settings(
         experiments=experiments,
         strategies=strategies,
         runs_per_experiment=runs_per_experiment,
         days=days,
         seed=seed,
+        alpha=alpha,
         min_coverage=min_coverage,
         max_boxes=boxes,
     )
     sc = load(scenario, set=set, calibrated=calibrated)
-    return run(sc, outcome, actor, settings, _execution(workers, dask, store), progress)
+    return run(sc, outcome, actor, settings, execution, progress)
 
 
 def robust(
@@ -588,13 +609,18 @@ def robust(
     workers: int = 0,
     dask: str | None = None,
     store: str | Path | None = None,
+    chunk_blocks: int = 64,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """What `tashkent robust` computes: the actor's strategies ranked by minimax regret (and
-    satisficing with `require`, e.g. ["mediation>=0.3"]) across one shared sample of futures."""
+    """What `tashkent robust` computes (the command calls this): the actor's strategies ranked by
+    minimax regret (and satisficing with `require`, e.g. ["mediation>=0.3"]) across one shared
+    sample of futures."""
     from tashkent.explore.robust import Settings
     from tashkent.explore.robust import robust as run
 
+    if max_strategies < 2:
+        raise UserError(f"--max-strategies {max_strategies}: must be at least 2")
+    execution = _execution(workers, dask, store, chunk_blocks)
     settings = Settings(
         scenarios=futures,
         max_strategies=max_strategies,
@@ -603,4 +629,4 @@ def robust(
         seed=seed,
     )
     sc = load(scenario, set=set, calibrated=calibrated)
-    return run(sc, actor, list(outcomes), list(require), settings, _execution(workers, dask, store), progress)
+    return run(sc, actor, list(outcomes), list(require), settings, execution, progress)

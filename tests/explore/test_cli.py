@@ -175,3 +175,113 @@ def test_python_api_gives_the_command_document():
     )
     assert code == 0, err
     assert json.loads(out) == json.loads(json.dumps(doc))
+
+
+def test_robust_for_pakistan_holds_the_parameters_its_levers_set():
+    code, out, err = run_cli(
+        "robust", "kashmir-2025", "--actor", "PAK", "--futures", "4", "--outcome", "crisis", "--json", *FAST
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert sorted(s["label"] for s in doc["strategies"]) == [
+        "proxies=as-is, nuclear_signalling=early",
+        "proxies=as-is, nuclear_signalling=late",
+        "proxies=crackdown, nuclear_signalling=early",
+        "proxies=crackdown, nuclear_signalling=late",
+    ]
+    # signalling does not move P(crisis): the tie goes to the strategy closer to the as-written one
+    assert doc["strategies"][0]["label"] == "proxies=crackdown, nuclear_signalling=early"
+    held = doc["details"]["fixed_by_levers"]
+    assert held == {"attack_rate": ["proxies"], "ns_intercept": ["nuclear_signalling"]}
+    for s in doc["strategies"]:
+        assert s["worst"]["driver"]["parameter"] not in held
+    # half the attacks: fewer crises in every future on average
+    mean = {s["label"]: s["mean"]["crisis"] for s in doc["strategies"]}
+    early = "nuclear_signalling=early"
+    assert mean[f"proxies=crackdown, {early}"] < mean[f"proxies=as-is, {early}"]
+    code, out, err = run_cli("robust", "kashmir-2025", "--actor", "PAK", "--futures", "4", *FAST)
+    assert code == 0, err
+    assert "held at the scenario's values" in out and "attack_rate (proxies)" in out
+
+
+def test_report_gains_a_section_per_saved_analysis(tmp_path):
+    import re
+
+    saved = {k: tmp_path / f"{k}.json" for k in ("sensitivity", "discovery", "robust")}
+    for args in (
+        [
+            "sensitivity",
+            "kashmir-2025",
+            "-o",
+            "crisis",
+            "-m",
+            "morris",
+            "-N",
+            "2",
+            "--save",
+            str(saved["sensitivity"]),
+        ],
+        [
+            "discover",
+            "kashmir-2025",
+            "-o",
+            "crisis",
+            "-N",
+            "40",
+            "--strategies",
+            "4",
+            "--save",
+            str(saved["discovery"]),
+        ],
+        ["robust", "kashmir-2025", "--actor", "IND", "-N", "4", "--save", str(saved["robust"])],
+    ):
+        code, _out, err = run_cli(*args, *FAST)
+        assert code == 0, err
+    assert json.loads(saved["robust"].read_text())["analysis"] == "robust"
+    code, out, err = run_cli("forecast", "--runs", "200", "--days", "30", "--set", "bargaining=null")
+    assert code == 0, err
+    run_id = re.search(r"run (kashmir-2025-\S+)", out).group(1)
+    page = tmp_path / "r.html"
+    code, out, err = run_cli(
+        "report", run_id, "--out", str(page), *[a for p in saved.values() for a in ("--analysis", str(p))]
+    )
+    assert code == 0, err
+    html = page.read_text()
+    for heading in (
+        "<h2>Sensitivity: P(crisis",
+        "<h2>Scenario discovery: P(crisis",
+        "<h2>Robust strategies of IND",
+    ):
+        assert heading in html
+    assert html.index("<h2>Robust strategies") < html.index("Assumptions and sources")
+    # a result of another scenario, or a file that is no result, is refused in one line
+    other = json.loads(saved["robust"].read_text())
+    other["details"]["scenario"] = "pahalgam-2025"
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    (tmp_path / "junk.json").write_text('{"a": 1}')
+    for name, needle in (
+        ("other.json", "an analysis of pahalgam-2025"),
+        ("junk.json", "not a saved analysis"),
+    ):
+        code, _out, err = run_cli("report", run_id, "--analysis", str(tmp_path / name))
+        assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_python_api_report_takes_analysis_documents(tmp_path):
+    import tashkent
+
+    doc = tashkent.robust(
+        "kashmir-2025", "PAK", futures=4, days=30, workers=1, set=["bargaining=null"], outcomes=["crisis"]
+    )
+    f = tashkent.forecast("kashmir-2025", runs=200, days=30, set=["bargaining=null"], workers=1)
+    html = f.report(tmp_path / "r.html", analyses=[doc]).read_text()
+    assert "<h2>Robust strategies of PAK" in html and "attack_rate (proxies)" in html
+
+
+def test_scenario_show_lists_the_levers():
+    code, out, err = run_cli("scenario", "show", "kashmir-2025")
+    assert code == 0, err
+    text = out[out.index("Levers") : out.index("Parameters")]
+    for lever in ("lead", "kashmiri_voices", "doctrine", "proxies", "nuclear_signalling"):
+        assert lever in text
+    assert "crackdown" in text and "excluded" in text

@@ -88,3 +88,45 @@ def test_every_declared_lever_moves_some_outcome():
     for s in sets[1:]:
         moved = [c for c in base if not np.array_equal(out[s.key][c], base[c])]
         assert moved, f"lever option {s.key} changed no outcome"
+
+
+def test_parameters_set_by_the_compared_levers_are_held_not_sampled(scenario):
+    from tashkent.explore.model import analysis_uncertainties, lever_parameters
+
+    everything = {u.name for u in uncertainties(scenario)}
+    assert {"attack_rate", "ns_intercept", "inclusion_rate", "inducement"} <= everything
+    unc, held = analysis_uncertainties(scenario, levers(scenario, "RUS"), {"settlement_gap": 0.5})
+    assert held == {"inclusion_rate": ["kashmiri_voices"], "inducement": ["inducements"]}
+    names = {u.name for u in unc}
+    assert names == everything - {"inclusion_rate", "inducement", "settlement_gap"}
+    # levers not compared stay as written: Pakistan's levers keep attack_rate an uncertainty
+    assert "attack_rate" in names
+    assert set(lever_parameters(scenario, levers(scenario))) == {
+        "attack_rate",
+        "inclusion_rate",
+        "inducement",
+        "ns_intercept",
+    }
+    assert lever_parameters(scenario, levers(scenario, "IND")) == {}  # a doctrine fact, no parameter
+
+
+def test_any_path_a_lever_sets_counts_phase_durations_included(scenario):
+    from tashkent.explore.model import analysis_uncertainties
+    from tashkent.scenario.schema import Lever
+
+    fast = {
+        "process.phases.0.median_days.value": 120.0,
+        "process.phases.0.median_days.prior": {"dist": "fixed"},
+    }
+    lever = Lever.model_validate(
+        {
+            "id": "pace",
+            "actor": "RUS",
+            "name": "pace of Track II",
+            "source": "judgement: a test lever",
+            "options": [{"id": "as-written"}, {"id": "fast", "set": fast}],
+        }
+    )
+    unc, held = analysis_uncertainties(scenario.model_copy(update={"levers": [lever]}), [lever])
+    assert held == {"phase1_median_days": ["pace"]}
+    assert "phase1_median_days" not in {u.name for u in unc}

@@ -11,28 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tashkent.errors import UserError
-
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 SEED = 20251120
-
-
-def _scenario(name: str, set_: list[str], uncalibrated: bool):
-    from tashkent.api import load
-
-    return load(name, set=set_, calibrated=not uncalibrated)
-
-
-def _execution(workers: int, dask: str | None, store: Path | None, chunk_blocks: int):
-    from tashkent.explore.runner import Execution
-
-    if workers < 0:
-        raise UserError(f"--workers {workers}: must be 0 (up to two cores) or more")
-    if chunk_blocks < 1:
-        raise UserError(f"--chunk-blocks {chunk_blocks}: must be at least 1")
-    return Execution.make(workers, dask, store, chunk_blocks)
 
 
 class _Bar:
@@ -70,10 +52,15 @@ class _Bar:
             self.prog.stop()
 
 
-def _outputs(doc: dict[str, Any], html: Path | None, figure: Path | None, section, fig, title: str) -> None:
-    from tashkent.explore.report import write_html
+def _outputs(
+    doc: dict[str, Any], html: Path | None, figure: Path | None, save: Path | None, section, fig, title: str
+) -> None:
+    from tashkent.explore.report import save_analysis, write_html
     from tashkent.store.paths import atomic_write
 
+    if save is not None:
+        save_analysis(save, doc)
+        err.print(f"wrote {save} (add it to a run's report: tashkent report RUN --analysis {save})")
     if html is not None:
         write_html(html, title, [section(doc)])
         err.print(f"wrote {html}")
@@ -95,6 +82,9 @@ _UNCAL = typer.Option(False, "--uncalibrated", help="Use the priors, not the cal
 _JSON = typer.Option(False, "--json", help="Print one JSON document.")
 _HTML = typer.Option(None, "--html", help="Write an HTML report section to this file.")
 _FIG = typer.Option(None, "--figure", help="Write the figure (SVG) to this file.")
+_SAVE = typer.Option(
+    None, "--save", help="Write the full result (JSON) for `tashkent report RUN --analysis FILE`."
+)
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
 
 
@@ -124,31 +114,47 @@ def sensitivity(
     as_json: bool = _JSON,
     html: Path | None = _HTML,
     figure: Path | None = _FIG,
+    save: Path | None = _SAVE,
     quiet: bool = _QUIET,
 ) -> None:
     """Which uncertainties drive an outcome: Sobol indices (first and total order, 95% intervals)
     or Morris screening, over every parameter with a prior."""
+    from tashkent import api
     from tashkent.explore import report
-    from tashkent.explore.sensitivity import DEFAULT_SAMPLES, Settings
-    from tashkent.explore.sensitivity import sensitivity as run
 
-    if method not in DEFAULT_SAMPLES:
-        raise UserError(f"--method {method}: choose sobol or morris")
-    sc = _scenario(scenario, set_, uncalibrated)
-    n = samples or DEFAULT_SAMPLES[method]
-    settings = Settings(samples=n, runs_per_experiment=runs_per_experiment, days=days, seed=seed)
     with _Bar(quiet or as_json) as bar:
-        doc = run(sc, outcome, method, settings, _execution(workers, dask, store, chunk_blocks), bar)  # type: ignore[arg-type]
+        doc = api.sensitivity(
+            scenario,
+            outcome,
+            method=method,
+            samples=samples or None,
+            runs_per_experiment=runs_per_experiment,
+            days=days,
+            seed=seed,
+            set=set_,
+            calibrated=not uncalibrated,
+            workers=workers,
+            dask=dask,
+            store=store,
+            chunk_blocks=chunk_blocks,
+            progress=bar,
+        )
+    d = doc["details"]
     _outputs(
-        doc, html, figure, report.sensitivity_section, report.sensitivity_figure, f"Sensitivity — {sc.title}"
+        doc,
+        html,
+        figure,
+        save,
+        report.sensitivity_section,
+        report.sensitivity_figure,
+        f"Sensitivity — {d['title']}",
     )
     if as_json:
         typer.echo(json.dumps({k: doc[k] for k in ("outcome", "method", "runs", "parameters")}, indent=2))
         return
-    d = doc["details"]
     t = Table(
-        title=f"{sc.name}: sensitivity of {doc['outcome']} ({method}), {d['experiments']:,} experiments × "
-        f"{d['runs_per_experiment']} runs × {d['days']} days, seed {seed}",
+        title=f"{d['scenario']}: sensitivity of {doc['outcome']} ({method}), "
+        f"{d['experiments']:,} experiments × {d['runs_per_experiment']} runs × {d['days']} days, seed {seed}",
         caption=f"outcome mean {d['mean']:.3f}; ± = 95% bootstrap half-width; the 15 strongest of "
         f"{len(doc['parameters'])} parameters",
     )
@@ -194,48 +200,53 @@ def discover(
     as_json: bool = _JSON,
     html: Path | None = _HTML,
     figure: Path | None = _FIG,
+    save: Path | None = _SAVE,
     quiet: bool = _QUIET,
 ) -> None:
     """Scenario discovery with PRIM: boxes of uncertainties and levers where an outcome happens."""
+    from tashkent import api
     from tashkent.explore import report
-    from tashkent.explore.discovery import Settings
-    from tashkent.explore.discovery import discover as run
 
-    for flag, v, lo, hi in (("--min-coverage", min_coverage, 0.0, 1.0), ("--alpha", alpha, 0.001, 0.5)):
-        if not lo <= v <= hi:
-            raise UserError(f"{flag} {v}: must be between {lo:g} and {hi:g}")
-    if boxes < 1 or strategies < 1:
-        raise UserError("--boxes and --strategies must be at least 1")
-    sc = _scenario(scenario, set_, uncalibrated)
-    settings = Settings(
-        experiments=experiments,
-        strategies=strategies,
-        runs_per_experiment=runs_per_experiment,
-        days=days,
-        seed=seed,
-        alpha=alpha,
-        min_coverage=min_coverage,
-        max_boxes=boxes,
-    )
     with _Bar(quiet or as_json) as bar:
-        doc = run(sc, outcome, actor, settings, _execution(workers, dask, store, chunk_blocks), bar)
+        doc = api.discover(
+            scenario,
+            outcome,
+            actor=actor,
+            experiments=experiments,
+            strategies=strategies,
+            min_coverage=min_coverage,
+            alpha=alpha,
+            boxes=boxes,
+            runs_per_experiment=runs_per_experiment,
+            days=days,
+            seed=seed,
+            set=set_,
+            calibrated=not uncalibrated,
+            workers=workers,
+            dask=dask,
+            store=store,
+            chunk_blocks=chunk_blocks,
+            progress=bar,
+        )
+    d = doc["details"]
     _outputs(
         doc,
         html,
         figure,
+        save,
         report.discovery_section,
         report.trajectory_figure,
-        f"Scenario discovery — {sc.title}",
+        f"Scenario discovery — {d['title']}",
     )
     if as_json:
         typer.echo(json.dumps({k: doc[k] for k in ("outcome", "base_rate", "boxes")}, indent=2))
         return
-    d = doc["details"]
     console.print(
-        f"{sc.name}: where does {doc['outcome']} happen? {d['experiments']:,} experiments "
+        f"{d['scenario']}: where does {doc['outcome']} happen? {d['experiments']:,} experiments "
         f"({d['strategies']} strategies) × {d['runs_per_experiment']} runs × {d['days']} days, seed {seed}; "
         f"base rate {doc['base_rate']:.3f}"
     )
+    _held(d)
     if not doc["boxes"]:
         console.print("no box beats the base rate")
     for k, b in enumerate(doc["boxes"]):
@@ -275,46 +286,52 @@ def robust(
     as_json: bool = _JSON,
     html: Path | None = _HTML,
     figure: Path | None = _FIG,
+    save: Path | None = _SAVE,
     top: int = typer.Option(10, "--top", help="Rows shown in the table."),
     quiet: bool = _QUIET,
 ) -> None:
     """Robust choice: the actor's strategies across one shared sample of futures, ranked by regret
     (and satisficing with --require); says where each fails and what it costs there."""
+    from tashkent import api
     from tashkent.explore import report
-    from tashkent.explore.robust import DEFAULT_OUTCOMES, Settings
-    from tashkent.explore.robust import robust as run
+    from tashkent.explore.robust import DEFAULT_OUTCOMES
 
-    if max_strategies < 2:
-        raise UserError(f"--max-strategies {max_strategies}: must be at least 2")
-    sc = _scenario(scenario, set_, uncalibrated)
-    settings = Settings(
-        scenarios=scenarios,
-        max_strategies=max_strategies,
-        runs_per_experiment=runs_per_experiment,
-        days=days,
-        seed=seed,
-    )
     with _Bar(quiet or as_json) as bar:
-        doc = run(
-            sc,
+        doc = api.robust(
+            scenario,
             actor,
-            outcome or DEFAULT_OUTCOMES,
-            require,
-            settings,
-            _execution(workers, dask, store, chunk_blocks),
-            bar,
+            outcomes=outcome or DEFAULT_OUTCOMES,
+            require=require,
+            futures=scenarios,
+            max_strategies=max_strategies,
+            runs_per_experiment=runs_per_experiment,
+            days=days,
+            seed=seed,
+            set=set_,
+            calibrated=not uncalibrated,
+            workers=workers,
+            dask=dask,
+            store=store,
+            chunk_blocks=chunk_blocks,
+            progress=bar,
         )
+    d = doc["details"]
     _outputs(
-        doc, html, figure, report.robust_section, report.robust_figure, f"Robust strategies — {sc.title}"
+        doc,
+        html,
+        figure,
+        save,
+        report.robust_section,
+        report.robust_figure,
+        f"Robust strategies — {d['title']}",
     )
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
         return
-    d = doc["details"]
     names = [o["name"] for o in doc["outcomes"]]
     arrows = {o["name"]: "↑" if o["direction"] == "max" else "↓" for o in doc["outcomes"]}
     t = Table(
-        title=f"{sc.name}: strategies of {actor} ({d['strategies']} of {d['all_strategies']}) across "
+        title=f"{d['scenario']}: strategies of {actor} ({d['strategies']} of {d['all_strategies']}) across "
         f"{d['futures']} futures × {d['runs_per_experiment']} runs × {d['days']} days, by {doc['criterion']}",
         caption="regret: shortfall against the best strategy in the same future, summed over outcomes; "
         "'where it fails': mean shortfall in the strategy's worst tenth of futures",
@@ -345,11 +362,22 @@ def robust(
         cells.append(_where_it_fails(r, arrows))
         t.add_row(*cells)
     Console(highlight=False, width=max(console.width, 150)).print(t)
+    _held(d)
     best = doc["strategies"][0]
     console.print(
         f"holds up best: {best['label']} (max regret {best['max_regret']:.3f} vs "
         f"{written['max_regret']:.3f} as written)"
     )
+
+
+def _held(details: dict[str, Any]) -> None:
+    """Say which parameters with priors were held at the scenario's values, and why."""
+    held = details.get("fixed_by_levers") or {}
+    if held:
+        names = ", ".join(f"{n} ({', '.join(ids)})" for n, ids in held.items())
+        console.print(f"held at the scenario's values, not sampled (set by the levers compared): {names}")
+    if details.get("fixed_by_link"):
+        console.print(f"taken from the bargaining link: {', '.join(details['fixed_by_link'])}")
 
 
 def _where_it_fails(row: dict[str, Any], arrows: dict[str, str]) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 from tashkent.errors import UserError
 from tashkent.explore import prim
 from tashkent.explore.design import latin_hypercube, strategy_sample
-from tashkent.explore.model import apply_strategy, levers, outcome, outcome_values, uncertainties
+from tashkent.explore.model import analysis_uncertainties, apply_strategy, levers, outcome, outcome_values
 from tashkent.explore.runner import (
     Execution,
     ExperimentSet,
@@ -63,7 +63,7 @@ def discover(
     check_runs(settings.runs_per_experiment, settings.days, execution)
     scenarios = [apply_strategy(scenario, strat) if strat else scenario for strat in strats]
     links = link_overrides_all([scenario, *scenarios], execution)
-    unc = uncertainties(scenario, exclude=set(links[0]))
+    unc, held = analysis_uncertainties(scenario, lvs, links[0])
     _, values = latin_hypercube(unc, settings.experiments, settings.seed)
     # experiment e runs strategy e mod S: every strategy sees a spread of the hypercube
     which = np.arange(settings.experiments) % len(strats)
@@ -83,16 +83,6 @@ def discover(
         y[rows] = outcome_values(o, cols[f"s{s}"][o.column])
         for lever_id, option in strat.items():
             x.loc[rows, lever_id] = option
-    # a parameter fixed by a lever option was not varied in those experiments: record its value
-    for s, strat in enumerate(strats):
-        if not strat:
-            continue
-        sc = sets[s].scenario
-        rows = np.flatnonzero(which == s)
-        for u in unc:
-            p = sc.parameters.get(u.name)
-            if p is not None and p.prior.dist == "fixed":
-                x.loc[rows, u.name] = p.value
     result = prim.prim(
         x,
         y,
@@ -124,10 +114,13 @@ def discover(
         "chosen": result.chosen,
         "details": {
             "scenario": scenario.name,
+            "title": scenario.title,
             "label": o.label,
             "experiments": settings.experiments,
             "strategies": len(strats),
             "levers": [lv.id for lv in lvs],
+            "fixed_by_link": sorted(links[0]),
+            "fixed_by_levers": held,
             "runs": settings.experiments * settings.runs_per_experiment,
             "runs_per_experiment": settings.runs_per_experiment,
             "days": settings.days,

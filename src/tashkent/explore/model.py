@@ -33,14 +33,51 @@ class Uncertainty:
         return ppf(self.parameter.prior, self.parameter.value, np.asarray(u, dtype=np.float64))
 
 
+def _parameter_table(scenario: Scenario) -> dict[str, Parameter]:
+    return {**scenario.parameters, **phase_parameters(scenario)}
+
+
 def uncertainties(scenario: Scenario, exclude: set[str] | frozenset[str] = frozenset()) -> list[Uncertainty]:
     """Every parameter with a prior (phase durations included), in a stable order."""
-    table = {**scenario.parameters, **phase_parameters(scenario)}
     return [
         Uncertainty(name, p)
-        for name, p in sorted(table.items())
+        for name, p in sorted(_parameter_table(scenario).items())
         if p.prior.dist != "fixed" and name not in exclude
     ]
+
+
+def lever_parameters(scenario: Scenario, lvs: list[Lever]) -> dict[str, list[str]]:
+    """Parameters that the levers `lvs` set (name → ids of those levers), found by applying every
+    option and comparing each parameter's value and prior with the scenario as written."""
+    table = _parameter_table(scenario)
+    out: dict[str, list[str]] = {}
+    for lv in lvs:
+        for opt in lv.options:
+            if not opt.set:
+                continue
+            other = _parameter_table(scenario.with_overrides(opt.set))  # type: ignore[attr-defined]
+            for name, p in table.items():
+                if other.get(name) != p:
+                    ids = out.setdefault(name, [])
+                    if lv.id not in ids:
+                        ids.append(lv.id)
+    return dict(sorted(out.items()))
+
+
+def analysis_uncertainties(
+    scenario: Scenario, lvs: list[Lever], fixed: dict[str, float] | None = None
+) -> tuple[list[Uncertainty], dict[str, list[str]]]:
+    """The uncertainties an analysis that compares the levers `lvs` samples: every parameter with
+    a prior, less those `fixed` elsewhere (the bargaining link) and those one of the levers sets.
+
+    A lever is a choice, not an uncertainty: if an option sets a parameter that also has a prior,
+    the analysis holds that parameter at the scenario's value in every experiment (the as-written
+    option included) instead of sampling it, so the options are compared on the same footing.
+    Levers the analysis does not compare stay as written and their parameters keep their priors.
+    Returns the uncertainties and the held parameters (name → lever ids)."""
+    table = _parameter_table(scenario)
+    held = {n: ids for n, ids in lever_parameters(scenario, lvs).items() if table[n].prior.dist != "fixed"}
+    return uncertainties(scenario, exclude=set(fixed or {}) | set(held)), held
 
 
 # ------------------------------------------------------------------ outcomes
@@ -158,7 +195,9 @@ __all__ = [
     "Outcome",
     "Strategy",
     "Uncertainty",
+    "analysis_uncertainties",
     "apply_strategy",
+    "lever_parameters",
     "levers",
     "outcome",
     "outcome_values",

@@ -1,12 +1,17 @@
-"""Figures (inline SVG, matplotlib) and HTML sections for the three analyses, and a self-contained
-HTML page holding any of them (`--html` on each command)."""
+"""Figures (inline SVG, matplotlib) and HTML sections for the three analyses, a self-contained
+HTML page holding any of them (`--html` on each command), and the saved result files (`--save`)
+that `tashkent report RUN --analysis FILE` turns into sections of a run's report."""
 
 from __future__ import annotations
 
 import html
+import json
+import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tashkent.errors import UserError
 from tashkent.report.figures import _svg, plt
 from tashkent.report.html import CSS
 from tashkent.store.paths import atomic_write
@@ -122,8 +127,23 @@ def sensitivity_section(doc: dict[str, Any]) -> str:
         f"outcome mean {d['mean']:.3f}. "
         "Each experiment fixes every parameter at the design's values and replays the same random "
         "streams (common random numbers).</p>"
-        f"{sensitivity_figure(doc)}<table>{head}{body}</table>"
+        f"{_held_note(d)}{sensitivity_figure(doc)}<table>{head}{body}</table>"
     )
+
+
+def _held_note(d: dict[str, Any]) -> str:
+    """Which parameters with priors the analysis did not sample, and why."""
+    notes = []
+    held = d.get("fixed_by_levers") or {}
+    if held:
+        names = ", ".join(f"{n} ({', '.join(ids)})" for n, ids in held.items())
+        notes.append(
+            f"Held at the scenario's values in every experiment, not sampled, because a lever compared "
+            f"here sets them: {names}."
+        )
+    if d.get("fixed_by_link"):
+        notes.append(f"Taken from the bargaining link: {', '.join(d['fixed_by_link'])}.")
+    return f"<p class=note>{_esc(' '.join(notes))}</p>" if notes else ""
 
 
 def discovery_section(doc: dict[str, Any]) -> str:
@@ -146,7 +166,7 @@ def discovery_section(doc: dict[str, Any]) -> str:
         f"{_esc(', '.join(d['levers']) or 'none')}; {d['runs_per_experiment']} runs × {d['days']} days "
         f"each). Base rate {doc['base_rate']:.3f}: density is the mean outcome inside a box, coverage "
         "the share of all outcome inside it.</p>"
-        f"{trajectory_figure(doc)}<table><tr><th>box</th><th>coverage</th><th>density</th>"
+        f"{_held_note(d)}{trajectory_figure(doc)}<table><tr><th>box</th><th>coverage</th><th>density</th>"
         "<th>restrictions</th></tr>"
         f"{''.join(rows)}</table>"
     )
@@ -177,7 +197,8 @@ def robust_section(doc: dict[str, Any]) -> str:
         f"({d['runs_per_experiment']} runs × {d['days']} days each, common random numbers); ranked by "
         f"{_esc(doc['criterion'])}. 'Where it fails': the mean shortfall against the best strategy in the "
         "strategy's worst tenth of futures, and the uncertainty that most sets those futures apart.</p>"
-        f"{robust_figure(doc)}<table><tr><th>rank</th><th>strategy</th><th>max regret</th><th>p90 regret</th>"
+        f"{_held_note(d)}{robust_figure(doc)}"
+        "<table><tr><th>rank</th><th>strategy</th><th>max regret</th><th>p90 regret</th>"
         f"{sat}{head}<th>where it fails</th></tr>{''.join(rows)}</table>"
     )
 
@@ -195,3 +216,82 @@ def write_html(path: Path, title: str, sections: list[str]) -> Path:
     with atomic_write(path) as fh:
         fh.write(text)
     return path
+
+
+# ------------------------------------------------------------------ saved results
+
+
+def kind(doc: dict[str, Any]) -> str:
+    """Which analysis produced a result document: sensitivity, discovery or robust."""
+    if "analysis" in doc:
+        return str(doc["analysis"])
+    if "method" in doc and "parameters" in doc:
+        return "sensitivity"
+    if "boxes" in doc:
+        return "discovery"
+    if "strategies" in doc:
+        return "robust"
+    return "unknown"
+
+
+SECTIONS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "sensitivity": sensitivity_section,
+    "discovery": discovery_section,
+    "robust": robust_section,
+}
+_NEEDS = {
+    "sensitivity": ("outcome", "method", "runs", "parameters", "details"),
+    "discovery": ("outcome", "base_rate", "boxes", "trajectories", "chosen", "details"),
+    "robust": ("actor", "criterion", "outcomes", "requirements", "levers", "strategies", "details"),
+}
+
+
+def section(doc: dict[str, Any]) -> str:
+    """The HTML section of any analysis result."""
+    return SECTIONS[kind(doc)](doc)
+
+
+def save_analysis(path: Path, doc: dict[str, Any]) -> Path:
+    """Write the full result (details included), tagged with its kind, atomically."""
+    tagged = {"analysis": kind(doc), **doc}
+    try:
+        text = json.dumps(tagged, indent=1, allow_nan=False)
+    except ValueError:
+        raise UserError(f"--save {path}: the result holds a non-finite number; nothing written") from None
+    with atomic_write(path) as fh:
+        fh.write(text)
+    return path
+
+
+def _finite(x: Any) -> bool:
+    if isinstance(x, float):
+        return math.isfinite(x)
+    if isinstance(x, dict):
+        return all(_finite(v) for v in x.values())
+    if isinstance(x, list):
+        return all(_finite(v) for v in x)
+    return True
+
+
+def load_analysis(path: Path) -> dict[str, Any]:
+    """A result written by `--save`, checked: readable JSON, a known kind, the fields its section
+    needs, finite numbers."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"--analysis {path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"--analysis {path}: not a JSON result file ({exc.__class__.__name__})") from None
+    k = kind(doc) if isinstance(doc, dict) else "unknown"
+    if k not in _NEEDS:
+        raise UserError(
+            f"--analysis {path}: not a saved analysis; write one with "
+            "`tashkent sensitivity|discover|robust ... --save FILE`"
+        )
+    missing = [f for f in _NEEDS[k] if f not in doc]
+    if missing or not isinstance(doc["details"], dict) or "scenario" not in doc["details"]:
+        fields = ", ".join(missing) or "details.scenario"
+        raise UserError(f"--analysis {path}: {k} result lacks {fields}; save it again with --save")
+    if not _finite(doc):
+        raise UserError(f"--analysis {path}: holds a non-finite number (NaN or inf)")
+    return doc

@@ -3,7 +3,8 @@ across one shared Latin-hypercube sample of the uncertainties (common random num
 strategies are ranked by regret (Savage): in each sampled future, a strategy's regret on an
 outcome is how far it falls short of the best strategy in that future; summed over the chosen
 outcomes (all probabilities, so in probability points), its largest value across futures is the
-minimax-regret criterion. With `requirements` (e.g. mediation >= 0.3), strategies are ranked first
+minimax-regret criterion (ties go to the strategy with fewer changes from the scenario as
+written). With `requirements` (e.g. mediation >= 0.3), strategies are ranked first
 by the share of futures in which they meet all of them (satisficing, Simon), then by regret.
 
 For each strategy the result also says where it fails: its worst tenth of futures, what it gives
@@ -21,12 +22,12 @@ import numpy as np
 from tashkent.errors import UserError
 from tashkent.explore.design import latin_hypercube, strategy_sample
 from tashkent.explore.model import (
+    analysis_uncertainties,
     apply_strategy,
     levers,
     outcome,
     outcome_values,
     strategy_label,
-    uncertainties,
 )
 from tashkent.explore.runner import (
     Execution,
@@ -85,7 +86,7 @@ def robust(
     check_runs(settings.runs_per_experiment, settings.days, execution)
     scenarios = [apply_strategy(scenario, strat) for strat in strats]
     links = link_overrides_all([scenario, *scenarios], execution)
-    unc = uncertainties(scenario, exclude=set(links[0]))
+    unc, held = analysis_uncertainties(scenario, lvs, links[0])
     u, values = latin_hypercube(unc, settings.scenarios, settings.seed)
     sets = [ExperimentSet(f"s{i}", sc, values, links[i + 1]) for i, sc in enumerate(scenarios)]
     cols = run_experiments(
@@ -142,12 +143,17 @@ def robust(
                 },
             }
         )
+    # exact ties (a lever that changes nothing in these outcomes) go to the strategy that departs
+    # least from the scenario as written, not to the first label in alphabetical order
+    written = strats[0]
+    changes = [sum(strat[k] != written[k] for k in strat) for strat in strats]
     order = sorted(
         range(len(rows)),
         key=lambda i: (
             -float(rows[i]["satisficing"] or 0.0),
             rows[i]["max_regret"],
             rows[i]["mean_regret"],
+            changes[i],
             rows[i]["label"],
         ),
     )
@@ -161,6 +167,7 @@ def robust(
         "strategies": ranked,
         "details": {
             "scenario": scenario.name,
+            "title": scenario.title,
             "futures": settings.scenarios,
             "strategies": len(strats),
             "all_strategies": int(np.prod([len(lv.options) for lv in lvs])),
@@ -168,5 +175,7 @@ def robust(
             "runs_per_experiment": settings.runs_per_experiment,
             "days": settings.days,
             "seed": settings.seed,
+            "fixed_by_link": sorted(links[0]),
+            "fixed_by_levers": held,
         },
     }

@@ -56,9 +56,9 @@ class Execution:
         from tashkent.sim.ensemble import default_workers
 
         if workers < 0:
-            raise UserError(f"workers={workers}: must be 0 (up to two cores) or more")
+            raise UserError(f"--workers {workers}: must be 0 (up to two cores) or more")
         if chunk_blocks < 1:
-            raise UserError(f"chunk_blocks={chunk_blocks}: must be at least 1")
+            raise UserError(f"--chunk-blocks {chunk_blocks}: must be at least 1")
         return cls(workers=workers or default_workers(), dask=dask, store=Path(store) if store else None,
                    chunk_blocks=chunk_blocks)  # fmt: skip
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import numpy as np
 
 from tashkent.errors import UserError
-from tashkent.explore.model import Uncertainty, outcome, outcome_values, uncertainties
+from tashkent.explore.model import Uncertainty, analysis_uncertainties, outcome, outcome_values
 from tashkent.explore.runner import (
     Execution,
     ExperimentSet,
@@ -115,7 +115,7 @@ def sensitivity(
     out_spec = outcome(scenario, outcome_name)
     check_runs(settings.runs_per_experiment, settings.days, execution)
     overrides = link_overrides(scenario)
-    unc = uncertainties(scenario, exclude=set(overrides))
+    unc, _ = analysis_uncertainties(scenario, [], overrides)  # no levers compared: all priors
     names = [u.name for u in unc]
     if len(names) < 2:
         raise UserError(f"{scenario.name}: fewer than two parameters have priors; nothing to analyse")
@@ -143,6 +143,7 @@ def sensitivity(
         "parameters": rows,
         "details": {
             "scenario": scenario.name,
+            "title": scenario.title,
             "label": out_spec.label,
             "experiments": len(u),
             "samples": settings.samples,

@@ -24,7 +24,8 @@ def list_() -> None:
 
 @scenario_app.command("show")
 def show(name: str = typer.Argument(..., help="Built-in name or path to a YAML file.")) -> None:
-    """Summarise a scenario: actors, process, initial state and parameters with sources."""
+    """Summarise a scenario: actors, process, initial state, declared levers and parameters with
+    sources."""
     s = load_scenario(name)
     console.print(
         f"[bold]{s.name}[/bold] — {s.title}\nstart {s.start_date}; parties {s.parties[0]}–{s.parties[1]}\n"
@@ -61,6 +62,23 @@ def show(name: str = typer.Argument(..., help="Built-in name or path to a YAML f
         f"{undeterred if len(nuclear) < 2 else ''}; "
         f"cross-border restraint doctrine {'on' if s.doctrine.cross_border_restraint else 'off'}\n"
     )
+    if s.levers:
+        levers = Table(
+            "actor",
+            "lever",
+            "options (* as written)",
+            "sets",
+            title="Levers (tashkent robust/discover)",
+        )
+        for lv in s.levers:
+            default = lv.default_option()
+            levers.add_row(
+                lv.actor,
+                f"{lv.id}: {lv.name}",
+                ", ".join(o.id + ("*" if o.id == default else "") for o in lv.options),
+                "; ".join(sorted({path for o in lv.options for path in o.set})),
+            )
+        console.print(levers)
     params = Table("parameter", "value", "prior", "source", title="Parameters", show_lines=False)
     for key, p in s.parameters.items():
         prior = (
