@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tashkent.model import acceptance, credibility, escalation, nuclear, process, ripeness, spoilers
+from tashkent.model import (
+    acceptance,
+    ceasefire,
+    credibility,
+    escalation,
+    nuclear,
+    process,
+    ripeness,
+    spoilers,
+)
 from tashkent.model.durability import breakdown_prob
 
 
@@ -247,3 +257,27 @@ def test_no_nuclear_signalling_or_use_without_two_nuclear_parties():
     rung = np.array([5, 6])
     assert not nuclear.signal_prob(rung, np.zeros(2), np.ones(2), False).any()
     assert not nuclear.use_prob(rung, np.ones(2, dtype=bool), np.ones(2), False).any()
+
+
+def test_a_party_at_war_cannot_step_down_alone():
+    util = escalation.move_utilities(
+        np.array([6, 5], dtype=np.int8),
+        np.zeros(2),
+        np.zeros(2),
+        np.ones(2),
+        np.ones(2),
+        np.full(2, 200.0),  # a long crisis: fatigue favours stepping down
+        _params(),
+        False,
+    )
+    assert np.isneginf(util[0, 0]) and np.isfinite(util[0, 1])
+    moves = escalation.choose(util, np.array([0.001, 0.001]))
+    assert moves.tolist() == [0, -1]  # at war only "hold" is left; at strikes stepping down is
+
+
+def test_war_ends_at_its_own_steady_rate_not_by_the_hotline_clock():
+    p = {"war_end_base": np.array([-4.45, -3.0])}
+    rate = ceasefire.war_end_prob(p)
+    assert rate[0] == pytest.approx(1 / (1 + np.exp(4.45)))
+    assert np.log(2) / rate[0] == pytest.approx(60, rel=0.05)  # the record's median war, about 60 days
+    assert rate[1] > rate[0]

@@ -116,6 +116,9 @@ def test_set_and_inject_overlays():
     )
     assert s.parameters["attack_rate"].value == 0.3 and s.parameters["attack_rate"].prior.dist == "fixed"
     assert s.actor("RUS").bias["IND"] == 0.6
+    # the long form sets a value just as explicitly: it is used, not sampled over
+    t = load_scenario("kashmir-2025", sets=["parameters.war_end_base.value=-3.0"])
+    assert t.parameters["war_end_base"].value == -3.0 and t.parameters["war_end_base"].prior.dist == "fixed"
     assert (
         s.schedule[-1].kind == "attack" and s.schedule[-1].fatalities == 40 and s.schedule[-1].target == "IND"
     )

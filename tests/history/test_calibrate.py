@@ -12,6 +12,7 @@ from tashkent.history.calibrate import (
     calibrate,
     crisis_loglik,
     ess,
+    identified_everywhere,
     onset_loglik,
     posterior_entry,
     training_span,
@@ -194,3 +195,30 @@ def test_shipped_overlay_applies_to_the_builtin_scenarios():
         for pname in cal["not_identified_keep_prior"]:
             assert sc.parameters[pname].prior == plain.parameters[pname].prior
             assert sc.parameters[pname].identified is False
+
+
+def _diag(mean, ratio, ess_=40.0, sample_sd=1.0):
+    return {"posterior_mean": mean, "sd_ratio": ratio, "sample_sd": sample_sd, "ess": ess_, "prior_sd": 1.0}
+
+
+def test_identification_needs_every_seed_to_narrow_the_prior_and_agree():
+    assert identified_everywhere([_diag(0.0, 0.6), _diag(0.2, 0.7)])
+    assert not identified_everywhere([_diag(0.0, 0.6), _diag(0.2, 0.85)])  # one seed does not narrow it
+    assert not identified_everywhere([_diag(0.0, 0.6), _diag(0.8, 0.6)])  # the seeds disagree
+    assert not identified_everywhere([_diag(0.0, 0.6, ess_=10.0), _diag(0.0, 0.6)])  # too few draws
+    assert not identified_everywhere([])
+
+
+def test_calibrate_pools_the_seeds_and_reports_each(crises):
+    base = {
+        n: {"value": 0.0, "prior": {"dist": "normal", "mean": 0.0, "sd": 1.0}, "source": "s"}
+        for n in CALIBRATED
+    }
+    one, two = _synthetic_bank(crises), _synthetic_bank(crises)
+    two.seed = 1
+    overlay = calibrate(crises, one, base, checks=[two])
+    cal = overlay["calibration"]
+    assert cal["seeds"] == [0, 1] and cal["draws"] == 80
+    assert [b["draws"] for b in cal["diagnostics"]["by_seed"]] == [40, 40]
+    assert len(cal["diagnostics"]["parameters"]["esc_base"]["sd_ratio_by_seed"]) == 2
+    assert "every one of 2 independent banks" in cal["identification"]

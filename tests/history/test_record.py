@@ -48,9 +48,9 @@ def test_key_facts_match_the_dossier(crises):
     assert by["Pahalgam-Sindoor"].duration_days == 18
     # ICB convention (trigger day = day 1): 22 Apr -> 7 May is day 16; the plain difference is 15.
     p = by["Pahalgam-Sindoor"]
-    assert p.india_response_lag_days == 16
+    assert p.response_lag_days == 16
     assert (p.trigger_date.replace(month=5, day=7) - p.trigger_date).days == 15
-    assert by["Pulwama-Balakot"].india_response_lag_days == 13
+    assert by["Pulwama-Balakot"].response_lag_days == 13
     assert by["Twin Peaks II (Kaluchak)"].trigger_date.isoformat() == "2002-05-14"
     assert by["Kargil"].rung_highest == 5 and by["Kargil"].nuclear_signal == "yes"
     assert by["Kargil"].crisis_managers == ("USA",) and not by["Kargil"].mediation_occurred
@@ -121,3 +121,16 @@ def test_a_fact_without_a_source_is_refused(tmp_path):
 def test_missing_file_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="file not found"):
         load_crises(tmp_path / "nope.csv")
+
+
+def test_a_record_with_the_former_lag_column_name_still_loads(tmp_path, crises):
+    src = default_record_path()
+    text = src.read_text(encoding="utf-8").replace("response_lag_days", "india_response_lag_days", 1)
+    (tmp_path / "crises.csv").write_text(text, encoding="utf-8")
+    sources = src.with_name("crisis_sources.csv").read_text(encoding="utf-8")
+    (tmp_path / "crisis_sources.csv").write_text(
+        sources.replace(",response_lag_days,", ",india_response_lag_days,"), encoding="utf-8"
+    )
+    old = load_crises(tmp_path / "crises.csv")
+    assert [c.response_lag_days for c in old] == [c.response_lag_days for c in crises]
+    assert old[-1].india_response_lag_days == old[-1].response_lag_days == 16

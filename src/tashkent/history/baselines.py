@@ -88,9 +88,9 @@ def first_strike_day(crisis: Crisis) -> float | None:
     """Days from the trigger to the first strike (rung >= 5) for crises that reached it: the
     record's response lag counts the trigger day as day 1, so the plain difference is lag − 1
     (Pulwama 14 Feb → Balakot 26 Feb: 12). None where no strike came or no lag is recorded."""
-    if crisis.rung_highest < 5 or not crisis.india_response_lag_days:
+    if crisis.rung_highest < 5 or not crisis.response_lag_days:
         return None
-    return float(crisis.india_response_lag_days - 1)
+    return float(crisis.response_lag_days - 1)
 
 
 def _strikes(training: Sequence[Crisis]) -> NDArray[np.float64]:

@@ -6,7 +6,7 @@ L_ij is the smoothed share of draw j's 100 runs that reproduce what happened:
 
 * the highest rung (7 categories),
 * nuclear signalling (where not contested) and mediation (binary),
-* the duration (within a factor 1.5 of the record), India's response lag (days to the crisis's
+* the duration (within a factor 1.5 of the record), the responding party's lag (days to the crisis's
   highest rung, within a factor 2 of ICB's TRGRESRA) and the kinetic phase (within a factor 1.5,
   2019 and 2025 only),
 
@@ -20,9 +20,16 @@ one cannot resolve a posterior narrower than the prior sample allows.
 
 Each calibrated parameter's marginal posterior is summarised in the scenario's own prior family
 (normal → normal, lognormal → lognormal, beta → beta by moments, uniform → a normal truncated to
-the prior's range). A parameter is *identified* when its posterior sd is below
-`IDENTIFIED_RATIO` × the sd of the same prior draws unweighted (and the effective sample size is
-at least `MIN_ESS_IDENTIFY`); otherwise it keeps its prior and the report says so.
+the prior's range).
+
+Identification criterion. With a few hundred draws the tempered weights rest on a few dozen
+effective draws, and which parameter crosses a fixed threshold changed from one seed to the next.
+So the fit is repeated on independent banks (other seeds: independent prior draws and runs), and a
+parameter is *identified* only when, in **every** bank, (1) the effective sample size is at least
+`MIN_ESS_IDENTIFY`, (2) its posterior sd is below `IDENTIFIED_RATIO` × the sd of the same prior
+draws unweighted, and (3) the banks' posterior means agree within `AGREEMENT` × that prior-draw sd.
+The overlay then stores the posterior of all banks' draws pooled (one prior sample, weighted and
+tempered as one). Any other parameter keeps its prior and the report says so.
 """
 
 from __future__ import annotations
@@ -49,11 +56,13 @@ CALIBRATED: tuple[str, ...] = (
     "esc_fatigue", "deesc_base", "ns_intercept", "ns_slope", "ceasefire_base",
     "crisis_end_base", "crisis_end_days", "attack_rate", "trigger_intercept",
     "response_strike_base", "response_lag_median_days", "crisis_end_ceasefire", "fire_end_base",
+    "war_end_base",
     "accept_gain", "accept_ripeness", "audience_cost_IND_1_5", "audience_cost_IND_I",
 )  # fmt: skip
 MIN_ESS = 30.0
 IDENTIFIED_RATIO = 0.8
 MIN_ESS_IDENTIFY = 20.0  # fewer effective draws cannot support a claim that the data inform it
+AGREEMENT = 0.5  # independent banks' posterior means must agree within this many prior-draw sds
 RECORD_START = DYADS[DEFAULT_DYAD].record_start
 RECORD_END = DYADS[DEFAULT_DYAD].record_end
 
@@ -75,8 +84,8 @@ def crisis_loglik(bank: CrisisBank, crisis: Crisis) -> Array:
     if crisis.duration_days:
         hit = np.abs(np.log(bank.duration / crisis.duration_days)) < math.log(1.5)
         ll += np.log(_smoothed(hit.sum(axis=1), runs))
-    if crisis.india_response_lag_days:
-        observed = max(crisis.india_response_lag_days - 1, 0) + 1.0  # ICB day 1 = trigger day
+    if crisis.response_lag_days:
+        observed = max(crisis.response_lag_days - 1, 0) + 1.0  # ICB day 1 = trigger day
         hit = np.abs(np.log((bank.lag + 1.0) / observed)) < math.log(2.0)
         ll += np.log(_smoothed(hit.sum(axis=1), runs))
     if crisis.kinetic_days:
@@ -162,9 +171,10 @@ def _prior_moments(prior: dict[str, Any], value: float) -> tuple[float, float]:
 
 
 def posterior_entry(
-    name: str, draws: Array, w: Array, prior_entry: dict[str, Any]
+    name: str, draws: Array, w: Array, prior_entry: dict[str, Any], identified: bool | None = None
 ) -> tuple[dict[str, Any], dict[str, float]]:
-    """The overlay entry for one parameter and its diagnostics (prior/posterior mean and sd)."""
+    """The overlay entry for one parameter and its diagnostics (prior/posterior mean and sd).
+    `identified` overrides the single-sample test (the criterion across banks decides)."""
     prior = dict(prior_entry.get("prior", {"dist": "fixed"}))
     d = prior.get("dist", "fixed")
     log_scale = d == "lognormal"
@@ -175,9 +185,10 @@ def posterior_entry(
     # small sample is not mistaken for information.
     _, sample_sd = weighted_mean_sd(x, np.full(x.size, 1.0 / x.size))
     ratio = qs / sample_sd if sample_sd > 0 else 1.0
-    identified = bool(ps > 0 and ess(w) >= MIN_ESS_IDENTIFY and ratio < IDENTIFIED_RATIO)
+    if identified is None:
+        identified = bool(ps > 0 and ess(w) >= MIN_ESS_IDENTIFY and ratio < IDENTIFIED_RATIO)
     diag = {"prior_mean": pm, "prior_sd": ps, "posterior_mean": qm, "posterior_sd": qs,
-            "sd_ratio": ratio, "log_scale": float(log_scale)}  # fmt: skip
+            "sd_ratio": ratio, "sample_sd": sample_sd, "log_scale": float(log_scale)}  # fmt: skip
     if not identified:
         return {"identified": False}, diag
     post: dict[str, Any]
@@ -209,7 +220,7 @@ TARGETS_USED = (
     "nuclear signalling (yes/no; contested crises left out)",
     "mediation occurred (yes/no) — mediation acceptance by era through the replays",
     "crisis duration (ICB BREXIT)",
-    "India's response lag (ICB TRGRESRA vs days to the crisis's highest rung)",
+    "the responding party's lag (response_lag_days, ICB TRGRESRA, vs days to the crisis's highest rung)",
     "kinetic-phase length (2019, 2025)",
     "crisis onset rate (training crises per year of record)",
 )
@@ -230,6 +241,28 @@ TARGETS_NOT_USED = {
 }
 
 
+def _bank_fit(crises: Sequence[Crisis], bank: Any) -> dict[str, Any]:
+    """One bank's total log-likelihood per draw, its tempered weights and its draws."""
+    from tashkent.history.baselines import Conditions
+
+    bank.prepare([Conditions.of(c) for c in crises])
+    banks = {c.id: bank.crises[c.id] for c in crises}
+    loglik = total_loglik(banks, crises, bank.onset())
+    w, beta = weights(loglik)
+    return {"banks": banks, "loglik": loglik, "w": w, "beta": beta, "draws": bank.params(), "seed": bank.seed}
+
+
+def identified_everywhere(per_bank: Sequence[dict[str, float]]) -> bool:
+    """The identification criterion over independent banks (see the module docstring): each bank's
+    diagnostics {posterior_mean, sd_ratio, sample_sd, ess} for one parameter."""
+    if not per_bank or any(d["prior_sd"] <= 0 for d in per_bank):
+        return False
+    each = all(d["ess"] >= MIN_ESS_IDENTIFY and d["sd_ratio"] < IDENTIFIED_RATIO for d in per_bank)
+    means = [d["posterior_mean"] for d in per_bank]
+    scale = float(np.mean([d["sample_sd"] for d in per_bank]))
+    return bool(each and (max(means) - min(means)) <= AGREEMENT * scale)
+
+
 def calibrate(
     crises: Sequence[Crisis],
     bank: Any,
@@ -237,27 +270,34 @@ def calibrate(
     names: Sequence[str] = CALIBRATED,
     today: dt.date | None = None,
     data_label: str = "tashkent history record",
+    checks: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Fit the parameters `names` on all `crises` and return the scenario overlay (JSON-ready).
 
-    `bank` is a `SimulationBank` (replays of every crisis under shared prior draws);
+    `bank` is a `SimulationBank` (replays of every crisis under shared prior draws), `checks`
+    further banks with other seeds (the identification criterion needs every bank to agree);
     `base_parameters` is the scenario's `parameters` table as data (value, prior, source)."""
-    from tashkent.history.baselines import Conditions
-
-    bank.prepare([Conditions.of(c) for c in crises])
-    banks = {c.id: bank.crises[c.id] for c in crises}
-    loglik = total_loglik(banks, crises, bank.onset())
+    fits = [_bank_fit(crises, b) for b in (bank, *checks)]
+    loglik = np.concatenate([f["loglik"] for f in fits])
     w_raw = np.exp(loglik - loglik.max())
     w_raw /= w_raw.sum()
-    w, beta = weights(loglik)
-    draws = bank.params()
+    w, beta = weights(loglik, MIN_ESS * len(fits))
+    draws = {k: np.concatenate([np.asarray(f["draws"][k], dtype=float) for f in fits]) for k in names}
     params: dict[str, Any] = {}
     diagnostics: dict[str, Any] = {}
     identified, not_identified = [], []
     for name in names:
-        entry, diag = posterior_entry(name, np.asarray(draws[name], dtype=float), w,
-                                      base_parameters[name])  # fmt: skip
-        diagnostics[name] = {k: round(v, 4) for k, v in diag.items()}
+        per_bank = []
+        for f in fits:
+            _, d = posterior_entry(name, np.asarray(f["draws"][name], dtype=float), f["w"],
+                                   base_parameters[name])  # fmt: skip
+            per_bank.append({**d, "ess": ess(f["w"])})
+        ok = identified_everywhere(per_bank)
+        entry, diag = posterior_entry(name, draws[name], w, base_parameters[name], identified=ok)
+        diag.pop("sample_sd")
+        diag["sd_ratio_by_seed"] = [round(d["sd_ratio"], 4) for d in per_bank]  # type: ignore[assignment]
+        diag["posterior_mean_by_seed"] = [round(d["posterior_mean"], 4) for d in per_bank]  # type: ignore[assignment]
+        diagnostics[name] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in diag.items()}
         if entry.get("identified"):
             identified.append(name)
             prior = base_parameters[name].get("prior", {})
@@ -266,19 +306,33 @@ def calibrate(
             entry["source"] = (
                 f"calibrated to {data_label} by simulated likelihood "
                 f"({(today or dt.date.today()).isoformat()}; posterior sd / prior-draw sd = "
-                f"{diag['sd_ratio']:.2f}); prior {_prior_text(prior)} — "
-                f"{base_parameters[name]['source']}"
+                f"{diag['sd_ratio']:.2f}, identified on {len(fits)} independent seeds); prior "
+                f"{_prior_text(prior)} — {base_parameters[name]['source']}"
             )
         else:
             not_identified.append(name)
         params[name] = entry
     offers_fit = _offer_entries(crises, base_parameters, today)
-    for name, (entry, diag) in offers_fit.items():
+    for name, (entry, odiag) in offers_fit.items():
         params[name] = entry
-        diagnostics[name] = diag
+        diagnostics[name] = odiag
         (identified if entry["identified"] else not_identified).append(name)
-    per_crisis = {c.name: round(float(np.exp(np.sum(w * crisis_loglik(banks[c.id], c)))), 5) for c in crises}
-    n_draws = next(iter(banks.values())).n_draws
+    offset = np.cumsum([0] + [f["loglik"].size for f in fits])
+    per_crisis = {
+        c.name: round(
+            float(
+                np.exp(
+                    sum(
+                        np.sum(w[offset[i] : offset[i + 1]] * crisis_loglik(f["banks"][c.id], c))
+                        for i, f in enumerate(fits)
+                    )
+                )
+            ),
+            5,
+        )
+        for c in crises
+    }
+    first = next(iter(fits[0]["banks"].values()))
     return {
         "calibration": {
             "parties": list(DYADS[crises[0].dyad].parties),
@@ -289,14 +343,30 @@ def calibrate(
                 "(tashkent.history.calibrate); likelihood tempered to a minimum effective "
                 "sample size when needed"
             ),
+            "identification": (
+                f"identified on every one of {len(fits)} independent banks (seeds): effective sample "
+                f"size >= {MIN_ESS_IDENTIFY:g}, posterior sd < {IDENTIFIED_RATIO:g} x prior-draw sd, "
+                f"posterior means within {AGREEMENT:g} prior-draw sd of each other; the overlay "
+                "holds the pooled posterior"
+            ),
             "date": (today or dt.date.today()).isoformat(),
-            "draws": n_draws,
-            "runs_per_draw": int(next(iter(banks.values())).duration.shape[1]),
+            "draws": int(loglik.size),
+            "runs_per_draw": int(first.duration.shape[1]),
             "seed": int(bank.seed),
+            "seeds": [int(f["seed"]) for f in fits],
             "diagnostics": {
                 "ess": round(ess(w), 1),
                 "ess_untempered": round(ess(w_raw), 2),
                 "tempering_beta": round(beta, 4),
+                "by_seed": [
+                    {
+                        "seed": int(f["seed"]),
+                        "draws": int(f["loglik"].size),
+                        "ess": round(ess(f["w"]), 1),
+                        "tempering_beta": round(f["beta"], 4),
+                    }
+                    for f in fits
+                ],
                 "geometric_mean_likelihood_by_crisis": per_crisis,
                 "parameters": diagnostics,
             },

@@ -28,14 +28,15 @@ def crises_cmd(
     data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List the crises: trigger, rungs (0–6), nuclear signalling, India's lag, mediation."""
+    """List the crises: trigger, rungs (0–6), nuclear signalling, response lag, mediation."""
     from dataclasses import asdict
 
     from tashkent.history.record import load_crises
 
     crises = load_crises(data)
     if as_json:
-        _echo_json([asdict(c) for c in crises])
+        # `india_response_lag_days`: the former name of `response_lag_days`, kept for readers of it
+        _echo_json([{**asdict(c), "india_response_lag_days": c.response_lag_days} for c in crises])
         return
     table = Table(title=f"{len(crises)} India–Pakistan crises", show_lines=False)
     for col in (
@@ -67,7 +68,7 @@ def crises_cmd(
             "yes" if c.both_nuclear else "no",
             f"{c.rung_before}→{c.rung_highest}",
             c.nuclear_signal,
-            "" if c.india_response_lag_days is None else str(c.india_response_lag_days),
+            "" if c.response_lag_days is None else str(c.response_lag_days),
             "" if c.duration_days is None else str(c.duration_days),
             med,
         )
@@ -267,12 +268,19 @@ def calibrate_cmd(
     data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
     out: Path | None = typer.Option(None, "--out", help="Write the overlay YAML here."),
     runs: int = typer.Option(
-        20_000,
+        50_000,
         "--runs",
         "-n",
-        help="Runs per crisis (a multiple of 100; blocks of 100 share one prior draw).",
+        help="Runs per crisis and seed (a multiple of 100; blocks of 100 share one prior draw).",
     ),
-    seed: int = typer.Option(20251120, "--seed", "-s", help="Seed of the simulation bank."),
+    seed: int = typer.Option(20251120, "--seed", "-s", help="Seed of the first simulation bank."),
+    seeds: int = typer.Option(
+        2,
+        "--seeds",
+        min=1,
+        max=10,
+        help="Independent banks (seeds SEED, SEED+1, …); a parameter is identified only if all agree.",
+    ),
     workers: int = typer.Option(
         0, "--workers", "-w", min=0, max=64, help="Local worker processes (0 = up to 2 cores)."
     ),
@@ -292,10 +300,15 @@ def calibrate_cmd(
     if workers < 0:
         raise UserError(f"--workers {workers}: must be 0 (up to 2 cores) or more")
     crises = load_crises(data)
-    bank = SimulationBank(n_blocks=runs // 100, seed=seed, workers=workers or default_workers())
+    banks = [
+        SimulationBank(n_blocks=runs // 100, seed=seed + k, workers=workers or default_workers())
+        for k in range(seeds)
+    ]
     base = scenario_to_data(load_scenario(REPLAY_BASE))["parameters"]
-    with console.status(f"replaying {len(crises)} crises × {runs:,} runs", spinner="dots"):
-        overlay = calibrate(crises, bank, base, data_label=f"the crisis record {data or 'crises.csv'}")
+    with console.status(f"replaying {len(crises)} crises × {runs:,} runs × {seeds} seeds", spinner="dots"):
+        overlay = calibrate(
+            crises, banks[0], base, data_label=f"the crisis record {data or 'crises.csv'}", checks=banks[1:]
+        )
     if out is not None:
         with atomic_write(out) as fh:
             fh.write(overlay_yaml(overlay))
@@ -305,11 +318,20 @@ def calibrate_cmd(
     cal = overlay["calibration"]
     diag = cal["diagnostics"]
     table = Table(
-        title=f"Calibration: {cal['draws']} prior draws × {cal['runs_per_draw']} runs; "
-        f"ESS {diag['ess']} (untempered {diag['ess_untempered']}), "
+        title=f"Calibration: {cal['draws']} prior draws × {cal['runs_per_draw']} runs over "
+        f"{len(cal['seeds'])} seed(s); ESS {diag['ess']} (untempered {diag['ess_untempered']}), "
         f"tempering β = {diag['tempering_beta']}"
     )
-    for col in ("parameter", "prior mean", "prior sd", "posterior mean", "posterior sd", "result"):
+    cols = (
+        "parameter",
+        "prior mean",
+        "prior sd",
+        "posterior mean",
+        "posterior sd",
+        "sd ratio by seed",
+        "result",
+    )
+    for col in cols:
         table.add_column(col, justify="left" if col in ("parameter", "result") else "right")
     for name, d in diag["parameters"].items():
         scale = " (log)" if d["log_scale"] else ""
@@ -319,13 +341,16 @@ def calibrate_cmd(
             f"{d['prior_sd']:.3g}",
             f"{d['posterior_mean']:.3g}",
             f"{d['posterior_sd']:.3g}",
+            " ".join(f"{r:.2f}" for r in d.get("sd_ratio_by_seed", [d["sd_ratio"]])),
             "calibrated" if name in cal["identified"] else "keeps prior",
         )
     console.print(table)
-    if cal["draws"] < 20:
+    if "identification" in cal:
+        console.print(f"criterion: {cal['identification']}")
+    if cal["draws"] < 20 * len(cal["seeds"]):
         console.print(
-            f"note: {cal['draws']} prior draws cannot identify any parameter; "
-            "use --runs 2000 or more (the shipped overlay used --runs 20000 --seed 0)"
+            f"note: {cal['draws']} prior draws cannot identify any crisis parameter; "
+            "use --runs 2000 or more (the shipped overlay used --runs 100000 --seeds 2)"
         )
     if out is not None:
         console.print(f"overlay written to {out}")

@@ -59,10 +59,13 @@ COLUMNS: tuple[str, ...] = (
     "id", "name", "icb_crisno", "trigger_date", "trigger_precision", "end_date", "end_precision",
     "trigger_type", "trigger_actor", "trigger_fatalities", "era", "both_nuclear",
     "icb_nuclear_ind", "icb_nuclear_pak", "rung_before", "rung_highest", "nuclear_signal",
-    "india_response_lag_days", "duration_days", "kinetic_days", "icb_viol", "mediation_offered",
+    "response_lag_days", "duration_days", "kinetic_days", "icb_viol", "mediation_offered",
     "mediation_accepted", "mediation_occurred", "mediators", "mediator_type", "mediation_style",
     "mediation_start", "offered_by", "crisis_managers", "outcome_form", "outcome",
 )  # fmt: skip
+#: Columns renamed since an earlier release: old name -> new name. A record (or its sources file)
+#: that still uses the old name is read under the new one.
+RENAMED_COLUMNS: dict[str, str] = {"india_response_lag_days": "response_lag_days"}
 #: Columns that are facts and so need a source whenever they are filled in.
 SOURCED: tuple[str, ...] = tuple(c for c in COLUMNS if c not in ("id", "name", "icb_crisno", "outcome"))
 
@@ -89,7 +92,7 @@ class Crisis:
     rung_before: int
     rung_highest: int
     nuclear_signal: str
-    india_response_lag_days: int | None
+    response_lag_days: int | None  # the responding (struck or challenged) party's lag, ICB TRGRESRA
     duration_days: int | None
     kinetic_days: float | None
     icb_viol: int | None
@@ -110,6 +113,11 @@ class Crisis:
     @property
     def year(self) -> int:
         return self.trigger_date.year
+
+    @property
+    def india_response_lag_days(self) -> int | None:
+        """The former name of `response_lag_days` (in the India–Pakistan record, India's lag)."""
+        return self.response_lag_days
 
     @property
     def nuclear_signal_binary(self) -> int | None:
@@ -215,6 +223,17 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header, rows
 
 
+def _renamed(
+    header: list[str], rows: list[tuple[int, dict[str, str]]]
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and rows with renamed columns read under their new names (RENAMED_COLUMNS)."""
+    old = {o: n for o, n in RENAMED_COLUMNS.items() if o in header and n not in header}
+    if not old:
+        return header, rows
+    header = [old.get(c, c) for c in header]
+    return header, [(line, {old.get(k, k): v for k, v in raw.items()}) for line, raw in rows]
+
+
 def load_sources(path: Path) -> dict[int, dict[str, tuple[str, ...]]]:
     """Read `crisis_sources.csv` into {crisis id: {field: (\"TAG: reference\", ...)}}."""
     header, rows = _read_csv(path)
@@ -228,6 +247,9 @@ def load_sources(path: Path) -> dict[int, dict[str, tuple[str, ...]]]:
     for line, raw in rows:
         row = _Row(path, line, raw)
         cid = row.integer("id", 1)
+        if raw.get("field", "").strip() in RENAMED_COLUMNS:
+            raw = {**raw, "field": RENAMED_COLUMNS[raw["field"].strip()]}
+            row = _Row(path, line, raw)
         fld = row.choice("field", SOURCED)
         tag = row.choice("tag", tuple(SOURCE_TAGS))
         ref = row.text("reference")
@@ -308,7 +330,7 @@ def parse_crisis(row: _Row, sources: dict[str, tuple[str, ...]], dyad: Dyad | No
         rung_before=rung_before,
         rung_highest=rung_highest,
         nuclear_signal=row.choice("nuclear_signal", NUCLEAR_SIGNAL) or "",
-        india_response_lag_days=row.integer("india_response_lag_days", 1),
+        response_lag_days=row.integer("response_lag_days", 1),
         duration_days=duration,
         kinetic_days=row.number("kinetic_days"),
         icb_viol=row.integer("icb_viol", 1, 4),
@@ -348,6 +370,7 @@ def load_crises(
     path = Path(path) if path is not None else _data_file(d.record)
     sources_path = Path(sources_path) if sources_path else path.with_name("crisis_sources.csv")
     header, rows = _read_csv(path)
+    header, rows = _renamed(header, rows)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise UserError(

@@ -1,7 +1,9 @@
 """Ceasefire and crisis termination. A hotline ceasefire ends strikes (rung 5 and above): it becomes
 likely after a near-catastrophe (nuclear signalling or air strikes; Zartman's 'recently avoided
 catastrophe'), under great-power and mediator pressure, and as the strikes drag on. Sustained fire
-across the line (rung 4) is a regime of its own that falls quiet at its own rate. A crisis ends
+across the line (rung 4) is a regime of its own that falls quiet at its own rate, and so is
+full-scale war (rung 6), which ends at the steady rate of interstate wars rather than by a hotline
+ceasefire (Bennett & Stam 1996: war termination shows no duration dependence). A crisis ends
 once strikes have stopped and provocation has faded, soon after a hotline ceasefire; the measures
 in force stay (the standing rung is capped, not reset)."""
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from tashkent.model.common import Array, Params, logistic
+from tashkent.model.escalation import WAR_RUNG as WAR_RUNG
 
 #: A crisis can end while the standing rung is at most this: fire across the line (rung 4) does
 #: not hold a crisis open, strikes (rung 5) do (judgement: ICB ends 2019 and 2025 at the ceasefire).
@@ -38,6 +41,13 @@ def fire_end_prob(p: Params) -> Array:
     """Daily probability that sustained fire across the line (rung 4, no strikes) falls quiet: its
     own regime, independent of the clock that ends the crisis."""
     return logistic(p["fire_end_base"])
+
+
+def war_end_prob(p: Params) -> Array:
+    """Daily probability that full-scale war (rung 6) ends in a ceasefire: its own regime, a steady
+    rate (interstate wars are not duration dependent: Bennett & Stam 1996) with the median length
+    of the record's wars, in place of the hotline ceasefire that ends exchanges of strikes."""
+    return logistic(p["war_end_base"])
 
 
 def crisis_end_prob(

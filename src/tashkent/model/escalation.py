@@ -43,7 +43,8 @@ def move_utilities(
     cross_border_restraint: bool = False,
     patron: Array | float = 0.0,
 ) -> Array:
-    """Utilities [4, n] of (down, hold, up1, up2) for one party; invalid moves get -inf.
+    """Utilities [4, n] of (down, hold, up1, up2) for one party; invalid moves get -inf (a party at
+    war, WAR_RUNG, cannot step down alone: the war ends by its own hazard).
 
     `floor`: a crisis de-escalation stands forces down but does not lift measures at or below
     this rung (diplomatic and economic measures outlast the crisis; they are lifted outside it).
@@ -89,7 +90,7 @@ def move_utilities(
     )
     hold = np.zeros_like(r)
     util = np.stack([down, hold, up1, up2])
-    util[0] = np.where(r <= np.maximum(floor, 0), -np.inf, util[0])
+    util[0] = np.where((r <= np.maximum(floor, 0)) | (r >= WAR_RUNG), -np.inf, util[0])
     util[2] = np.where(r + 1 > MAX_RUNG, -np.inf, util[2])
     util[3] = np.where(r + 2 > MAX_RUNG, -np.inf, util[3])
     return util
@@ -101,6 +102,14 @@ STRIKE_RUNG = 5
 #: (rung 4). Judgement from the record: in 2016, 2019 and 2025 firing across the line went on during
 #: the deliberation, strikes came only at its end.
 DELIBERATION_MAX_RUNG = 4
+
+
+#: Full-scale war (the ladder's top rung) is left only by its end, a ceasefire or armistice at the
+#: steady rate of wars (`tashkent.model.ceasefire.war_end_prob`): neither party steps down from it
+#: alone, one rung at a time (judgement: the record's wars ended by a ceasefire agreed by both, the
+#: UN ceasefire of 1 January 1949 and UN Security Council Resolution 211 of September 1965, or by a
+#: surrender, Dhaka 16 December 1971).
+WAR_RUNG = 6
 
 
 def response_lag_days(u: Array, median_days: Array, sdlog: Array) -> Array:

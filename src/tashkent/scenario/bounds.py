@@ -68,6 +68,7 @@ TABLE: dict[str, Bound] = {
     "ceasefire_rung": RUNG,
     "crisis_end_base": COEFFICIENT,
     "crisis_end_days": PER_DAY_LOGIT,
+    "war_end_base": Bound(-12.0, 0.0, what="a daily logit of a war ending (0: half of wars end each day)"),
     "post_crisis_rung_cap": RUNG,
     "fatalities_rung4": Bound(0.0, 1e6, what="deaths per day"),
     "fatalities_rung5": Bound(0.0, 1e6, what="deaths per day"),

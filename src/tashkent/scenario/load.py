@@ -250,6 +250,9 @@ def apply_set(data: dict[str, Any], assignment: str) -> None:
 
 def set_path(data: dict[str, Any], path: str, value: Any, label: str) -> None:
     *parents, last = path.split(".")
+    if len(parents) == 2 and parents[0] == "parameters" and last == "value":
+        # `parameters.X.value=V` is `parameters.X=V`: a value set explicitly is used, not sampled over
+        parents, last = parents[:1], parents[1]
     cur: Any = data
     for part in parents:
         cur = _step(cur, part, label, path)

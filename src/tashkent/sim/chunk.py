@@ -156,6 +156,7 @@ def run_chunk(spec: ChunkSpec) -> Counts:
         block_rows[f"param_{name}"] = v
     cost_norm = -np.expm1(-state.cost / 50.0)  # normalised cost index in [0, 1)
     # Per-block means of the continuous outcomes (for designed experiments and drivers).
+    block_rows["p_crisis_ongoing"] = state.crisis.reshape(nb, BLOCK_RUNS).mean(axis=1)
     block_rows["mean_fatalities"] = state.fatalities.reshape(nb, BLOCK_RUNS).mean(axis=1)
     block_rows["mean_escalation_score"] = total_score.reshape(nb, BLOCK_RUNS).mean(axis=1)
     block_rows["mean_trust"] = state.trust.reshape(nb, BLOCK_RUNS).mean(axis=1)

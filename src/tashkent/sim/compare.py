@@ -15,6 +15,7 @@ from tashkent.sim.counts import Counts
 
 HEADLINE = (
     "crisis",
+    "crisis_ongoing",  # a crisis still under way on the horizon's last day (how long crises last)
     "rung_ge_3",
     "rung_ge_4",
     "rung_ge_5",

@@ -33,7 +33,7 @@ from tashkent.model.acceptance import (
 )
 from tashkent.model.ceasefire import CRISIS_END_MAX_RUNG
 from tashkent.model.durability import CRISIS_BREAKDOWN
-from tashkent.model.escalation import DELIBERATION_MAX_RUNG, STRIKE_RUNG
+from tashkent.model.escalation import DELIBERATION_MAX_RUNG, STRIKE_RUNG, WAR_RUNG
 from tashkent.model.nuclear import SIGNAL_CENTRE_RUNG, SIGNAL_MIN_RUNG, WAR_USE_MULTIPLIER
 from tashkent.model.ripeness import HURT_STEEPNESS, TRUST_FLOOR
 from tashkent.sim.step import (
@@ -143,6 +143,7 @@ KERNEL_PARAMS = (
     "standing_erosion",
     "inclusion_trust",
     "inclusion_legitimacy",
+    "war_end_base",
 )
 (
     ATTACK_RATE,
@@ -222,6 +223,7 @@ KERNEL_PARAMS = (
     STANDING_EROSION,
     INCLUSION_TRUST,
     INCLUSION_LEGITIMACY,
+    WAR_END_BASE,
 ) = range(len(KERNEL_PARAMS))
 
 
@@ -398,7 +400,7 @@ def choose_move(
         + 0.5 * q[ESC_GP_MANAGEMENT] * gp
         - q[ESC_PROVOCATION] * prov
     )
-    if r <= max(q[POST_CRISIS_RUNG_CAP], 0.0):
+    if r <= max(q[POST_CRISIS_RUNG_CAP], 0.0) or r >= WAR_RUNG:
         down = -np.inf
     if r + 1 > 6:
         up1 = -np.inf
@@ -892,8 +894,8 @@ def run_days(
                     near_cat = new_signal or (rung >= 5 and r0 < 5)
                     cat += 1.0 if near_cat else 0.0
 
-                    # fighting: fatalities at rung >= 4; strikes (rung >= 5) end by a hotline
-                    # ceasefire, sustained fire (rung 4) by its own quieting hazard (model.ceasefire)
+                    # fighting: fatalities at rung >= 4; strikes (rung 5) end by a hotline ceasefire,
+                    # war (rung 6) and sustained fire (rung 4) by their own hazards (model.ceasefire)
                     if rung >= DELIBERATION_MAX_RUNG and not nuse:
                         k3 = min(max(rung - 3, 0), 3)
                         per_day = (
@@ -906,13 +908,16 @@ def run_days(
                     kinetic = rung >= STRIKE_RUNG and not nuse
                     kdays = kdays + 1 if kinetic else 0
                     if kinetic:
-                        x = (
-                            qb[CEASEFIRE_BASE]
-                            + qb[CEASEFIRE_CATASTROPHE] * min(cat, 1.0)
-                            + qb[CEASEFIRE_GP] * gp
-                            + qb[CEASEFIRE_MEDIATOR] * ((res0 + res1) / 2.0)
-                            + qb[CEASEFIRE_DAYS] * kdays
-                        )
+                        if rung >= WAR_RUNG:  # full-scale war ends at its own steady rate
+                            x = qb[WAR_END_BASE]
+                        else:
+                            x = (
+                                qb[CEASEFIRE_BASE]
+                                + qb[CEASEFIRE_CATASTROPHE] * min(cat, 1.0)
+                                + qb[CEASEFIRE_GP] * gp
+                                + qb[CEASEFIRE_MEDIATOR] * ((res0 + res1) / 2.0)
+                                + qb[CEASEFIRE_DAYS] * kdays
+                            )
                         cf = u[b, slot, U_CEASEFIRE, j] < logistic(x)
                     if cf:
                         kinetic_ended = kdays

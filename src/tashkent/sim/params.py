@@ -50,6 +50,7 @@ REQUIRED = (
     "crisis_end_ceasefire",
     "crisis_end_provocation",
     "fire_end_base",
+    "war_end_base",
     "response_lag_median_days",
     "response_lag_sdlog",
     "response_strike_base",

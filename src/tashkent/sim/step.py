@@ -521,8 +521,9 @@ def crisis_day(
     near_cat = new_signal | ((rung >= 5) & (r0 < 5))
     catastrophe = state.catastrophe[rows] + near_cat  # already decayed for today in `step`
 
-    # fighting: fatalities at rung >= 4; strikes (rung >= 5) end by a hotline ceasefire, sustained
-    # fire across the line (rung 4) by its own quieting hazard
+    # fighting: fatalities at rung >= 4; strikes (rung 5) end by a hotline ceasefire, full-scale war
+    # (rung 6) at the steady rate of wars, sustained fire across the line (rung 4) by its own
+    # quieting hazard
     firing = (rung >= escalation.DELIBERATION_MAX_RUNG) & ~nuclear_use
     kinetic = (rung >= escalation.STRIKE_RUNG) & ~nuclear_use
     per_day = np.choose(
@@ -532,7 +533,11 @@ def crisis_day(
     z = ndtri(np.clip(u[U_FATAL], 1e-7, 1 - 1e-7)).astype(np.float64)  # double precision from here
     fatalities += np.where(firing, per_day * np.exp(FATALITY_LOG_SD * z - FATALITY_LOG_SD**2 / 2), 0.0)
     kinetic_days = np.where(kinetic, state.kinetic_days[rows] + 1, 0)
-    cf_p = ceasefire.ceasefire_prob(kinetic, catastrophe, gp, restraint.mean(axis=0), kinetic_days, q)
+    cf_p = np.where(
+        rung >= ceasefire.WAR_RUNG,
+        ceasefire.war_end_prob(q),
+        ceasefire.ceasefire_prob(kinetic, catastrophe, gp, restraint.mean(axis=0), kinetic_days, q),
+    )
     cf = kinetic & (u[U_CEASEFIRE] < cf_p)
     kinetic_ended = np.where(cf, kinetic_days, 0)
     rung = np.where(cf, np.minimum(rung, q["ceasefire_rung"]), rung).astype(np.int8)
