@@ -149,3 +149,12 @@ def test_a_lifted_measure_is_compared_with_how_often_the_model_lowered_the_rung(
     )
     assert lift["model_probability"] == 0.1 and lift["diverged"] and "below rung 2" in lift["text"]
     assert talks["model_probability"] == 1.0 and not talks["diverged"]
+
+
+def test_nobody_steps_down_from_war_alone_but_a_mutual_ceasefire_ends_it(sc):
+    w = in_crisis(sc, 6)
+    alone, _ = world.simulate(sc, w, 0, 1, orders_from_moves(sc, [("IND", "ceasefire")]), 5, 200)
+    both = orders_from_moves(sc, [("IND", "ceasefire"), ("PAK", "ceasefire")])
+    agreed, _ = world.simulate(sc, w, 0, 3, both, 5, 200)
+    assert (alone.rung == 6).mean() > 0.9  # as in the model: war ends by its own hazard, not by one side
+    assert (agreed.rung <= 3).all()  # three days down to the ceasefire rung

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from tashkent.ladder import load_ladder
+from tashkent.model.escalation import WAR_RUNG
 from tashkent.scenario.schema import TRACKS, Scenario
 from tashkent.sim.context import Context, build_context, phase_parameters
 from tashkent.sim.params import block_parameters, check_parameters, expand
@@ -124,24 +125,32 @@ def _first_day(state: State, orders: Orders) -> None:
 def _forced_moves(state: State, orders: Orders, ceasefire_rung: np.ndarray) -> np.ndarray | None:
     """A party's daily escalation move from its posture: climb toward the target then hold; a
     ceasefire steps down to the scenario's ceasefire rung (fire and strikes stop, standing
-    measures stay) then holds; talks hold."""
+    measures stay) then holds, and leaves full-scale war only when both parties order it (as in
+    the model, nobody steps down from war alone); talks hold."""
     if not orders.posture:
         return None
     fm = np.full((2, state.n), FREE_MOVE, dtype=np.int8)
+    mutual = _mutual(orders)
     for i, (kind, target) in orders.posture.items():
         if kind == "escalate":
             fm[i] = np.clip(target - state.rung.astype(np.int64), 0, 1)
         elif kind == "deescalate":
-            fm[i] = np.where(state.rung > ceasefire_rung, -1, 0)
+            down = (state.rung > ceasefire_rung) & (mutual | (state.rung < WAR_RUNG))
+            fm[i] = np.where(down, -1, 0)
         else:  # hold
             fm[i] = 0
     return fm
 
 
+def _mutual(orders: Orders) -> bool:
+    """Both parties order a ceasefire: the hotline ceasefire (or, at war, the agreed one)."""
+    return all(orders.posture.get(i, ("", 0))[0] == "deescalate" for i in (0, 1))
+
+
 def _mutual_ceasefire(state: State, orders: Orders, ceasefire_rung: np.ndarray) -> None:
     """Both parties ordering a ceasefire is the hotline ceasefire: once the fire has stopped, the
     crisis ends at the model's post-ceasefire rate (its `crisis_end_ceasefire` term)."""
-    if all(orders.posture.get(i, ("", 0))[0] == "deescalate" for i in (0, 1)):
+    if _mutual(orders):
         state.ceasefire_held |= state.crisis & (state.rung <= ceasefire_rung)
 
 
