@@ -63,9 +63,13 @@ def load() -> list[float]:
 
 
 def best_of(fn: Callable[[], Any], repeats: int, warmup: bool = True) -> dict[str, Any]:
-    """Best wall time of `repeats` calls after one warm-up call (CPU time of the same call)."""
+    """Best wall time of `repeats` calls after one warm-up call (CPU time of the same call); the
+    warm-up call's own times are kept as `first_wall`/`first_cpu` (caches cold)."""
+    first: dict[str, float] = {}
     if warmup:
+        t0, c0 = time.perf_counter(), _cpu()
         fn()
+        first = {"first_wall": time.perf_counter() - t0, "first_cpu": _cpu() - c0}
     walls, cpus = [], []
     for _ in range(repeats):
         t0, c0 = time.perf_counter(), _cpu()
@@ -73,7 +77,7 @@ def best_of(fn: Callable[[], Any], repeats: int, warmup: bool = True) -> dict[st
         walls.append(time.perf_counter() - t0)
         cpus.append(_cpu() - c0)
     i = int(np.argmin(walls))
-    return {"wall": walls[i], "cpu": cpus[i], "walls": walls, "cpus": cpus, "load": load()}
+    return {"wall": walls[i], "cpu": cpus[i], "walls": walls, "cpus": cpus, "load": load(), **first}
 
 
 def machine() -> dict[str, Any]:
@@ -172,25 +176,36 @@ def profile_section(days: int, top: int) -> str:
 
 
 class TreeSampler(threading.Thread):
-    """Peak summed PSS of this process and its descendants, sampled every `interval` s."""
+    """Peak summed PSS of this process and its descendants, sampled every `interval` s, and a
+    coarse series (seconds, MB) every `every` s to show whether memory grows during the run."""
 
-    def __init__(self, interval: float = 0.25) -> None:
+    def __init__(self, interval: float = 0.25, every: float = 10.0) -> None:
         super().__init__(daemon=True)
-        self.interval, self.peak, self._halt = interval, 0, threading.Event()
+        self.interval, self.every, self.peak, self._halt = interval, every, 0, threading.Event()
+        self.series: list[tuple[float, float]] = []
+        self.last: tuple[float, float] | None = None
 
     def run(self) -> None:
         me = psutil.Process()
+        t0 = last = time.perf_counter()
         while not self._halt.is_set():
             total = 0
             for p in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error, AttributeError):
                     total += p.memory_full_info().pss
             self.peak = max(self.peak, total)
+            now = time.perf_counter()
+            if now - last >= self.every or not self.series:
+                self.series.append((round(now - t0, 1), round(total / 2**20, 1)))
+                last = now
+            self.last = (round(now - t0, 1), round(total / 2**20, 1))
             self._halt.wait(self.interval)
 
     def stop(self) -> None:
         self._halt.set()
         self.join()
+        if self.last is not None:
+            self.series.append(self.last)  # the last sample, at the end of the run
 
 
 def scale_section(runs: int, days: int) -> dict[str, Any]:
@@ -205,7 +220,9 @@ def scale_section(runs: int, days: int) -> dict[str, Any]:
         "days": days,
         "wall": wall,
         "cpu": cpu,
+        "cores_used": cpu / wall,
         "peak_pss_mb": sampler.peak / 2**20,
+        "pss_series_mb": sampler.series,
         "load": load(),
     }
 
@@ -277,8 +294,13 @@ def main(argv: list[str] | None = None) -> int:
             res["scale"] = s = scale_section(a.scale_runs, a.days)
             print(
                 f"{s['runs']:,} runs x {s['days']} days, 2 workers: {s['wall']:.1f} s wall, "
-                f"{s['cpu']:.1f} s CPU, peak PSS {s['peak_pss_mb']:.0f} MB (load {s['load']})"
+                f"{s['cpu']:.1f} s CPU ({s['cores_used']:.2f} cores), peak PSS {s['peak_pss_mb']:.0f} MB "
+                f"(load {s['load']})"
             )
+            series = s["pss_series_mb"]
+            fractions = (0.1, 0.25, 0.5, 0.75, 1.0)
+            marks = [series[int(f * (len(series) - 1))] for f in fractions] if series else []
+            print("PSS during the run (s, MB): " + ", ".join(f"{t:.0f} s {mb:.0f}" for t, mb in marks))
     res["uptime_end"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(res["machine"]["uptime"], "->", res["uptime_end"])
     if a.json:

@@ -9,9 +9,15 @@ This is what a user would otherwise write: a `mesa.Model` subclass with its seed
 `mesa.Agent` subclass for each party and one for the spoiler group, agents acting each step through
 their `AgentSet` (`do` / `shuffle_do`), a `DataCollector` recording the standing rung, one model
 instance per run and the runs looped. It implements the same per-day logic and parameter values as
-`tashkent.model.spoilers`, `.escalation`, `.nuclear`, `.ceasefire` and the corresponding parts of
-`tashkent.sim.step` for the reduced scenario `benchmarks/escalation_only.yaml` (no mediators or
-great powers, the process inert), with fixed parameter values (tashkent's `param_mode="fixed"`).
+`tashkent.model.spoilers`, `.escalation` (with the deliberate response: an attacked party holds
+below strikes until its decision day; no party steps down from war alone), `.nuclear`,
+`.ceasefire` (hotline ceasefires end strikes, war ends at its own steady rate, sustained fire at
+rung 4 falls quiet at its own rate, a crisis ends soon after a ceasefire) and the
+corresponding parts of `tashkent.sim.step` for the reduced scenario `benchmarks/escalation_only.yaml`
+(no mediators or great powers, the process inert), with fixed parameter values (tashkent's
+`param_mode="fixed"`). Where tashkent decides two things with one uniform (the move and the strike
+decision; the ceasefire and the quieting of fire), so does this model, so that the distributions
+agree and not only their means.
 
 The script then runs tashkent on the same scenario, compares the distributions of the highest rung
 reached within the horizon (chi-square test of homogeneity and per-rung differences with their
@@ -45,6 +51,10 @@ SCENARIO = HERE / "escalation_only.yaml"
 MAX_RUNG = 6
 MOVES = (-1, 0, 1, 2)  # de-escalate, hold, escalate one rung, escalate two rungs
 MAJOR_ATTACK_FATALITIES = 40.0  # an attack of this size adds provocation 1.0
+STRIKE_RUNG = 5  # the rung of a deliberate response (air, missile or drone strikes)
+DELIBERATION_MAX_RUNG = 4  # the highest rung a deliberating party climbs to: fire across the line
+CRISIS_END_MAX_RUNG = 4  # strikes hold a crisis open, fire across the line does not
+WAR_RUNG = 6  # full-scale war: left only by its own end, at the steady rate of wars
 SURVIVAL_DAYS = (1, 2, 3, 5, 10, 20, 30, 60, 120, 180, 365)
 
 
@@ -67,6 +77,7 @@ class Config:
     entry_score: tuple[float, ...]  # Rivera tier score of entering rung k
     deesc_score: float
     both_nuclear: bool = True
+    cross_border_restraint: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -105,6 +116,7 @@ def load_config(path: Path = SCENARIO, calm: bool = False) -> Config:
         entry_score=tuple(float(x) for x in ladder.entry_scores()),
         deesc_score=float(ladder.tier_scores["de_escalation"]),
         both_nuclear=all(sc.actor(p).nuclear for p in sc.parties),
+        cross_border_restraint=bool(sc.doctrine.cross_border_restraint),
     )
 
 
@@ -150,6 +162,7 @@ class Party(mesa.Agent):
         self.provocation = provocation
         self.opponent_recent = 0.0
         self.move = 0
+        self.response_lag = 0  # days left of its deliberation after an attack (0: none)
 
     @property
     def opponent(self) -> Party:
@@ -157,15 +170,38 @@ class Party(mesa.Agent):
 
     def _climb_cost(self, rung: int, k: int) -> float:
         """Marginal cost of climbing k rungs: convex rung cost c·(r/2)² plus the nuclear-threshold
-        cost ν at rung 5 and 4ν at rung 6."""
-        p = self.model.p
+        cost ν at rung 5 and 4ν at rung 6, the cost of opening full-scale war and, under a doctrine
+        of restraint, the cost of first crossing the line."""
+        m, p = self.model, self.model.p
         c, nu = p["esc_rung_cost"], p["esc_nuclear_risk"]
 
         def standing(r: int) -> float:
-            nuclear = nu * ((r >= 5) + 3.0 * (r >= 6)) if self.model.both_nuclear else 0.0
+            nuclear = nu * ((r >= 5) + 3.0 * (r >= 6)) if m.both_nuclear else 0.0
             return c * (r / 2.0) ** 2 + nuclear
 
-        return standing(rung + k) - standing(rung)
+        doctrine = p["cross_border_restraint_cost"] if m.config.cross_border_restraint else 0.0
+        crossing = doctrine * (rung + k >= 4 > rung) + p["war_threshold_cost"] * (rung + k >= 6 > rung)
+        return crossing + standing(rung + k) - standing(rung)
+
+    def strike_prob(self) -> float:
+        """P(answering with strikes at the end of the deliberation): a logit in the provocation,
+        less the nuclear-threshold cost and the doctrine of restraint (no mediators here)."""
+        m, p = self.model, self.model.p
+        x = p["response_strike_base"] + p["response_strike_provocation"] * (self.provocation - 1.0)
+        if m.both_nuclear:
+            x -= p["esc_nuclear_risk"]
+        if m.config.cross_border_restraint:
+            x -= p["cross_border_restraint_cost"]
+        return logistic(x)
+
+    def start_deliberating(self) -> None:
+        """A crisis-grade attack on this party starts its deliberation (if none is running): a
+        lognormal number of days, at least one."""
+        if self.response_lag == 0:
+            p = self.model.p
+            z = float(self.rng.standard_normal())
+            days = p["response_lag_median_days"] * math.exp(p["response_lag_sdlog"] * z)
+            self.response_lag = max(round(days), 1) + 1
 
     def choose_move(self) -> None:
         """Pick de-escalate / hold / up one / up two from the logit utilities of today's state.
@@ -182,7 +218,7 @@ class Party(mesa.Agent):
             # a crisis de-escalation stands forces down; measures at or below the post-crisis cap
             # (diplomatic, economic) are not lifted during the crisis
             -1: (p["deesc_base"] + p["esc_fatigue"] * day - p["esc_provocation"] * self.provocation)
-            if r > max(int(p["post_crisis_rung_cap"]), 0)
+            if max(int(p["post_crisis_rung_cap"]), 0) < r < WAR_RUNG  # no stepping down from war alone
             else -math.inf,
             0: 0.0,
             1: push - self._climb_cost(r, 1) if r + 1 <= MAX_RUNG else -math.inf,
@@ -190,7 +226,16 @@ class Party(mesa.Agent):
         }
         top = max(utilities.values())
         weights = np.array([math.exp(utilities[mv] - top) for mv in MOVES])
-        self.move = int(self.rng.choice(MOVES, p=weights / weights.sum()))
+        # inverse CDF with one uniform, which also decides a strike on the decision day (from the
+        # top, so that a decision not to strike leaves holding likelier)
+        u = self.rng.random()
+        cdf = np.cumsum(weights / weights.sum())
+        move = MOVES[min(int(np.searchsorted(cdf, u)), len(MOVES) - 1)]
+        if self.response_lag > 1 and r < STRIKE_RUNG:
+            move = min(move, DELIBERATION_MAX_RUNG - r)  # deliberating: fire at most, no strikes
+        elif self.response_lag == 1 and r < STRIKE_RUNG and u > 1.0 - self.strike_prob():
+            move = STRIKE_RUNG - r  # the decision: strikes
+        self.move = move
 
     def follow_through(self, rung_before: int) -> None:
         """Consequences of today's move for the opponent and for trust: an escalation adds to the
@@ -206,6 +251,9 @@ class Party(mesa.Agent):
         elif self.move < 0:
             score = m.deesc_score
         m.trust = min(max(m.trust - m.p["trust_escalation_hit"] * max(score, 0.0) / 28.0, 0.0), 1.0)
+
+    def count_down(self, crisis_ended: bool) -> None:
+        self.response_lag = 0 if crisis_ended else max(self.response_lag - 1, 0)
 
     def calm_down(self, ceasefire: bool) -> None:
         if ceasefire:
@@ -227,10 +275,12 @@ class SpoilerGroup(mesa.Agent):
         super().__init__(model)
         self.target = target
         self.attacks = 0
+        self.graded: Party | None = None  # the target of today's crisis-grade attack
 
     def act(self) -> None:
         m, p = self.model, self.model.p
         target, fatalities, forced = self.target, 0.0, False
+        self.graded = None
         scheduled = m.config.attacks.get(m.steps - 1)
         if scheduled is not None:
             fatalities, forced = scheduled[0], True
@@ -246,6 +296,7 @@ class SpoilerGroup(mesa.Agent):
         trigger = logistic(p["trigger_intercept"] + p["trigger_slope"] * math.log(fatalities))
         if self.rng.random() < trigger or forced:
             m.crisis_triggered = True
+            self.graded = target
 
 
 # ----------------------------------------------------------------------------- model
@@ -274,6 +325,7 @@ class CrisisModel(mesa.Model):
         self.trust = config.trust
         self.catastrophe = 0.0
         self.kinetic_days = 0
+        self.ceasefire_held = False
         self.crisis_triggered = False
         self.party = [Party(self, code, i, config.provocation[i]) for i, code in enumerate(config.parties)]
         self.parties = self.agents_by_type[Party]
@@ -294,6 +346,9 @@ class CrisisModel(mesa.Model):
             self.crisis_triggered = True
         if self.crisis_triggered and not self.crisis:
             self.crisis, self.crisis_day = True, 0
+        for spoiler in self.spoilers:
+            if spoiler.graded is not None and self.crisis:
+                spoiler.graded.start_deliberating()
 
         in_crisis = self.crisis
         rung_before = self.rung
@@ -318,29 +373,47 @@ class CrisisModel(mesa.Model):
         near_catastrophe = new_signal or (in_crisis and self.rung >= 5 and rung_before < 5)
         self.catastrophe = self.catastrophe * self.decay_catastrophe + near_catastrophe
 
-        # fighting and ceasefire
-        kinetic = in_crisis and self.rung >= 4 and not self.nuclear_use
+        # fighting: strikes (rung >= 5) end by a hotline ceasefire, sustained fire across the line
+        # (rung 4) falls quiet at its own rate; one uniform decides both, as in tashkent
+        u_fire = self.rng.random() if in_crisis else 1.0
+        kinetic = in_crisis and self.rung >= STRIKE_RUNG and not self.nuclear_use
         self.kinetic_days = self.kinetic_days + 1 if kinetic else 0
         ceasefire = False
         if kinetic:
             x = (
-                p["ceasefire_base"]
+                p["war_end_base"]  # war ends at its own steady rate, strikes by a hotline ceasefire
+                if self.rung >= WAR_RUNG
+                else p["ceasefire_base"]
                 + p["ceasefire_catastrophe"] * min(self.catastrophe, 1.0)
                 + p["ceasefire_days"] * self.kinetic_days
             )  # no great powers, no mediators
-            if self.rng.random() < logistic(x):
+            if u_fire < logistic(x):
                 ceasefire = True
                 self.rung = min(self.rung, int(p["ceasefire_rung"]))
                 self.kinetic_days = 0
         self.parties.do("calm_down", ceasefire)
+        quiet = in_crisis and self.rung == DELIBERATION_MAX_RUNG and not self.nuclear_use
+        if quiet and u_fire < logistic(p["fire_end_base"]):
+            self.rung -= 1
+        self.ceasefire_held = self.ceasefire_held or ceasefire
 
-        # crisis end: fighting stopped and provocation faded; the standing rung is capped
-        if in_crisis and self.rung <= p["ceasefire_rung"]:
-            provocation = max(party.provocation for party in self.party)
-            x = p["crisis_end_base"] + p["crisis_end_days"] * self.crisis_day - 2.0 * provocation
-            if self.rng.random() < logistic(x):
-                self.crisis = self.signal = False
-                self.rung = min(self.rung, int(p["post_crisis_rung_cap"]))
+        # crisis end: no strikes under way, rising with the crisis's age, sharply after a hotline
+        # ceasefire, falling with lingering provocation; the standing rung is capped
+        if in_crisis:
+            ended = False
+            if self.rung <= CRISIS_END_MAX_RUNG:
+                provocation = max(party.provocation for party in self.party)
+                x = (
+                    p["crisis_end_base"]
+                    + p["crisis_end_days"] * self.crisis_day
+                    + p["crisis_end_ceasefire"] * self.ceasefire_held
+                    - p["crisis_end_provocation"] * provocation
+                )
+                if self.rng.random() < logistic(x):
+                    ended = True
+                    self.crisis = self.signal = self.ceasefire_held = False
+                    self.rung = min(self.rung, int(p["post_crisis_rung_cap"]))
+            self.parties.do("count_down", ended)
         self.crisis_day = self.crisis_day + 1 if self.crisis else 0
 
         # standing measures are lifted one rung at a time outside crises (process phase 0)

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from tashkent.sim.ensemble import RunConfig
 
 Progress = Callable[[int, int], None]
+# A forecast kept in memory (not stored) keeps the per-block table of its first 10,000 blocks
+# (1,000,000 runs) for its report's drivers, so its memory stays flat however many runs it has
+# (decision 0071); a stored forecast has every block's row in its run folder.
+KEPT_BLOCKS = 10_000
 Sets = Sequence[str] | Mapping[str, Any]
 
 
@@ -278,7 +282,7 @@ def forecast(
     from tashkent.sim.ensemble import run_ensemble
 
     t0 = time.perf_counter()
-    total = run_ensemble(sc, config, progress=progress)
+    total = run_ensemble(sc, config, progress=progress, keep_blocks=KEPT_BLOCKS)
     doc = document(sc, config, total) | {"run_id": None, "seconds": round(time.perf_counter() - t0, 3)}
     doc["calibration"] = calibration
     return Forecast(doc, sc, config, total, inputs, None)
@@ -301,7 +305,7 @@ def resume(
         from tashkent.store.chunks import ChunkFolder
 
         run_id, run_dir, sc, config = forecasting.opened(run_id, db)
-        total = run_ensemble(sc, config, chunks=ChunkFolder(run_dir))
+        total = run_ensemble(sc, config, chunks=ChunkFolder(run_dir), keep_blocks=0)
         inputs = forecasting.load_manifest(run_dir).get("inputs", {})
         return Forecast(done, sc, config, total, inputs, run_dir)
     run_id, run_dir, sc, config = forecasting.reopen(run_id, db, workers, dask)

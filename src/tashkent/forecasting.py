@@ -18,11 +18,17 @@ from tashkent.scenario.load import scenario_hash
 from tashkent.scenario.schema import Scenario
 from tashkent.sim.counts import Counts
 from tashkent.sim.document import document
-from tashkent.sim.ensemble import RunConfig, manifest, run_ensemble
+from tashkent.sim.ensemble import RunConfig, manifest, plan, run_ensemble
 from tashkent.store import index, integrity
 from tashkent.store.chunks import ChunkFolder
 from tashkent.store.paths import data_home
-from tashkent.store.results import RESULT_FILES, write_block_table, write_blocks, write_json, write_results
+from tashkent.store.results import (
+    RESULT_FILES,
+    BlockTableWriter,
+    write_block_table,
+    write_json,
+    write_results,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -94,17 +100,25 @@ def execute(
 ) -> tuple[dict[str, Any], Counts]:
     """Run or finish the ensemble of a started run and write its results: (document, counts)."""
     t0 = time.perf_counter()
+    # blocks.parquet is written as the chunks come in (their tables are also in the chunk files)
+    blocks = BlockTableWriter(run_dir, [b for b, _ in plan(config)])
     try:
-        total = run_ensemble(scenario, config, chunks=ChunkFolder(run_dir), progress=progress)
+        total = run_ensemble(
+            scenario, config, chunks=_ChunkFolder(run_dir, blocks), progress=progress, keep_blocks=0
+        )
+        blocks.close()
     except KeyboardInterrupt:
+        blocks.abort()
         index.record_finish(db, run_id, "interrupted", None, None)
         raise Interrupted(
             f"interrupted: finished chunks are kept; finish with `tashkent forecast --resume {run_id}`"
         ) from None
     except UserError:
+        blocks.abort()
         index.record_finish(db, run_id, "failed", None, None)
         raise
     except Exception as exc:  # a killed worker or a lost Dask scheduler
+        blocks.abort()
         index.record_finish(db, run_id, "interrupted", None, None)
         raise UserError(
             f"run stopped ({type(exc).__name__}: {exc}); finished chunks are kept; "
@@ -114,11 +128,27 @@ def execute(
     doc = document(scenario, config, total) | {"run_id": run_id}
     doc["calibration"] = load_manifest(run_dir).get("inputs", {}).get("calibration")
     write_results(run_dir, total, doc, scenario.start_date)
-    write_blocks(run_dir)
     integrity.record_files(run_dir, list(RESULT_FILES))
     index.record_finish(db, run_id, "complete", seconds, headline(doc))
     doc["seconds"] = round(seconds, 3)
     return doc, total
+
+
+class _ChunkFolder(ChunkFolder):
+    """The run's chunk files, also handing each chunk's per-block table to blocks.parquet."""
+
+    def __init__(self, run_dir: Path, blocks: BlockTableWriter) -> None:
+        super().__init__(run_dir)
+        self.blocks = blocks
+
+    def load(self, block_start: int) -> Counts:
+        part = super().load(block_start)
+        self.blocks.add(block_start, part.blocks)
+        return part
+
+    def save(self, part: Counts) -> None:
+        super().save(part)
+        self.blocks.add(part.block_start, part.blocks)
 
 
 def write_run_files(

@@ -1,26 +1,26 @@
-"""`tashkent bargain` and `tashkent packages`."""
+"""`tashkent bargain` and `tashkent packages`. The models (numpy) are imported when a command runs,
+not when the command line is assembled."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from tashkent.bargain.result import BargainResult
-from tashkent.bargain.run import MODELS, load_problem, run_model
 from tashkent.errors import UserError
+
+if TYPE_CHECKING:
+    from tashkent.bargain.result import BargainResult
 
 
 def _option_help() -> str:
     import dataclasses
 
-    from tashkent.bargain.eu import EUOptions
-    from tashkent.bargain.smp import SMPOptions
+    from tashkent.bargain.options import EUOptions, SMPOptions
 
     eu = ", ".join(f.name for f in dataclasses.fields(EUOptions))
     smp = ", ".join(f.name for f in dataclasses.fields(SMPOptions))
@@ -39,6 +39,8 @@ def _fmt(v: float) -> str:
 
 def _set_precision(res: BargainResult) -> None:
     """One decimal on a 0–100 scale, two when the positions span less than 20 (e.g. years)."""
+    import numpy as np
+
     span = float(np.ptp(res.history[0], axis=0).max()) if res.history.size else 100.0
     _PREC["digits"] = 1 if span >= 20 else 2
 
@@ -193,6 +195,8 @@ def register(app: typer.Typer) -> None:
         plot: Path = typer.Option(None, "--plot", help="Write the positions plot (PNG) here."),
     ) -> None:
         """Forecast where a negotiation lands: per-round positions, forecast and baselines."""
+        from tashkent.bargain.run import MODELS, load_problem, run_model
+
         if model not in MODELS:
             raise UserError(f"--model {model}: choose one of {', '.join(MODELS)}")
         problem, _spec, _scen = load_problem(source)
@@ -255,6 +259,8 @@ def _console() -> Console:
 
 
 def _np_default(o: Any) -> Any:
+    import numpy as np
+
     if isinstance(o, np.generic):
         return o.item()
     if isinstance(o, np.ndarray):

@@ -32,35 +32,14 @@ dimension by dimension, independently.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
 
 import numpy as np
 
 from tashkent.bargain.baselines import baselines, detect_oscillation
 from tashkent.bargain.inputs import Problem
+from tashkent.bargain.options import EUOptions
 from tashkent.bargain.result import BargainResult
 from tashkent.errors import UserError
-
-
-@dataclass(frozen=True)
-class EUOptions:
-    """Every disputed choice of the reconstruction; defaults reproduce Scholz et al. (2011)."""
-
-    p_denominator: Literal["scholz", "pair"] = "scholz"
-    risk_view: Literal["receiver", "own"] = "receiver"
-    vote_risk: Literal["voter", "neutral"] = "voter"
-    offer_order: Literal["type", "nearest"] = "type"
-    compromise_order: Literal["largest", "smallest"] = "largest"
-    capitulation: Literal["off", "on"] = "off"
-    mu: Literal["median", "mean"] = "median"
-    q: float = 1.0
-    t: float = 1.0
-
-    def check(self) -> None:
-        for name in ("q", "t"):
-            v = getattr(self, name)
-            if not 0.0 <= v <= 1.0:
-                raise UserError(f"--option {name}={v:g}: must lie in [0, 1]")
 
 
 def condorcet_median(x: np.ndarray, w: np.ndarray) -> float:

@@ -5,13 +5,12 @@ See docs/decisions/0303-bargaining-link.md.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tashkent.bargain.inputs import from_spec
-from tashkent.bargain.packages import analyse, converged_package, utilities
-from tashkent.scenario.bargaining import BargainingSpec
+if TYPE_CHECKING:
+    from tashkent.scenario.bargaining import BargainingSpec
 
 
 def crisis_expected_cost(spec: BargainingSpec, scenario: Any | None) -> tuple[dict[str, float] | None, str]:
@@ -67,6 +66,9 @@ def process_inputs(spec: BargainingSpec, expected_cost: dict[str, float] | None 
     Also returned: the reservation utilities and how they were obtained, the landing point, and the
     framework package's id.
     """
+    from tashkent.bargain.inputs import from_spec
+    from tashkent.bargain.packages import analyse, converged_package, utilities
+
     problem = from_spec(spec)
     an = analyse(spec, expected_cost)
     res = an.reservation.values
@@ -107,6 +109,18 @@ def bargaining_overrides(scenario: Any) -> tuple[dict[str, float], dict[str, Any
     before the ensemble, and applied as fixed values in every run."""
     if scenario.bargaining is None:
         return {}, {}
+    from tashkent.scenario.load import scenario_to_data
+    from tashkent.store.cache import cached_json
+
+    # A pure function of the scenario (its seed included): kept on disk after the first forecast.
+    overrides, provenance = cached_json(
+        "bargaining-link", scenario_to_data(scenario), lambda: list(_bargaining_overrides(scenario))
+    )
+    return dict(overrides), dict(provenance)
+
+
+def _bargaining_overrides(scenario: Any) -> tuple[dict[str, float], dict[str, Any]]:
+    assert scenario.bargaining is not None
     cost, how = crisis_expected_cost(scenario.bargaining, scenario)
     inputs = process_inputs(scenario.bargaining, cost)
     overrides = {"way_out": float(inputs["way_out"]), "settlement_gap": float(inputs["settlement_gap"])}

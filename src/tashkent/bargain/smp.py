@@ -42,12 +42,12 @@ Everything is arrays over [perspective, actor, actor]; no Python loop runs over 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
 
 import numpy as np
 
 from tashkent.bargain.baselines import baselines, detect_oscillation
 from tashkent.bargain.inputs import Problem
+from tashkent.bargain.options import SMPOptions
 from tashkent.bargain.result import BargainResult
 from tashkent.errors import UserError
 
@@ -59,31 +59,6 @@ SMP_MAX_ACTORS = 300  # about 2 minutes on one core (benchmarks/RESULTS.md); mem
 
 _GAMMA = {"linear": 1.0, "square": 2.0, "quartic": 4.0, "octic": 8.0}
 _ADJUST = {"none": 0.0, "one_third": 1 / 3, "half": 0.5, "two_thirds": 2 / 3, "full": 1.0}
-
-
-@dataclass(frozen=True)
-class SMPOptions:
-    """KTAB's parameters (defaults marked in the KTAB tutorial) plus our stopping controls."""
-
-    victory_prob: Literal["linear", "square", "quartic", "octic", "binary"] = "linear"
-    pce: Literal["conditional", "markov_incentive", "markov_uniform"] = "conditional"
-    transitions: Literal["deterministic", "stochastic"] = "deterministic"
-    voting_rule: Literal["proportional", "binary", "propbin", "propcbc", "cubic", "asymprosp"] = (
-        "proportional"
-    )
-    big_r_adjust: Literal["none", "one_third", "half", "two_thirds", "full"] = "one_third"
-    big_r_range: Literal["min", "mid", "max"] = "mid"
-    third_party_commit: Literal["none", "semi", "full"] = "semi"
-    bargain_interp: Literal["s1p1", "s2p2"] = "s2p2"
-    bargain_model: Literal["init_only", "init_rcvr", "pw_comp"] = "init_only"
-    max_turns: int = 100
-    stop_ratio: float = 0.02
-
-    def check(self) -> None:
-        if not 1 <= self.max_turns <= 10_000:
-            raise UserError(f"--option max_turns={self.max_turns}: must be between 1 and 10000")
-        if not 0 <= self.stop_ratio < 1:
-            raise UserError(f"--option stop_ratio={self.stop_ratio:g}: must lie in [0, 1)")
 
 
 # ---------------------------------------------------------------- building blocks (pure functions)

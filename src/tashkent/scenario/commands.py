@@ -1,12 +1,11 @@
-"""`tashkent scenario list | show NAME | validate FILE | export NAME`."""
+"""`tashkent scenario list | show NAME | validate FILE | export NAME`. The scenario loader (pydantic,
+numpy, scipy) is imported when a command runs, not when the command line is assembled."""
 
 from __future__ import annotations
 
 import typer
 from rich.console import Console
 from rich.table import Table
-
-from tashkent.scenario.load import builtin_names, builtin_text, load_scenario
 
 scenario_app = typer.Typer(help="List, show, validate and export scenario files.", no_args_is_help=True)
 console = Console(highlight=False)
@@ -15,6 +14,8 @@ console = Console(highlight=False)
 @scenario_app.command("list")
 def list_() -> None:
     """List the built-in scenarios."""
+    from tashkent.scenario.load import builtin_names, load_scenario
+
     table = Table("name", "start", "title")
     for name in builtin_names():
         s = load_scenario(name)
@@ -26,6 +27,8 @@ def list_() -> None:
 def show(name: str = typer.Argument(..., help="Built-in name or path to a YAML file.")) -> None:
     """Summarise a scenario: actors, process, initial state, declared levers and parameters with
     sources."""
+    from tashkent.scenario.load import load_scenario
+
     s = load_scenario(name)
     console.print(
         f"[bold]{s.name}[/bold] — {s.title}\nstart {s.start_date}; parties {s.parties[0]}–{s.parties[1]}\n"
@@ -101,6 +104,7 @@ def show(name: str = typer.Argument(..., help="Built-in name or path to a YAML f
 def validate(path: str = typer.Argument(..., help="Scenario YAML file (or built-in name).")) -> None:
     """Validate a scenario file: exit 0 and say so, or print one line naming the problem (exit 2)."""
     from tashkent.bargain.link import bargaining_overrides
+    from tashkent.scenario.load import load_scenario
     from tashkent.sim.ensemble import preflight
 
     s = load_scenario(path)
@@ -114,6 +118,8 @@ def validate(path: str = typer.Argument(..., help="Scenario YAML file (or built-
 @scenario_app.command("export")
 def export(name: str = typer.Argument(..., help="Built-in scenario to copy.")) -> None:
     """Print a built-in scenario's YAML to start your own: `tashkent scenario export NAME > my.yaml`."""
+    from tashkent.scenario.load import builtin_text
+
     typer.echo(builtin_text(name), nl=False)
 
 

@@ -14,7 +14,8 @@ def calibrated_overlays() -> list[dict[str, Any]]:
     ref = resources.files("tashkent").joinpath("history/data/calibrated.yaml")
     if not ref.is_file():
         return []
-    return [yaml.safe_load(ref.read_text(encoding="utf-8"))]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when installed
+    return [yaml.load(ref.read_text(encoding="utf-8"), Loader=loader)]
 
 
 def calibration_note(notes: dict[str, list[str]], calibrated: bool) -> dict[str, Any]:

@@ -59,7 +59,8 @@ def _bias_noise(
     out = np.zeros((m, 2, n_blocks * BLOCK_RUNS))
     for a, mid in enumerate(ctx_ids):
         for i, party in enumerate(parties):
-            u = keyed_uniforms(seed, BIASES, f"{mid}->{party}", 0, int(streams.max()) + 1)[streams]
+            lo, hi = int(streams.min()), int(streams.max()) + 1
+            u = keyed_uniforms(seed, BIASES, f"{mid}->{party}", lo, hi - lo)[streams - lo]
             out[a, i] = np.repeat(ndtri(np.clip(u, 1e-9, 1 - 1e-9)), BLOCK_RUNS) * sd
     return out
 

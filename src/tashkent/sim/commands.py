@@ -16,7 +16,6 @@ from rich.table import Table
 from tashkent.errors import UserError
 from tashkent.limits import MAX_CHUNK_RUNS, MAX_DAYS, MAX_LIST, MAX_RUNS, MAX_TRAJECTORIES, MAX_WORKERS
 from tashkent.scenario.overlays import calibration_text
-from tashkent.scenario.schema import TRACKS
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -86,6 +85,8 @@ def summary_table(doc: dict[str, Any], parties: tuple[str, str]) -> Table:
     ):
         row(f"P(highest rung {label})", f"p_rung_ge_{k}", lambda m, k=k: m["p_rung_ge"][str(k)])
     row("P(nuclear signalling)", "p_nuclear_signal", lambda m: m["p_nuclear_signal"])
+    from tashkent.scenario.schema import TRACKS
+
     for party in parties:
         for tr in TRACKS:
             row(

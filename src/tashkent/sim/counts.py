@@ -72,20 +72,30 @@ class Counts:
             raise ValueError("counts of different horizons or metrics cannot be merged")
         sums = {k: _add(getattr(self, k), getattr(other, k)) for k in self.SUMMED}
         blocks = _concat_sorted(self.blocks, other.blocks, "block")
-        runs = np.concatenate([self.trajectory_runs, other.trajectory_runs])
-        order = np.argsort(runs, kind="stable")
-        traj = {
-            k: np.concatenate([self.trajectories[k], other.trajectories[k]])[order]
-            if k in self.trajectories
-            else v
-            for k, v in other.trajectories.items()
-        }
+        if len(other.trajectory_runs) == 0 and self.trajectories.keys() >= other.trajectories.keys():
+            # the usual case past the first chunks: nothing to add, nothing to copy (the dtype
+            # is still the one concatenation would give)
+            traj = {
+                k: self.trajectories[k].astype(np.result_type(self.trajectories[k], v), copy=False)
+                for k, v in other.trajectories.items()
+            }
+            runs = self.trajectory_runs
+        else:
+            runs = np.concatenate([self.trajectory_runs, other.trajectory_runs])
+            order = np.argsort(runs, kind="stable")
+            traj = {
+                k: np.concatenate([self.trajectories[k], other.trajectories[k]])[order]
+                if k in self.trajectories
+                else v
+                for k, v in other.trajectories.items()
+            }
+            runs = runs[order]
         return replace(
             self,
             **sums,
             blocks=blocks,
             trajectories=traj,
-            trajectory_runs=runs[order],
+            trajectory_runs=runs,
             block_start=min(self.block_start, other.block_start),
         )
 
@@ -107,6 +117,27 @@ def _concat_sorted(a: dict[str, Array], b: dict[str, Array], key: str) -> dict[s
         return dict(a)
     merged = {k: np.concatenate([np.asarray(a[k]), np.asarray(b[k])]) for k in a}
     order = np.argsort(merged[key], kind="stable")
+    return {k: v[order] for k, v in merged.items()}
+
+
+def first_blocks(table: dict[str, Array], limit: int) -> dict[str, Array]:
+    """The rows of a per-block table whose block index is below `limit` (empty if none)."""
+    if not table:
+        return {}
+    keep = np.asarray(table["block"]) < limit
+    if not keep.any():
+        return {}
+    return table if keep.all() else {k: np.asarray(v)[keep] for k, v in table.items()}
+
+
+def concat_blocks(tables: list[dict[str, Array]]) -> dict[str, Array]:
+    """Per-block tables of several chunks as one, in block order (one concatenation, however many
+    chunks: merging them pairwise would copy the growing table once per chunk)."""
+    tables = [t for t in tables if t]
+    if not tables:
+        return {}
+    merged = {k: np.concatenate([np.asarray(t[k]) for t in tables]) for k in tables[0]}
+    order = np.argsort(merged["block"], kind="stable")
     return {k: v[order] for k, v in merged.items()}
 
 

@@ -53,5 +53,5 @@ def forecast(
         overrides=dict(overrides or {}),
         keep_trajectories=keep_trajectories,
     )
-    total = run_ensemble(scenario, config)
+    total = run_ensemble(scenario, config, keep_blocks=0)
     return document(scenario, config, total)

@@ -27,5 +27,8 @@ def dynamics_rng(seed: int, block: int) -> np.random.Generator:
 def keyed_uniforms(seed: int, stream: int, name: str, block_start: int, n_blocks: int) -> np.ndarray:
     """Uniforms for blocks [block_start, block_start + n_blocks) of a named stream."""
     ss = np.random.SeedSequence(seed, spawn_key=(stream, name_key(name)))
-    rng = np.random.Generator(np.random.PCG64(ss))
-    return rng.random(block_start + n_blocks)[block_start:]
+    bits = np.random.PCG64(ss)
+    # A float64 uniform takes one 64-bit step, so jumping `block_start` steps gives the numbers
+    # that drawing all blocks from 0 would (without the cost growing with the block index).
+    bits.advance(block_start)
+    return np.random.Generator(bits).random(n_blocks)

@@ -67,6 +67,19 @@ def load_chunk(path: Path, run_dir: Path | None = None) -> Counts:
         ) from None
 
 
+def load_chunk_blocks(path: Path, run_dir: Path) -> dict[str, np.ndarray]:
+    """Only the per-block table of a chunk file (checked as `load_chunk` checks it): the other
+    arrays are not decompressed."""
+    data = integrity.verified_bytes(run_dir, path.relative_to(run_dir).as_posix())
+    try:
+        with np.load(io.BytesIO(data)) as z:
+            return {k[6:]: z[k] for k in z.files if k.startswith("block_")}
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        raise UserError(
+            f"{path}: unreadable chunk; `tashkent runs repair {run_dir.name}` removes it"
+        ) from None
+
+
 def _read_chunk(source: Path | io.BytesIO) -> Counts:
     with np.load(source) as z:
         meta = json.loads(bytes(z["meta"]).decode())

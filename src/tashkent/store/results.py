@@ -22,7 +22,7 @@ from tashkent.sim.tables import (
     survival_table,
     trajectory_table,
 )
-from tashkent.store.chunks import done_chunks, load_chunk
+from tashkent.store.chunks import done_chunks, load_chunk_blocks
 from tashkent.store.paths import atomic_write
 
 RESULT_FILES = (
@@ -61,8 +61,52 @@ def write_block_table(run_dir: Path, blocks: dict[str, Any]) -> None:
     write_parquet(pd.DataFrame(blocks), run_dir / "blocks.parquet")
 
 
+class BlockTableWriter:
+    """blocks.parquet written while the ensemble runs: each chunk's per-block table is appended as
+    soon as every earlier chunk's has been (chunks finish out of order), so the file is the one
+    `write_blocks` writes from the chunk files afterwards, without reading them back."""
+
+    def __init__(self, run_dir: Path, chunk_starts: list[int]) -> None:
+        self.path = run_dir / "blocks.parquet"
+        self.tmp = run_dir / ".blocks.parquet.tmp"
+        self.order = sorted(chunk_starts)
+        self.next = 0
+        self.waiting: dict[int, dict[str, Any]] = {}
+        self.writer: Any = None
+
+    def add(self, block_start: int, table: dict[str, Any]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.waiting[block_start] = table
+        while self.next < len(self.order) and self.order[self.next] in self.waiting:
+            rows = self.waiting.pop(self.order[self.next])
+            self.next += 1
+            if not rows:
+                continue
+            arrow = pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
+            if self.writer is None:
+                self.writer = pq.ParquetWriter(self.tmp, arrow.schema)
+            self.writer.write_table(arrow)
+
+    def close(self) -> None:
+        """Put the file in place (every chunk must have been added)."""
+        if self.next < len(self.order):
+            raise RuntimeError(f"{self.path}: {len(self.order) - self.next} chunk tables missing")
+        if self.writer is not None:
+            self.writer.close()
+            self.tmp.replace(self.path)
+
+    def abort(self) -> None:
+        """Leave no partial file (an interrupted run writes the table when it is finished)."""
+        if self.writer is not None:
+            self.writer.close()
+        self.tmp.unlink(missing_ok=True)
+
+
 def write_blocks(run_dir: Path) -> None:
-    """Collect the per-block tables of all chunk files into blocks.parquet (streaming, by chunk)."""
+    """Collect the per-block tables of all chunk files into blocks.parquet (streaming, by chunk):
+    the file `BlockTableWriter` writes during a run, rebuilt from the chunk files alone."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -74,7 +118,7 @@ def write_blocks(run_dir: Path) -> None:
     writer = None
     try:
         for _, cp in chunks:
-            table = pa.Table.from_pandas(pd.DataFrame(load_chunk(cp, run_dir).blocks), preserve_index=False)
+            table = pa.Table.from_pandas(pd.DataFrame(load_chunk_blocks(cp, run_dir)), preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             writer.write_table(table)
