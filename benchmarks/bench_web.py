@@ -8,6 +8,7 @@ moves the server acknowledged: none lost, none duplicated.
 
     PYTHONPATH=src python benchmarks/bench_web.py                      # 10 × 5 seats, 60 s
     PYTHONPATH=src python benchmarks/bench_web.py --seconds 10 --exercises 2
+    PYTHONPATH=src python benchmarks/bench_web.py --workers 0              # adjudicate in the server
     PYTHONPATH=src python benchmarks/bench_web.py --db postgresql+psycopg://user@host/db
 """
 
@@ -38,9 +39,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, port: int, home: str) -> subprocess.Popen:
+def start_server(db: str, port: int, home: str, workers: int = 1) -> subprocess.Popen:
     env = {**os.environ, "TASHKENT_HOME": home}
-    cmd = [sys.executable, "-m", "tashkent", "serve", "--port", str(port), "--db", db]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tashkent",
+        "serve",
+        "--port",
+        str(port),
+        "--db",
+        db,
+        "--workers",
+        str(workers),
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -76,11 +88,11 @@ async def run(
             try:
                 r = await coro
             except httpx.HTTPError as exc:
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                errors[f"{kind} {type(exc).__name__}"] = errors.get(f"{kind} {type(exc).__name__}", 0) + 1
                 return None
             latency[kind].append(time.perf_counter() - t0)
             if r.status_code >= 400:
-                errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
+                errors[f"{kind} {r.status_code}"] = errors.get(f"{kind} {r.status_code}", 0) + 1
             return r
 
         async def seat_loop(ex: dict[str, Any], seat: str, rng: random.Random) -> None:
@@ -155,18 +167,22 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--advance-every", type=float, default=15.0, help="seconds between turn closes")
     ap.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    ap.add_argument(
+        "--workers", type=int, default=1, help="`tashkent serve --workers` (0: adjudicate in the server)"
+    )
     ap.add_argument("--out", type=Path, default=None, help="write the figures here as JSON")
     args = ap.parse_args()
     home = tempfile.mkdtemp(prefix="tashkent-bench-web-")
     db = args.db or f"sqlite:///{home}/bench.db"
     port = free_port()
-    proc = start_server(db, port, home)
+    proc = start_server(db, port, home, args.workers)
     try:
         base = f"http://127.0.0.1:{port}"
         res = asyncio.run(run(base, args.exercises, min(args.seats, 10), args.seconds, args.advance_every))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    res["workers"] = args.workers
     res["database"] = "sqlite" if db.startswith("sqlite") else db.split(":", 1)[0]
     text = json.dumps(res, indent=1)
     print(text)

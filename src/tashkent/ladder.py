@@ -49,6 +49,12 @@ class Ladder:
             out[k] = self.tier_scores[tier]
         return out
 
+    def measure_rungs(self) -> tuple[int, ...]:
+        """Rungs held by standing non-violent measures (entered by a non-violent escalation:
+        diplomatic, economic and treaty measures): what a `lift_measure` action lifts. Mobilisation
+        and fire sit above them and are ended by standing down and ceasefires, not by lifting."""
+        return tuple(sorted(k for k, t in self.rung_entry_tier.items() if t == "non_violent_escalation"))
+
     def cameo_to_action(self) -> dict[str, Action]:
         """Map each CAMEO code named in the catalogue to its action."""
         table: dict[str, Action] = {}

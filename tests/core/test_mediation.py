@@ -98,3 +98,31 @@ def test_reversing_china_tilt_raises_escalation():
         seed=5,
     )
     assert flip["milestones"]["120"]["p_rung_ge"]["4"] > base["milestones"]["120"]["p_rung_ge"]["4"]
+
+
+def test_announced_co_facilitators_enter_the_prospective_coalition_before_they_join():
+    """The judgement of decision 0055: acceptance and the official phases weigh the coalition that
+    would run the process, co-facilitators due at Track 1.5 included, though at phase 0 they take
+    no part in crises; seven members are beyond the optimum of three, so announcing the four that
+    only join at phase 3 lowers the coverage both parties see."""
+    from tashkent.model.credibility import size_effect
+    from tashkent.sim.step import mediation, mediators_active
+
+    announced = ["IDN", "KAZ", "UZB", "SCO"]  # due at phase 3, no crisis role
+    coverage = {}
+    for label, sets in (
+        ("as written", []),
+        ("not announced", [f"actors.{a}.active=false" for a in announced]),
+    ):
+        sc = load_scenario("kashmir-2025", sets=sets)
+        ctx = build_context(sc)
+        state = initial_state(sc, ctx, 1, np.zeros((len(ctx.mediator_ids), 2, 1)))
+        keys = ("cred_threshold", "cred_war_aversion", "cred_sharpness", "coalition_optimum")
+        p = {k: np.array([sc.parameters[k].value]) for k in keys}
+        coverage[label] = mediation(state, p, ctx)[1][0]
+        if label == "as written":
+            ids = [ctx.mediator_ids[j] for j in np.flatnonzero(mediators_active(state, ctx)[:, 0])]
+            assert not set(announced) & set(ids)  # not active at phase 0 ...
+            k = sc.parameters["coalition_optimum"].value
+            assert size_effect(np.array(7.0), k) < size_effect(np.array(3.0), k)  # ... but in the prospect
+    assert coverage["not announced"] > coverage["as written"] > 0

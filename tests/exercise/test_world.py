@@ -101,3 +101,60 @@ def test_great_power_engagement_restrains_a_crisis(sc):
         _, x = world.simulate(sc, w, 0, 30, orders, 21, 400)
         out[level] = (x["max_rung"] >= 4).mean()
     assert out[1.0] < out[0.0], out
+
+
+def in_crisis(sc, rung: int) -> dict:
+    """The scenario's world with a crisis open at `rung`."""
+    w = world.world_from_scenario(sc)
+    return {**w, "rung": {**w["rung"], "value": rung}, "crisis": {**w["crisis"], "value": True}}
+
+
+def test_a_mutual_ceasefire_stops_the_strikes_and_keeps_the_standing_measures(sc):
+    """Both parties order a ceasefire during air strikes for a 30-day turn: the fire stops at the
+    scenario's ceasefire rung (3), the crisis ends as after a hotline ceasefire and the standing
+    rung falls to the post-crisis cap (2: treaty and trade measures stay); nothing is lifted."""
+    assert sc.parameters["ceasefire_rung"].value == 3 and sc.parameters["post_crisis_rung_cap"].value == 2
+    w = in_crisis(sc, 5)
+    both = orders_from_moves(sc, [("IND", "ceasefire"), ("PAK", "ceasefire")])
+    st, _ = world.simulate(sc, w, 0, 30, both, 5, 400)
+    assert st.rung.max() <= 3 and (st.rung == 2).mean() > 0.95
+    assert (st.rung == 0).sum() == 0  # was 0.95 when the ceasefire stepped down every day
+    assert st.crisis.mean() < 0.05
+    one, _ = world.simulate(sc, w, 0, 30, orders_from_moves(sc, [("IND", "ceasefire")]), 5, 400)
+    assert one.crisis.mean() > 0.4  # one side alone is no hotline ceasefire: the crisis lingers
+    assert (one.rung >= 2).mean() > 0.95
+
+
+def test_lifting_a_measure_is_its_own_action_and_waits_for_the_fire_to_stop(sc):
+    calm = world.world_from_scenario(sc)  # rung 2, no crisis: the 2025 measures in force
+    st, _ = world.simulate(sc, calm, 0, 1, orders_from_moves(sc, [("PAK", "lift_measure")]), 5, 200)
+    assert (st.rung == 1).all()  # one step now
+    w = in_crisis(sc, 5)
+    moves = [("IND", "ceasefire"), ("PAK", "ceasefire")]
+    plain, _ = world.simulate(sc, w, 0, 30, orders_from_moves(sc, moves), 5, 400)
+    lifted, _ = world.simulate(sc, w, 0, 30, orders_from_moves(sc, [*moves, ("IND", "lift_measure")]), 5, 400)
+    assert (plain.rung <= 1).mean() < 0.05 and (lifted.rung <= 1).mean() > 0.95
+    assert (lifted.rung == 0).mean() < 0.05  # one measure, one step
+    # a lift does not replace the seat's posture: IND still ceasefires in the same turn
+    assert orders_from_moves(sc, [*moves, ("IND", "lift_measure")]).posture[0] == ("deescalate", 0)
+
+
+def test_a_lifted_measure_is_compared_with_how_often_the_model_lowered_the_rung(sc):
+    from tashkent.exercise.service import divergences
+
+    w = world.world_from_scenario(sc)  # rung 2
+    expected = {"rung": [0.0, 0.1, 0.9, 0, 0, 0, 0], "p_max_rung_ge": [1, 1, 1, 0, 0, 0, 0]}
+    lift, talks = divergences(
+        sc, [{"seat": "IND", "action": "lift_measure"}, {"seat": "PAK", "action": "talks"}], w, expected
+    )
+    assert lift["model_probability"] == 0.1 and lift["diverged"] and "below rung 2" in lift["text"]
+    assert talks["model_probability"] == 1.0 and not talks["diverged"]
+
+
+def test_nobody_steps_down_from_war_alone_but_a_mutual_ceasefire_ends_it(sc):
+    w = in_crisis(sc, 6)
+    alone, _ = world.simulate(sc, w, 0, 1, orders_from_moves(sc, [("IND", "ceasefire")]), 5, 200)
+    both = orders_from_moves(sc, [("IND", "ceasefire"), ("PAK", "ceasefire")])
+    agreed, _ = world.simulate(sc, w, 0, 3, both, 5, 200)
+    assert (alone.rung == 6).mean() > 0.9  # as in the model: war ends by its own hazard, not by one side
+    assert (agreed.rung <= 3).all()  # three days down to the ceasefire rung

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -222,6 +223,7 @@ def test_governance_scores_are_private_to_the_seat(client):
     ex = new_exercise(client, ("IND", "PAK", "KCS-IN"))
     url = f"/api/exercises/{ex['id']}"
     g = client.get(f"{url}/governance", headers=bearer(ex["seat_tokens"]["IND"])).json()
+    assert g["available"] is True
     packages = [p["id"] for p in g["analysis"]["packages"] if p["kind"] == "package"]
     assert g["analysis"]["nash"] is None or len(g["analysis"]["nash"]["point"]) == len(
         g["analysis"]["dimensions"]
@@ -424,3 +426,44 @@ def test_player_text_is_escaped_in_pages(client):
     page.post(f"/exercises/{ex['id']}/move", data={"action": "talks", "note": "<script>alert(1)</script>"})
     html = page.get(f"/exercises/{ex['id']}").text
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_governance_page_of_a_scenario_without_packages_says_how_to_add_them(client):
+    r = client.post("/api/exercises", json={"scenario": "pakistan-afghanistan-2025", "seats": ["PAK", "AFG"]})
+    assert r.status_code == 201, r.text
+    ex = r.json()
+    url = f"/api/exercises/{ex['id']}"
+    g = client.get(f"{url}/governance", headers=bearer(ex["facilitator_token"]))
+    assert g.status_code == 200
+    body = g.json()
+    assert body["available"] is False and "no bargaining section" in body["reason"]
+    assert "bargaining:" in body["how_to_add"] and "tashkent packages" in body["how_to_add"]
+    # scores cannot be given, with the same explanation
+    s = client.post(f"{url}/scores", json={"scores": {"x": 5}}, headers=bearer(ex["seat_tokens"]["PAK"]))
+    assert s.status_code == 409 and "no bargaining section" in s.json()["error"]
+    # the page, through the facilitator's join link
+    client.get(f"/join/{ex['id']}/{ex['facilitator_token']}")
+    page = client.get(f"/exercises/{ex['id']}/governance")
+    assert page.status_code == 200
+    assert "No governance packages in this scenario" in page.text
+    assert "tashkent scenario export kashmir-2025" in page.text
+    assert client.get(f"/exercises/{ex['id']}/governance.png").status_code == 404
+
+
+def test_the_form_and_the_json_create_an_exercise_through_one_path(client):
+    """Same checks and the same join links, whichever way the exercise is created."""
+    for bad in (2.5, True, "a week"):
+        r = client.post(
+            "/api/exercises", json={"scenario": "kashmir-2025", "seats": ["IND"], "turn_days": bad}
+        )
+        assert r.status_code == 422 and r.json()["error"] == f"turn_days: {bad!r} is not a whole number"
+    page = client.post("/exercises", data={"scenario": "kashmir-2025", "seats": ["IND"], "turn_days": "2.5"})
+    assert page.status_code == 422 and "turn_days: &#39;2.5&#39; is not a whole number" in page.text
+    api = client.post("/api/exercises", json={"seats": ["IND", "PAK"], "turn_days": "14"}).json()
+    assert set(api["join_links"]) == {"facilitator", "IND", "PAK"}
+    page = client.post("/exercises", data={"seats": ["IND", "PAK"], "turn_days": "14"})
+    assert page.status_code == 200
+    links = re.findall(r'id="link-(\w+)" href="(http://testserver/join/[0-9a-f]+/[^"]+)"', page.text)
+    assert {who for who, _ in links} == {"facilitator", "IND", "PAK"}
+    joined = client.get(dict(links)["PAK"], follow_redirects=False)
+    assert joined.status_code == 303  # the form's link is a working join link

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
 from pathlib import Path
 
 import pytest
+from tests.web.helpers import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -31,22 +30,11 @@ ARGS = [
 
 @pytest.fixture
 def server(tmp_path):
-    """The app served by uvicorn on a free port of 127.0.0.1 (the socket listens before we return)."""
-    import uvicorn
-
+    """The app served by uvicorn on a free port of 127.0.0.1."""
     from tashkent.web.app import create_app
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    app = create_app(f"sqlite:///{tmp_path / 'browser.db'}")
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    t = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    srv.should_exit = True
-    t.join(timeout=10)
-    sock.close()
+    with served(create_app(f"sqlite:///{tmp_path / 'browser.db'}")) as url:
+        yield url
 
 
 @pytest.fixture

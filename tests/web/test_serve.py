@@ -21,6 +21,8 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 def test_bad_port_is_a_one_line_error():
     code, _, err = run_cli("serve", "--port", "0")
     assert code == 2 and err.strip().startswith("error: --port 0") and len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("serve", "--workers", "-1")
+    assert code == 2 and err.strip() == "error: --workers -1: must be between 0 and 64"
 
 
 def free_port() -> int:

@@ -95,6 +95,12 @@ def _ladder_action(aid: str, kind: str, effect: str, **kw: Any) -> LegalAction:
     )
 
 
+def _ceasefire_rung(scenario: Scenario) -> str:
+    """The scenario's ceasefire rung with its name, for the action's effect text."""
+    r = int(scenario.parameters["ceasefire_rung"].value)
+    return f"{r}, {load_ladder().rung_names[r]}"
+
+
 def legal_actions(scenario: Scenario, seat: Seat) -> list[LegalAction]:
     """The actions a seat may choose this turn (all turns offer the same menu)."""
     ladder = load_ladder()
@@ -134,15 +140,24 @@ def legal_actions(scenario: Scenario, seat: Seat) -> list[LegalAction]:
                 "nuclear_signal", "signal", "sets the nuclear-signalling flag (opens a crisis if none)"
             )
         )
+        measures = " and ".join(ladder.rung_names[r] for r in ladder.measure_rungs())
         out.append(
-            _ladder_action("ceasefire", "deescalate", "your escalation move each crisis day is to step down")
+            _ladder_action(
+                "ceasefire",
+                "deescalate",
+                "in a crisis you stop firing and striking: your move each crisis day is to step down to "
+                f"the scenario's ceasefire rung ({_ceasefire_rung(scenario)}), then hold; standing "
+                f"{measures} measures stay in force. If both parties order it, it is the hotline "
+                "ceasefire and the crisis ends at the model's post-ceasefire rate",
+            )
         )
         out.append(
             _ladder_action(
                 "lift_measure",
                 "lift",
-                "lifts one standing measure now if no crisis is on (the rung falls one step); "
-                "in a crisis, steps down each day",
+                f"lifts one standing {measures} measure this turn (the rung falls one step), "
+                "now or as soon as mobilisation and fire have ended; combine it with a ceasefire "
+                "or talks, which set your daily move",
             )
         )
         out.append(
@@ -225,8 +240,10 @@ def orders_from_moves(scenario: Scenario, moves: list[tuple[str, str]]) -> Order
             i = parties.index(seat.id)
             if a.kind == "escalate":
                 orders.posture[i] = ("escalate", int(a.rung or 0))
-            elif a.kind in ("deescalate", "lift", "hold"):
+            elif a.kind in ("deescalate", "hold"):
                 orders.posture[i] = (a.kind, 0)
+            elif a.kind == "lift":
+                orders.lift.add(i)
             elif a.kind == "signal":
                 orders.signal.add(i)
             elif a.kind in ("accept", "refuse"):

@@ -19,6 +19,7 @@ from tashkent.errors import UserError
 from tashkent.exercise import inputs
 from tashkent.exercise import seats as seats_mod
 from tashkent.exercise import world as world_mod
+from tashkent.exercise.runner import Runner, adjudicate_turn, inline, opening_forecast
 from tashkent.scenario.schema import Scenario, ScheduledEvent
 from tashkent.sim.context import build_context
 from tashkent.store.exercises import (
@@ -82,10 +83,6 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _links(name: str) -> dict[str, float]:
-    return inputs.link_overrides(name)
-
-
 def _scenario(name: str) -> Scenario:
     try:
         return inputs.scenario(name)
@@ -135,8 +132,10 @@ def create(
     title: str = "",
     turn_days: int = 30,
     seed: int = 20251120,
+    run: Runner = inline,
 ) -> dict[str, Any]:
-    """A new exercise; returns the only copy of its tokens."""
+    """A new exercise; returns the only copy of its tokens. The opening forecast runs through
+    `run` (`tashkent.exercise.runner`)."""
     sc = _scenario(scenario_name)
     if not seat_ids:
         raise Invalid('seats: give at least one seat, e.g. ["IND", "PAK", "RUS"]')
@@ -153,7 +152,7 @@ def create(
         except UserError as exc:
             raise Invalid(exc.message) from None
     world = world_mod.world_from_scenario(sc)
-    ahead = world_mod.forecast_ahead(sc, world, 0, int(seed) + 1, _links(scenario_name))
+    ahead = run(opening_forecast, scenario_name, world, int(seed) + 1)
     ex_id = secrets.token_hex(8)
     fac = new_token()
     tokens = {s.id: new_token() for s in chosen}
@@ -449,6 +448,9 @@ def divergences(
             r = int(m["rung"])
             p = expected["p_max_rung_ge"][r]
             text = f"the model's dyad reached rung {r} or higher in {p:.0%} of runs"
+        elif a == "lift_measure" and rung0 > 0:
+            p = sum(expected["rung"][:rung0])
+            text = f"the model's dyad ended the turn below rung {rung0} in {p:.0%} of runs"
         elif a in ("ceasefire", "lift_measure", "talks"):
             p = 1.0 - expected["p_max_rung_ge"][min(rung0 + 1, 6)] if rung0 < 6 else 1.0
             text = f"the model's dyad did not climb above rung {rung0} in {p:.0%} of runs"
@@ -468,7 +470,7 @@ def divergences(
 STALE = dt.timedelta(minutes=2)  # a turn closed this long ago without a result was left by a crash
 
 
-def advance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
+def advance(store: ExerciseStore, caller: Caller, run: Runner = inline) -> dict[str, Any]:
     """Close the open turn and adjudicate it. Closing is one short transaction (the turn's moves
     and injects are fixed, a pending result row is written, the next turn opens for moves); the
     model then runs without holding the database, and a second transaction stores the outcome. A
@@ -489,20 +491,21 @@ def advance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
         if pending is not None:
             stale = pending.turn
     if stale is not None:
-        complete(store, caller.exercise_id, stale)
+        complete(store, caller.exercise_id, stale, run)
     with store.writing() as s:
         ex = _exercise(s, caller.exercise_id, lock=True)
         turn = ex.turn
         s.add(TurnRow(exercise_id=ex.id, turn=turn, created=utcnow(), result=None))
         ex.turn = turn + 1
-    result = complete(store, caller.exercise_id, turn)
+    result = complete(store, caller.exercise_id, turn, run)
     out = _public_turn(result)
     out["new_turn"] = turn + 1
     return out
 
 
-def complete(store: ExerciseStore, exercise_id: str, turn: int) -> dict[str, Any]:
-    """Adjudicate a closed turn from the world as it stood before it, and store the outcome."""
+def complete(store: ExerciseStore, exercise_id: str, turn: int, run: Runner = inline) -> dict[str, Any]:
+    """Adjudicate a closed turn from the world as it stood before it (the model runs through
+    `run`), and store the outcome."""
     with store.reading() as s:
         ex = _exercise(s, exercise_id)
         sc = _scenario(ex.scenario)
@@ -527,8 +530,8 @@ def complete(store: ExerciseStore, exercise_id: str, turn: int) -> dict[str, Any
     for e in injects:  # a great power's move, unless a great-power seat chose for itself
         if e["kind"] == "great_power" and orders.gp_engagement is None:
             orders.gp_engagement = float(e["engagement"])
-    res = world_mod.adjudicate(
-        sc, world_before, turn * turn_days, turn_days, orders, seed0 * 1000 + turn, _links(ex.scenario)
+    res = run(
+        adjudicate_turn, ex.scenario, world_before, turn * turn_days, turn_days, orders, seed0 * 1000 + turn
     )
     move_json = [
         {**_move_json(m, labels), "rung": labels.get((m.seat, m.action), {}).get("rung")} for m in moves
@@ -594,14 +597,42 @@ def reissue(store: ExerciseStore, caller: Caller, seat: str) -> dict[str, Any]:
     return {"seat": seat, "token": token}
 
 
+def no_packages(sc: Scenario) -> str | None:
+    """Why a scenario has no governance-model exercise (None when it has one)."""
+    if sc.bargaining is None:
+        return f"{sc.name} has no bargaining section, so there are no governance packages to score."
+    if not sc.bargaining.packages:
+        return f"The bargaining section of {sc.name} lists no packages to score."
+    return None
+
+
+HOW_TO_ADD_PACKAGES = (
+    "Give the scenario file a `bargaining:` section: the settlement dimensions (each on a 0–100 scale), "
+    "every actor's capability and its position and salience on each dimension, and the governance "
+    "packages to score, each with a source. The built-in kashmir-2025 scenario has one to start from "
+    "(`tashkent scenario export kashmir-2025 > my.yaml`); `tashkent packages my.yaml` checks the section, "
+    "and an exercise created from that scenario then has this page."
+)
+
+
+def _packages_or_refuse(sc: Scenario) -> None:
+    why = no_packages(sc)
+    if why is not None:
+        raise Conflict(f"{why} {HOW_TO_ADD_PACKAGES}")
+
+
 def governance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
     """Phase-2 governance-model exercise: the bargaining engine's packages, zone of agreement,
     Nash and Kalai–Smorodinsky points, beside the seats' own scores (a seat sees its own; the
-    facilitator sees all; everybody sees the mean per package)."""
+    facilitator sees all; everybody sees the mean per package). A scenario without packages gives
+    `available: false` and says how to add them."""
     with store.reading() as s:
         ex = _exercise(s, caller.exercise_id)
         scores = list(s.scalars(select(ScoreRow).where(ScoreRow.exercise_id == ex.id)))
         stated = list(s.scalars(select(PositionRow).where(PositionRow.exercise_id == ex.id)))
+    why = no_packages(_scenario(ex.scenario))
+    if why is not None:
+        return {"available": False, "scenario": ex.scenario, "reason": why, "how_to_add": HOW_TO_ADD_PACKAGES}
     analysis = inputs.package_analysis(ex.scenario)
     positions: dict[str, dict[str, float]] = {}
     for row in stated:
@@ -619,6 +650,8 @@ def governance(store: ExerciseStore, caller: Caller) -> dict[str, Any]:
         best = max(common, key=lambda k: pa[k] * pb[k])
         players_nash = {"package": best, "product": pa[best] * pb[best], p0: pa[best], p1: pb[best]}
     return {
+        "available": True,
+        "scenario": ex.scenario,
         "analysis": analysis,
         "scores": [{"seat": r.seat, "package": r.package, "score": r.score} for r in visible],
         "mean_scores": {k: sum(v) / len(v) for k, v in by_pkg.items()},
@@ -648,55 +681,55 @@ def _numbers(
     return clean
 
 
-def state_positions(store: ExerciseStore, caller: Caller, positions: dict[str, Any]) -> dict[str, Any]:
-    """A seat states its position (0–100) on settlement dimensions (a later one replaces it)."""
+def _governance_scenario(store: ExerciseStore, caller: Caller, verb: str) -> str:
+    """The scenario of a seat's governance-model exercise (refused for the facilitator and for a
+    scenario without packages)."""
     if caller.role != "seat" or caller.seat is None:
-        raise Forbidden("only a seat states positions")
+        raise Forbidden(f"only a seat {verb}")
     with store.reading() as s:
-        ex = _exercise(s, caller.exercise_id)
-    dims = {d["id"] for d in inputs.dimensions(ex.scenario)}
-    clean = _numbers(
-        positions, dims, lambda k: f"dimension {k!r}: not a settlement dimension", "position on", 100.0
-    )
+        name = _exercise(s, caller.exercise_id).scenario
+    _packages_or_refuse(_scenario(name))
+    return name
+
+
+def _save_seat_numbers(
+    store: ExerciseStore, caller: Caller, row_type: Any, key: str, value: str, clean: dict[str, float]
+) -> None:
+    """Store a seat's numbers by key in one transaction; a later value replaces an earlier one."""
     with store.writing() as s:
         for k, x in clean.items():
-            row = s.get(PositionRow, (caller.exercise_id, caller.seat, k))
+            row = s.get(row_type, (caller.exercise_id, caller.seat, k))
             if row is None:
                 s.add(
-                    PositionRow(
+                    row_type(
                         exercise_id=caller.exercise_id,
                         seat=caller.seat,
-                        dimension=k,
-                        position=x,
                         created=utcnow(),
+                        **{key: k, value: x},
                     )
                 )
             else:
-                row.position, row.created = x, utcnow()
+                setattr(row, value, x)
+                row.created = utcnow()
+
+
+def state_positions(store: ExerciseStore, caller: Caller, positions: dict[str, Any]) -> dict[str, Any]:
+    """A seat states its position (0–100) on settlement dimensions (a later one replaces it)."""
+    name = _governance_scenario(store, caller, "states positions")
+    dims = {d["id"] for d in inputs.dimensions(name)}
+    clean = _numbers(
+        positions, dims, lambda k: f"dimension {k!r}: not a settlement dimension", "position on", 100.0
+    )
+    _save_seat_numbers(store, caller, PositionRow, "dimension", "position", clean)
     return {"seat": caller.seat, "positions": clean}
 
 
 def score_packages(store: ExerciseStore, caller: Caller, scores: dict[str, Any]) -> dict[str, Any]:
     """A seat scores settlement packages 0–10 (a later score replaces an earlier one)."""
-    if caller.role != "seat" or caller.seat is None:
-        raise Forbidden("only a seat scores packages")
-    with store.reading() as s:
-        ex = _exercise(s, caller.exercise_id)
-    ids = {p["id"] for p in inputs.package_analysis(ex.scenario)["packages"] if p["kind"] == "package"}
-    clean = _numbers(
-        scores, ids, lambda k: f"package {k!r}: not a package of {ex.scenario}", "score for", 10.0
-    )
-    with store.writing() as s:
-        for k, x in clean.items():
-            row = s.get(ScoreRow, (caller.exercise_id, caller.seat, k))
-            if row is None:
-                s.add(
-                    ScoreRow(
-                        exercise_id=caller.exercise_id, seat=caller.seat, package=k, score=x, created=utcnow()
-                    )
-                )
-            else:
-                row.score, row.created = x, utcnow()
+    name = _governance_scenario(store, caller, "scores packages")
+    ids = {p["id"] for p in inputs.package_analysis(name)["packages"] if p["kind"] == "package"}
+    clean = _numbers(scores, ids, lambda k: f"package {k!r}: not a package of {name}", "score for", 10.0)
+    _save_seat_numbers(store, caller, ScoreRow, "package", "score", clean)
     return {"seat": caller.seat, "scores": clean}
 
 

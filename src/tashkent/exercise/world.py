@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from tashkent.ladder import load_ladder
+from tashkent.model.escalation import WAR_RUNG
 from tashkent.scenario.schema import TRACKS, Scenario
 from tashkent.sim.context import Context, build_context, phase_parameters
 from tashkent.sim.params import block_parameters, check_parameters, expand
@@ -34,6 +36,7 @@ class Orders:
     """The seats' choices for one turn, in the model's terms."""
 
     posture: dict[int, tuple[str, int]] = field(default_factory=dict)  # party → (kind, target rung)
+    lift: set[int] = field(default_factory=set)  # parties that lift one standing measure this turn
     signal: set[int] = field(default_factory=set)  # parties that signal (nuclear-capable test etc.)
     accept: dict[tuple[int, int], bool] = field(default_factory=dict)  # (party, track) → pinned choice
     engage: set[int] = field(default_factory=set)  # mediator indices engaged for the turn
@@ -44,6 +47,7 @@ class Orders:
     def empty(self) -> bool:
         return not (
             self.posture
+            or self.lift
             or self.signal
             or self.accept
             or self.engage
@@ -109,9 +113,6 @@ def _first_day(state: State, orders: Orders) -> None:
             state.crisis |= opens
             state.crisis_day = np.where(opens, 0, state.crisis_day)
             state.provocation[1 - i] += np.where(opens, 0.5, 0.0)
-        elif kind == "lift":
-            calm = ~state.crisis & (state.rung > 0)
-            state.rung = np.where(calm, state.rung - 1, state.rung).astype(np.int8)
     for _i in orders.signal:
         state.crisis |= True  # signalling is a crisis act
         state.signal |= True
@@ -121,18 +122,45 @@ def _first_day(state: State, orders: Orders) -> None:
         state.cache.clear()
 
 
-def _forced_moves(state: State, orders: Orders) -> np.ndarray | None:
+def _forced_moves(state: State, orders: Orders, ceasefire_rung: np.ndarray) -> np.ndarray | None:
+    """A party's daily escalation move from its posture: climb toward the target then hold; a
+    ceasefire steps down to the scenario's ceasefire rung (fire and strikes stop, standing
+    measures stay) then holds, and leaves full-scale war only when both parties order it (as in
+    the model, nobody steps down from war alone); talks hold."""
     if not orders.posture:
         return None
     fm = np.full((2, state.n), FREE_MOVE, dtype=np.int8)
+    mutual = _mutual(orders)
     for i, (kind, target) in orders.posture.items():
         if kind == "escalate":
             fm[i] = np.clip(target - state.rung.astype(np.int64), 0, 1)
-        elif kind in ("deescalate", "lift"):
-            fm[i] = np.where(state.rung > 0, -1, 0)
+        elif kind == "deescalate":
+            down = (state.rung > ceasefire_rung) & (mutual | (state.rung < WAR_RUNG))
+            fm[i] = np.where(down, -1, 0)
         else:  # hold
             fm[i] = 0
     return fm
+
+
+def _mutual(orders: Orders) -> bool:
+    """Both parties order a ceasefire: the hotline ceasefire (or, at war, the agreed one)."""
+    return all(orders.posture.get(i, ("", 0))[0] == "deescalate" for i in (0, 1))
+
+
+def _mutual_ceasefire(state: State, orders: Orders, ceasefire_rung: np.ndarray) -> None:
+    """Both parties ordering a ceasefire is the hotline ceasefire: once the fire has stopped, the
+    crisis ends at the model's post-ceasefire rate (its `crisis_end_ceasefire` term)."""
+    if _mutual(orders):
+        state.ceasefire_held |= state.crisis & (state.rung <= ceasefire_rung)
+
+
+def _lift_measure(state: State, pending: np.ndarray) -> np.ndarray:
+    """Lift one standing measure where a lift is pending and the dyad stands on a measures rung
+    (diplomatic, economic/treaty: `Ladder.measure_rungs`); under mobilisation or fire the lift
+    waits until they end. Returns the runs whose lift is still pending."""
+    now = pending & np.isin(state.rung, load_ladder().measure_rungs())
+    state.rung = np.where(now, state.rung - 1, state.rung).astype(np.int8)
+    return pending & ~now
 
 
 def _pin(state: State, orders: Orders) -> None:
@@ -178,6 +206,8 @@ def simulate(
     u = _uniforms(seed, runs, days)
     _first_day(state, orders)
     _pin(state, orders)
+    cf_rung = p["ceasefire_rung"]
+    lifting = _lift_measure(state, np.full(runs, bool(orders.lift)))
     max_rung = state.rung.astype(np.int64).copy()
     first5 = np.where(state.rung >= 5, 0, days + 1)
     attacks = np.zeros(runs, dtype=np.int64)
@@ -185,8 +215,10 @@ def simulate(
         events = list(ctx.schedule.get(day0 + k, []))
         if k == 0:
             events += orders.injects
-        out = step(state, p, d, ctx, u[k].astype(np.float32), events, _forced_moves(state, orders))
+        out = step(state, p, d, ctx, u[k].astype(np.float32), events, _forced_moves(state, orders, cf_rung))
         _pin(state, orders)
+        _mutual_ceasefire(state, orders, cf_rung)
+        lifting = _lift_measure(state, lifting)
         _sponsored_cbms(state, orders, ctx)
         max_rung = np.maximum(max_rung, state.rung)
         first5 = np.where((first5 > days) & (state.rung >= 5), k + 1, first5)

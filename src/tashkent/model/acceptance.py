@@ -5,6 +5,8 @@ and trust — exceeds the audience and sovereignty cost of that track. Acceptanc
 unaccepting party accepts with a daily hazard rate × σ(u), an accepting party withdraws with a
 hazard rate × (1 − σ(u)), ten times higher during a crisis for official tracks. One uniform per
 party drives all three tracks, so acceptance is nested when costs are ordered (II ≤ 1.5 ≤ I).
+The coalition is the prospective one, co-facilitators announced for later phases included
+(Beardsley 2011; Walter 1997; full weight is judgement: docs/decisions/0055).
 """
 
 from __future__ import annotations

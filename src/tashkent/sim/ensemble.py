@@ -156,7 +156,7 @@ def _execute(todo: list[Any], config: RunConfig, fn: Callable[[Any], Any] = run_
         if fn is run_chunk and ctx.get_start_method() == "fork":
             _load_kernel(todo[0])
         with ProcessPoolExecutor(
-            max_workers=config.workers, mp_context=ctx, initializer=_exit_with_parent, initargs=(os.getpid(),)
+            max_workers=config.workers, mp_context=ctx, initializer=exit_with_parent, initargs=(os.getpid(),)
         ) as pool:
             pending = {pool.submit(fn, s) for s in todo}
             try:
@@ -180,7 +180,7 @@ def _load_kernel(spec: ChunkSpec) -> None:
         run_chunk(replace(spec, n_blocks=1, days=1, keep_trajectories=0))
 
 
-def _exit_with_parent(parent: int) -> None:
+def exit_with_parent(parent: int) -> None:
     """In a worker: exit as soon as the parent process is gone (e.g. killed with SIGKILL), so no
     idle worker is left holding the database and the run folder."""
     import threading

@@ -6,6 +6,7 @@ pages need is served from this package: no CDN, no front-end build."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from tashkent import __version__
 from tashkent.errors import UserError
 from tashkent.exercise import service
+from tashkent.exercise.runner import ModelPool, Runner, inline
 from tashkent.exercise.service import Caller, ExerciseError, Invalid
 from tashkent.store.exercises import ExerciseStore
 from tashkent.web import library
@@ -50,12 +53,27 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def create_app(db: str | None = None) -> FastAPI:
-    """The app on one database (SQLAlchemy URL or SQLite file; default under TASHKENT_HOME)."""
+def _whole(fields: Mapping[str, Any], key: str, default: int) -> int:
+    """A whole number from a JSON body or a form (a number or its digits; not 2.5, not true)."""
+    v = fields.get(key, default)
+    try:
+        return int(str(v).strip())
+    except ValueError:
+        raise Invalid(f"{key}: {v!r} is not a whole number") from None
+
+
+def create_app(db: str | None = None, workers: int = 0, run: Runner | None = None) -> FastAPI:
+    """The app on one database (SQLAlchemy URL or SQLite file; default under TASHKENT_HOME).
+    The model's work for exercises (opening forecast, adjudication) runs in `workers` worker
+    processes, or in the server's own threads with 0; `run` replaces both (tests)."""
     store = ExerciseStore(db)
     library.interrupt_stale_jobs(store)
     service.recover(store)
+    pool = ModelPool(workers) if workers > 0 and run is None else None
+    model: Runner = run or pool or inline
     app = FastAPI(title="tashkent", version=__version__, docs_url="/api/docs", redoc_url=None)
+    if pool is not None:
+        app.router.on_shutdown.append(pool.close)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["pct"] = lambda p: "—" if p is None else f"{100 * float(p):.1f}%"
@@ -94,23 +112,18 @@ def create_app(db: str | None = None) -> FastAPI:
     def api_list() -> list[dict[str, Any]]:
         return service.list_exercises(store)
 
-    @app.post("/api/exercises", status_code=201)
-    async def api_create(request: Request) -> dict[str, Any]:
-        body = await _json_body(request)
-        seats = body.get("seats")
+    def create(request: Request, fields: Mapping[str, Any], seats: Any) -> dict[str, Any]:
+        """One exercise from the JSON body or the form's fields, with its join links."""
         if not isinstance(seats, list) or not all(isinstance(s, str) for s in seats):
             raise Invalid('seats: give a list of seat ids, e.g. ["IND", "PAK", "RUS"]')
-        try:
-            turn_days, seed = int(body.get("turn_days", 30)), int(body.get("seed", 20251120))
-        except (TypeError, ValueError):
-            raise Invalid("turn_days and seed must be integers") from None
         out = service.create(
             store,
-            str(body.get("scenario", "kashmir-2025")),
+            str(fields.get("scenario", "kashmir-2025")),
             seats,
-            str(body.get("title", ""))[:200],
-            turn_days,
-            seed,
+            str(fields.get("title", ""))[:200],
+            _whole(fields, "turn_days", 30),
+            _whole(fields, "seed", 20251120),
+            model,
         )
         base = str(request.base_url).rstrip("/")
         out["join_links"] = {
@@ -118,6 +131,11 @@ def create_app(db: str | None = None) -> FastAPI:
             **{s: f"{base}/join/{out['id']}/{t}" for s, t in out["seat_tokens"].items()},
         }
         return out
+
+    @app.post("/api/exercises", status_code=201)
+    async def api_create(request: Request) -> dict[str, Any]:
+        body = await _json_body(request)
+        return await run_in_threadpool(create, request, body, body.get("seats"))
 
     @app.get("/api/exercises/{exercise_id}")
     def api_view(request: Request, exercise_id: str) -> dict[str, Any]:
@@ -142,7 +160,7 @@ def create_app(db: str | None = None) -> FastAPI:
 
     @app.post("/api/exercises/{exercise_id}/advance")
     def api_advance(request: Request, exercise_id: str) -> dict[str, Any]:
-        return service.advance(store, api_caller(request, exercise_id))
+        return service.advance(store, api_caller(request, exercise_id), model)
 
     @app.post("/api/exercises/{exercise_id}/end")
     def api_end(request: Request, exercise_id: str) -> dict[str, Any]:
@@ -230,28 +248,8 @@ def create_app(db: str | None = None) -> FastAPI:
     @app.post("/exercises", response_class=HTMLResponse)
     async def create_exercise(request: Request) -> HTMLResponse:
         form = await request.form()
-        seats = [str(s) for s in form.getlist("seats")]
-        try:
-            turn_days, seed = int(str(form.get("turn_days", 30))), int(str(form.get("seed", 20251120)))
-        except ValueError:
-            raise Invalid("turn length and seed must be whole numbers") from None
-        out = service.create(
-            store,
-            str(form.get("scenario", "kashmir-2025")),
-            seats,
-            str(form.get("title", ""))[:200],
-            turn_days,
-            seed,
-        )
-        base = str(request.base_url).rstrip("/")
-        links = {s: f"{base}/join/{out['id']}/{t}" for s, t in out["seat_tokens"].items()}
-        resp = page(
-            request,
-            "created.html",
-            ex=out,
-            facilitator_link=f"{base}/join/{out['id']}/{out['facilitator_token']}",
-            links=links,
-        )
+        out = await run_in_threadpool(create, request, form, [str(s) for s in form.getlist("seats")])
+        resp = page(request, "created.html", ex=out, links=out["join_links"])
         _set_cookie(resp, out["id"], out["facilitator_token"])
         return resp
 
@@ -294,7 +292,7 @@ def create_app(db: str | None = None) -> FastAPI:
 
     @app.post("/exercises/{exercise_id}/advance")
     def advance_form(request: Request, exercise_id: str) -> Response:
-        service.advance(store, page_caller(request, exercise_id))
+        service.advance(store, page_caller(request, exercise_id), model)
         return RedirectResponse(f"/exercises/{exercise_id}", status_code=303)
 
     @app.post("/exercises/{exercise_id}/end")
@@ -307,13 +305,16 @@ def create_app(db: str | None = None) -> FastAPI:
         caller = page_caller(request, exercise_id)
         g = service.governance(store, caller)
         v = service.view(store, caller)
-        mine = {r["package"]: r["score"] for r in g["scores"] if r["seat"] == caller.seat}
+        mine = {r["package"]: r["score"] for r in g.get("scores", []) if r["seat"] == caller.seat}
         return page(request, "governance.html", g=g, v=v, caller=caller, mine=mine)
 
     @app.get("/exercises/{exercise_id}/governance.png")
     def governance_png(request: Request, exercise_id: str) -> Response:
         caller = page_caller(request, exercise_id)
         v = service.view(store, caller)
+        why = service.no_packages(library.load_scenario_calibrated(v["scenario"]))
+        if why is not None:
+            raise service.NotFound(why)
         return Response(library.package_png(v["scenario"]), media_type="image/png")
 
     @app.post("/exercises/{exercise_id}/scores")
@@ -365,27 +366,12 @@ def create_app(db: str | None = None) -> FastAPI:
 
     @app.post("/dashboard/forecast")
     async def forecast_form(request: Request) -> Response:
-        form = await request.form()
-        req = {
-            "scenario": str(form.get("scenario", "kashmir-2025")),
-            "runs": str(form.get("runs", "2000")),
-            "days": str(form.get("days", "365")),
-            "seed": str(form.get("seed", "20251120")),
-            "set": [s.strip() for s in str(form.get("set", "")).splitlines() if s.strip()],
-            "inject": [s.strip() for s in str(form.get("inject", "")).splitlines() if s.strip()],
-        }
+        req = _job_request(await request.form(), "2000", "set", "inject")
         return RedirectResponse(f"/jobs/{library.start_forecast(store, store.url, req)}", status_code=303)
 
     @app.post("/dashboard/compare")
     async def compare_form(request: Request) -> Response:
-        form = await request.form()
-        req = {
-            "scenario": str(form.get("scenario", "kashmir-2025")),
-            "runs": str(form.get("runs", "1000")),
-            "days": str(form.get("days", "365")),
-            "seed": str(form.get("seed", "20251120")),
-            "variants": [s.strip() for s in str(form.get("variants", "")).splitlines() if s.strip()],
-        }
+        req = _job_request(await request.form(), "1000", "variants")
         return RedirectResponse(f"/jobs/{library.start_compare(store, req)}", status_code=303)
 
     @app.get("/jobs/{job_id}", response_class=HTMLResponse)
@@ -420,6 +406,20 @@ def create_app(db: str | None = None) -> FastAPI:
         return Response(library.package_png(scenario), media_type="image/png")
 
     return app
+
+
+def _job_request(form: Mapping[str, Any], runs: str, *lists: str) -> dict[str, Any]:
+    """A dashboard form as a job request: scenario, runs, days and seed as given, and each field
+    of `lists` (one entry a line) as a list."""
+    req: dict[str, Any] = {
+        "scenario": str(form.get("scenario", "kashmir-2025")),
+        "runs": str(form.get("runs", runs)),
+        "days": str(form.get("days", "365")),
+        "seed": str(form.get("seed", "20251120")),
+    }
+    for key in lists:
+        req[key] = [s.strip() for s in str(form.get(key, "")).splitlines() if s.strip()]
+    return req
 
 
 def _ahead_days(aar: dict[str, Any]) -> int:
