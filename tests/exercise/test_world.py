@@ -117,9 +117,12 @@ def test_a_mutual_ceasefire_stops_the_strikes_and_keeps_the_standing_measures(sc
     w = in_crisis(sc, 5)
     both = orders_from_moves(sc, [("IND", "ceasefire"), ("PAK", "ceasefire")])
     st, _ = world.simulate(sc, w, 0, 30, both, 5, 400)
-    assert st.rung.max() <= 3 and (st.rung == 2).mean() > 0.95
+    # 0.94 at rung 2 and 0.06 still in crisis with the overlay of decision 0045 (0.98 and 0.015
+    # before): its crisis-end hazard grows more slowly with the crisis's age, so a few more crises
+    # outlast the 30-day turn at the ceasefire rung
+    assert st.rung.max() <= 3 and (st.rung == 2).mean() > 0.9
     assert (st.rung == 0).sum() == 0  # was 0.95 when the ceasefire stepped down every day
-    assert st.crisis.mean() < 0.05
+    assert st.crisis.mean() < 0.1
     one, _ = world.simulate(sc, w, 0, 30, orders_from_moves(sc, [("IND", "ceasefire")]), 5, 400)
     assert one.crisis.mean() > 0.4  # one side alone is no hotline ceasefire: the crisis lingers
     assert (one.rung >= 2).mean() > 0.95
@@ -133,7 +136,8 @@ def test_lifting_a_measure_is_its_own_action_and_waits_for_the_fire_to_stop(sc):
     moves = [("IND", "ceasefire"), ("PAK", "ceasefire")]
     plain, _ = world.simulate(sc, w, 0, 30, orders_from_moves(sc, moves), 5, 400)
     lifted, _ = world.simulate(sc, w, 0, 30, orders_from_moves(sc, [*moves, ("IND", "lift_measure")]), 5, 400)
-    assert (plain.rung <= 1).mean() < 0.05 and (lifted.rung <= 1).mean() > 0.95
+    # lifted: 0.95 at this seed with the overlay of decision 0045 (see the test above)
+    assert (plain.rung <= 1).mean() < 0.05 and (lifted.rung <= 1).mean() > 0.9
     assert (lifted.rung == 0).mean() < 0.05  # one measure, one step
     # a lift does not replace the seat's posture: IND still ceasefires in the same turn
     assert orders_from_moves(sc, [*moves, ("IND", "lift_measure")]).posture[0] == ("deescalate", 0)
