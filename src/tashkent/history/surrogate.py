@@ -4,17 +4,17 @@ The simulated likelihood of a draw is a product of frequencies, each the share o
 runs that reproduce one feature of one crisis (its highest rung, signalling, mediation, duration,
 ...). A frequency from 100 runs is noisy (a hit more or less moves a rare feature's log-frequency
 by a nat), and 18 crises x 5 features multiply the noise, so raw importance weights collapse onto
-the luckiest draws. Neighbouring draws carry information about each other: the smoothed
-likelihood replaces each frequency by a binomial regression of the J draws' hit counts on a
-quadratic in the standardised parameters (logit link; linear terms, squares and pairwise
-products), i.e. the regression adjustment of Beaumont, Zhang & Balding (2002, *Genetics*
-162:2025) applied to the simulated frequencies, in the spirit of the surrogate likelihoods of Wood
-(2010, *Nature* 466:1102, synthetic likelihood) and Wilkinson (2014, *AISTATS*, GP-accelerated
-ABC), with a penalised GLM instead of a Gaussian process. The ridge penalty is chosen by
-generalised cross-validation on the deviance (Golub, Heath & Wahba 1979, *Technometrics* 21:215;
-Wood 2017, *Generalized Additive Models*, §3.4), so with no signal the fit shrinks to a constant
-frequency and no parameter gains weight from noise. The smoothed frequency is kept within the
-resolution 100 runs have ((½)/(R+1) to (R+½)/(R+1)), as the raw one is.
+the luckiest draws. Neighbouring draws carry information about each other: the smoothed likelihood
+replaces each frequency by a binomial regression of the J draws' hit counts on a quadratic in the
+standardised parameters (logit link; linear terms and squares, and pairwise products when
+`FULL_QUADRATIC` is set), i.e. the regression adjustment of Beaumont, Zhang & Balding (2002,
+*Genetics* 162:2025) applied to the simulated frequencies, in the spirit of the surrogate
+likelihoods of Wood (2010, *Nature* 466:1102, synthetic likelihood) and Wilkinson (2014, *AISTATS*,
+GP-accelerated ABC), with a penalised GLM instead of a Gaussian process. The ridge penalty is
+chosen by generalised cross-validation on the deviance (Golub, Heath & Wahba 1979, *Technometrics*
+21:215; Wood 2017, *Generalized Additive Models*, §3.4), so with no signal the fit shrinks to a
+constant frequency and no parameter gains weight from noise. The smoothed frequency is kept within
+the resolution 100 runs have ((½)/(R+1) to (R+½)/(R+1)), as the raw one is.
 """
 
 from __future__ import annotations
