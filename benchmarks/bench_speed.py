@@ -34,7 +34,6 @@ import os
 import platform
 import pstats
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_forecast import tashkent_exe  # noqa: E402
+
 SCENARIO = "kashmir-2025"
 BLOCK_RUNS, CHUNK_RUNS, SLAB_DAYS = 100, 10_000, 32
 
@@ -116,14 +117,6 @@ def api_forecast(runs: int, days: int, workers: int | None = None) -> Any:
     import tashkent
 
     return tashkent.forecast(SCENARIO, runs=runs, days=days, workers=workers)
-
-
-def tashkent_exe() -> str:
-    here = Path(sys.executable).parent / "tashkent"
-    found = str(here) if here.exists() else shutil.which("tashkent")
-    if not found:
-        raise SystemExit("the `tashkent` console script is not installed; `pip install -e .` first")
-    return found
 
 
 def cli(args: list[str], home: Path) -> None:

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
-from tashkent.cli import main
+from tests.core.helpers import run_cli as run_cli
+
 from tashkent.scenario.load import builtin_text
 
 KASHMIR = builtin_text("kashmir-2025")
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 def edited(tmp_path: Path, old: str, new: str, name: str = "edited.yaml") -> Path:
