@@ -39,7 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tashkent.events.model import Actor, Event
 from tashkent.events.taxonomy import describe
-from tashkent.store.paths import resolve_db_url
+from tashkent.store.paths import process_alive, resolve_db_url
 
 metadata = MetaData()
 
@@ -221,7 +221,7 @@ class EventStore:
             status = str(r["status"])
             if status.startswith("running"):
                 pid = status.partition(":")[2]
-                r["status"] = "running" if not pid.isdigit() or _alive(int(pid)) else "interrupted"
+                r["status"] = "running" if not pid.isdigit() or process_alive(int(pid)) else "interrupted"
         return rows
 
     def query(
@@ -250,18 +250,6 @@ class EventStore:
             q = q.limit(limit)
         with self.engine.connect() as conn:
             return [_from_row(r._mapping) for r in conn.execute(q)]
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def _chunks(rows: Iterable[StoredEvent], n: int) -> Iterator[list[StoredEvent]]:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from tashkent.errors import UserError
-from tashkent.store.paths import resolve_db_url
+from tashkent.store.paths import process_alive, resolve_db_url
 
 
 class Base(DeclarativeBase):
@@ -161,15 +161,7 @@ def _alive(row: RunRow) -> bool:
     pid, host = proc.get("pid"), proc.get("host")
     if not isinstance(pid, int) or host != socket.gethostname():
         return True
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return process_alive(pid)
 
 
 def _shown(row: RunRow) -> RunRow:

@@ -67,3 +67,16 @@ def atomic_write(path: Path, mode: str = "w", encoding: str | None = "utf-8") ->
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` on this host still exists (a process we may not signal counts as alive)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
