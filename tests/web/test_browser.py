@@ -90,7 +90,8 @@ def play(browser, base: str, shots: Path) -> None:
             page.reload()
             page.select_option("#action", action)
             page.fill("#note", f"turn {turn} {seat}")
-            page.click("#submit-move")
+            with page.expect_navigation():  # the POST and its redirect, before the page is read
+                page.click("#submit-move")
             assert f"turn {turn} {seat}" in page.inner_text("#my-moves")
         if turn == 0:
             seats["IND"].screenshot(path=str(shots / "web-seat.png"), full_page=True)
@@ -99,7 +100,9 @@ def play(browser, base: str, shots: Path) -> None:
             fac.select_option("#target", "IND")
             fac.fill("#fatalities", "26")
             fac.fill("#inote", "militants attack pilgrims")
-            fac.click("#submit-inject")
+            with fac.expect_navigation():  # let the POST finish before the reload below
+                fac.click("#submit-inject")
+            assert "militants attack pilgrims" in fac.inner_text("#all-moves")  # queued for adjudication
         fac.reload()
         assert fac.inner_text("#all-moves").count("turn ") == 3  # the white cell sees every move
         fac.click("#advance")
