@@ -40,6 +40,8 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("tashkent_home")
     monkeypatch.setenv("TASHKENT_HOME", str(home))
     monkeypatch.delenv("TASHKENT_DB", raising=False)
+    # Commands run in their own process unless a test asks for the resident worker (decision 0074).
+    monkeypatch.setenv("TASHKENT_RESIDENT", "0")
     yield home
 
 

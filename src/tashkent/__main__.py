@@ -1,3 +1,3 @@
-from tashkent.cli import main
+from tashkent.launch import main
 
 main()

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import typer
-from rich.console import Console
 
 from tashkent import __version__
 from tashkent.errors import UserError
+from tashkent.terminal import Console
 
 app = typer.Typer(
     help="Model, simulate and forecast third-party mediation under the shadow of crisis escalation.",
@@ -44,10 +46,19 @@ def _register_all() -> None:
 
 
 # One line per area; an area's commands live in src/tashkent/<area>/commands.py.
-_AREAS: list[str] = ["scenario", "sim", "report", "bargain", "events", "history", "explore", "web"]
+_AREAS: list[str] = [
+    *("scenario", "sim", "report", "bargain", "events", "history", "explore", "web", "resident"),
+]
 
 
 _register_all()
+
+
+@cache
+def click_command() -> Any:
+    """The assembled click command, built once per process (the resident worker builds it before
+    forking, so a forked command does not rebuild it)."""
+    return typer.main.get_command(app)
 
 
 def _log_internal_error(exc: BaseException) -> str:
@@ -87,7 +98,7 @@ def _os_error_text(exc: OSError) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, printing user errors as one line (exit 2), never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        click_command().main(args=argv, standalone_mode=False)
     except UserError as exc:
         err_console.print(f"error: {exc.message}", markup=False)
         sys.exit(exc.exit_code)

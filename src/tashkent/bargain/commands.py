@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from tashkent.errors import UserError
+from tashkent.terminal import Console
 
 if TYPE_CHECKING:
     from tashkent.bargain.result import BargainResult

@@ -9,10 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from tashkent.errors import UserError
+from tashkent.terminal import Console
 
 console = Console(highlight=False, soft_wrap=True)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from tashkent.terminal import Console
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)

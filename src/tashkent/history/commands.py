@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from tashkent.errors import UserError
+from tashkent.terminal import Console
 
 history_app = typer.Typer(help="The India–Pakistan crisis record and ICB base rates.", no_args_is_help=True)
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
+console = Console(highlight=False, piped_width=150)
 
 DATA_HELP = "Crisis record CSV (default: the packaged record; crisis_sources.csv beside it)."
 

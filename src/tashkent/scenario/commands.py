@@ -4,8 +4,9 @@ numpy, scipy) is imported when a command runs, not when the command line is asse
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from tashkent.terminal import Console
 
 scenario_app = typer.Typer(help="List, show, validate and export scenario files.", no_args_is_help=True)
 console = Console(highlight=False)

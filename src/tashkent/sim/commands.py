@@ -9,13 +9,13 @@ from typing import Any
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tashkent.errors import UserError
 from tashkent.limits import MAX_CHUNK_RUNS, MAX_DAYS, MAX_LIST, MAX_RUNS, MAX_TRAJECTORIES, MAX_WORKERS
 from tashkent.scenario.overlays import calibration_text
+from tashkent.terminal import Console
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)

@@ -2,11 +2,11 @@
 inputs and by the installed code, so that a second forecast of the same scenario does not redo
 work whose result cannot have changed (decision 0072).
 
-The key is a SHA-256 of the inputs (JSON) and of the code: the name, size and modification time
-of every source and data file of the installed package. Any edit, upgrade or checkout of tashkent
-therefore starts a fresh cache; nothing is ever looked up by version number alone. The cache is
-an optimisation only: a missing, unreadable or unwritable cache computes the result as usual, and
-`TASHKENT_NO_CACHE=1` turns it off.
+The key is a SHA-256 of the inputs (JSON) and of the code (`tashkent.fingerprint`: the name, size
+and modification time of every source and data file of the installed package). Any edit, upgrade
+or checkout of tashkent therefore starts a fresh cache; nothing is ever looked up by version number
+alone. The cache is an optimisation only: a missing, unreadable or unwritable cache computes the
+result as usual, and `TASHKENT_NO_CACHE=1` turns it off.
 """
 
 from __future__ import annotations
@@ -16,25 +16,11 @@ import json
 import os
 from collections.abc import Callable
 from contextlib import suppress
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tashkent.fingerprint import code_fingerprint
 from tashkent.store.paths import atomic_write, data_home
-
-PACKAGE = Path(__file__).resolve().parents[1]
-CODE_SUFFIXES = (".py", ".yaml", ".yml", ".csv", ".json", ".jsonl", ".txt")
-
-
-@cache
-def code_fingerprint() -> str:
-    """A digest of the installed package's source and data files (path, size, modification time)."""
-    h = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts:
-            st = path.stat()
-            h.update(f"{path.relative_to(PACKAGE).as_posix()}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
 
 
 def cached_json(kind: str, inputs: Any, compute: Callable[[], Any]) -> Any:

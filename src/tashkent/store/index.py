@@ -110,6 +110,13 @@ def engine_for(url: str | None) -> Engine:
     return eng
 
 
+def close_all() -> None:
+    """Dispose of every engine opened so far (the resident worker does, before it forks)."""
+    for eng in _engines.values():
+        eng.dispose()
+    _engines.clear()
+
+
 def _read_only(resolved: str) -> Engine:
     """A SQLite index in a read-only place: open it for reading only (listing and showing runs)."""
     path = resolved.removeprefix("sqlite:///")
