@@ -17,7 +17,9 @@ machine (every figure is best of `--repeats` after one warm-up; the load average
   mesa     the Mesa 3 baseline (`mesa_baseline.py`: the escalation and spoiler mechanisms on the
            reduced scenario) against tashkent on the same scenario, both on ONE core: Mesa on
            `--mesa-runs` runs, tashkent on 10,000 runs with one worker; seconds per run compared.
-  startup  `tashkent --help` and `tashkent forecast --runs 1000 --days 365 --json` (subprocess).
+  startup  `tashkent --help` and `tashkent forecast --runs 1000 --days 365 --json` (subprocess):
+           in its own process (TASHKENT_RESIDENT=0), and handed to a resident worker started
+           with `tashkent resident start` (wall time: the work runs in the worker's fork).
   profile  cProfile (CPU clock) of one 10,000-run chunk, top functions by own time.
   scale    `--scale-runs` runs x `--days` on 2 workers through the API, with the peak memory of
            the process tree (summed PSS, psutil every 0.25 s). Not part of the default sections.
@@ -119,9 +121,33 @@ def api_forecast(runs: int, days: int, workers: int | None = None) -> Any:
     return tashkent.forecast(SCENARIO, runs=runs, days=days, workers=workers)
 
 
-def cli(args: list[str], home: Path) -> None:
-    env = {**os.environ, "TASHKENT_HOME": str(home)}
+def cli(args: list[str], home: Path, resident: str = "0") -> None:
+    """`tashkent ARGS` as a user runs it; `resident`: TASHKENT_RESIDENT (0: in its own process)."""
+    env = {**os.environ, "TASHKENT_HOME": str(home), "TASHKENT_RESIDENT": resident}
     subprocess.run([tashkent_exe(), *args], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def startup_section(home: Path) -> dict[str, Any]:
+    """The command line's start-up: `--help`, and a 1,000-run forecast in its own process and
+    handed to a resident worker (in a private runtime folder of its own, stopped afterwards)."""
+    res: dict[str, Any] = {"help": best_of(lambda: cli(["--help"], home), 3)}
+    args = ["forecast", SCENARIO, "--runs", "1000", "--days", "365", "--json"]
+    res["forecast_1000"] = best_of(lambda: cli(args, home), 3)
+    runtime = tempfile.mkdtemp(prefix="tkb", dir="/tmp")
+    saved = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = runtime
+    try:
+        t0 = time.perf_counter()
+        cli(["resident", "start"], home)
+        res["resident_start_wall"] = time.perf_counter() - t0
+        res["forecast_1000_resident"] = best_of(lambda: cli(args, home, resident="auto"), 5)
+    finally:
+        cli(["resident", "stop"], home)
+        if saved is None:
+            os.environ.pop("XDG_RUNTIME_DIR", None)
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = saved
+    return res
 
 
 def mesa_section(runs: int, days: int, repeats: int) -> dict[str, Any]:
@@ -267,11 +293,11 @@ def main(argv: list[str] | None = None) -> int:
                     res[f"ratio_{k}_to_floor"] = res[k]["wall"] / res["floor"]["wall"]
                     print(f"ratio {k} / floor: {res[f'ratio_{k}_to_floor']:.2f}x (wall)")
         if "startup" in only:
-            res["help"] = best_of(lambda: cli(["--help"], home), 3)
+            res.update(startup_section(home))
             show("tashkent --help", res["help"])
-            args = ["forecast", SCENARIO, "--runs", "1000", "--days", "365", "--json"]
-            res["forecast_1000"] = best_of(lambda: cli(args, home), 3)
             show("tashkent forecast --runs 1000", res["forecast_1000"])
+            print(f"tashkent resident start             {res['resident_start_wall']:7.2f} s wall")
+            show("  the same, handed to the worker", res["forecast_1000_resident"])
         if "mesa" in only:
             res["mesa"] = m = mesa_section(a.mesa_runs, a.days, a.repeats)
             show("tashkent, reduced scenario, 1 core", m["tashkent_1_worker"])

@@ -18,10 +18,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "tashkent",
             "tashkent.errors",
+            "tashkent.fingerprint",
             "tashkent.ladder",
             "tashkent.limits",
             "tashkent.safe_yaml",
             "tashkent.strict",
+            "tashkent.terminal",
         ),
     ),
     ("scenario", ("tashkent.scenario",)),
@@ -33,7 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("api", ("tashkent.api", "tashkent.forecasting")),
     ("exercise", ("tashkent.exercise",)),
     ("web", ("tashkent.web",)),
-    ("cli", ("tashkent.cli", "tashkent.__main__")),
+    ("cli", ("tashkent.cli", "tashkent.__main__", "tashkent.launch", "tashkent.resident")),
 ]
 # Package facades that re-export the API lazily (inside `__getattr__`/`__call__`): the one place a
 # lower layer names a higher one, so `tashkent.forecast(...)` works without importing it eagerly.

@@ -4,6 +4,7 @@ relays interrupts, and goes away when idle, stopped, or when its socket is remov
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -47,6 +48,9 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
     monkeypatch.setenv("TASHKENT_RESIDENT", "auto")
     yield folder
+    for pid_file in folder.glob("*/*.pid"):  # a worker a failed test left running
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(int(json.loads(pid_file.read_text())["pid"]), signal.SIGTERM)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -147,12 +151,17 @@ def test_only_its_own_commands_code_and_environment(worker: Worker) -> None:
     assert worker.handed() == 1
 
 
-def test_bad_setting_and_unsafe_folder_are_one_line_errors(runtime: Path) -> None:
+def test_bad_setting_and_unsafe_folder_are_one_line_errors(
+    runtime: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad = launch("scenario", "list", env={"TASHKENT_RESIDENT": "maybe"})
     assert bad.returncode == 2
     assert bad.stderr.strip() == "error: TASHKENT_RESIDENT='maybe': use 0 (off), 1 (on) or auto"
-    (runtime / "tashkent").mkdir(mode=0o700)
-    os.chmod(runtime / "tashkent", 0o755)  # open to others: never used
+    # Folders open to others are never used: $XDG_RUNTIME_DIR/tashkent, then $TMPDIR/tashkent-UID.
+    monkeypatch.setenv("TMPDIR", str(runtime))
+    for name in ("tashkent", f"tashkent-{os.getuid()}"):
+        (runtime / name).mkdir(mode=0o700)
+        os.chmod(runtime / name, 0o755)
     assert client.socket_path() is None
     status = launch("resident", "start")
     assert status.returncode == 2
@@ -183,6 +192,7 @@ def test_start_status_stop(runtime: Path) -> None:
     stopped = launch("resident", "stop")
     assert stopped.stdout.strip() == "stopped 1 resident worker(s)", stopped.stderr
     assert json.loads(launch("resident", "status", "--json").stdout)["workers"] == []
+    assert list((runtime / "tashkent").iterdir()) == []  # no socket, pid, lock or log left
 
 
 def test_a_command_run_in_a_terminal_leaves_a_worker(runtime: Path) -> None:
@@ -251,8 +261,12 @@ def test_consoles_are_remade_for_the_streams_a_forked_command_gets(monkeypatch: 
     console = Console(highlight=False, piped_width=150)
     assert not console.is_terminal and console.width == 150
     primary, secondary = os.openpty()
-    with os.fdopen(secondary, "w") as terminal:
-        monkeypatch.setattr(sys, "stdout", terminal)
-        remake_all()
-        assert console.is_terminal and console.width != 150
-    os.close(primary)
+    try:
+        with os.fdopen(secondary, "w") as terminal:
+            monkeypatch.setattr(sys, "stdout", terminal)
+            remake_all()
+            assert console.is_terminal and console.width != 150
+    finally:
+        os.close(primary)
+        monkeypatch.undo()
+        remake_all()  # every command module's console, back to the test run's streams

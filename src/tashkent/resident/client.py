@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import struct
 import sys
 from contextlib import suppress
@@ -56,28 +57,26 @@ def interpreter_options() -> list[str]:
 
 
 def runtime_dir() -> str | None:
-    """The private folder of this user's workers (`$XDG_RUNTIME_DIR/tashkent`, else
-    `$TMPDIR/tashkent-UID`), created 0700; None if it is not a folder owned by this user and
-    closed to others (then no worker is used or started)."""
-    base = os.environ.get("XDG_RUNTIME_DIR")
-    path = (
-        os.path.join(base, "tashkent")
-        if base
-        else os.path.join(os.environ.get("TMPDIR") or "/tmp", f"tashkent-{os.getuid()}")
-    )
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        pass
-    except OSError:
-        return None
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    if not os.path.isdir(path) or os.path.islink(path) or st.st_uid != os.getuid() or st.st_mode & 0o077:
-        return None
-    return path
+    """The private folder of this user's workers, created 0700: `$XDG_RUNTIME_DIR/tashkent`, else
+    `$TMPDIR/tashkent-UID` (`/tmp` without TMPDIR); the first that is a folder owned by this user
+    and closed to others. None if neither is (then no worker is used or started)."""
+    candidates = [os.path.join(os.environ.get("TMPDIR") or "/tmp", f"tashkent-{os.getuid()}")]
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        candidates.insert(0, os.path.join(os.environ["XDG_RUNTIME_DIR"], "tashkent"))
+    for path in candidates:
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            continue
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077:
+            return path  # a real folder (lstat: not a link), this user's, closed to others
+    return None
 
 
 def key() -> str:

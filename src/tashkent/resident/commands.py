@@ -128,10 +128,22 @@ def stop() -> None:
     deadline = time.monotonic() + STOP_TIMEOUT
     while any(s.with_suffix(".pid").exists() for s in stopped) and time.monotonic() < deadline:
         time.sleep(0.05)
+    _remove_leftovers()
     left = [s for s in stopped if s.with_suffix(".pid").exists()]
     if left:
         raise UserError(f"{len(left)} resident worker(s) did not stop within {STOP_TIMEOUT:g} s: {left[0]}")
     typer.echo(f"stopped {len(stopped)} resident worker(s)")
+
+
+def _remove_leftovers() -> None:
+    """The lock and log files of workers that are gone (no process holds the lock)."""
+    import fcntl
+
+    for lock in _folder().glob("*.lock"):
+        with suppress(OSError), lock.open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock.with_suffix(".log").unlink(missing_ok=True)
+            lock.unlink()
 
 
 def status(as_json: bool = typer.Option(False, "--json", help="Print the workers as JSON.")) -> None:
