@@ -233,13 +233,17 @@ def test_interrupts_reach_the_forked_command(runtime: Path) -> None:
 
     def fake_worker() -> None:
         conn, _ = listener.accept()
-        _data, fds, _flags, _addr = socket.recv_fds(conn, client.HEADER.size, 3)
-        for fd in fds:
-            os.close(fd)
-        conn.sendall(client.STATUS.pack(b"P", command.pid))
-        os.kill(os.getpid(), signal.SIGINT)  # the user presses Ctrl-C at the launcher
-        conn.sendall(client.STATUS.pack(b"X", command.wait(timeout=TIMEOUT)))
-        conn.close()
+        with conn:  # closed whatever happens: the launcher then returns instead of waiting
+            head, fds, _flags, _addr = socket.recv_fds(conn, client.HEADER.size, 3)
+            for fd in fds:
+                os.close(fd)
+            _magic, length = client.HEADER.unpack(head)
+            with conn.makefile("rb") as request:
+                json.loads(request.read(length))
+            conn.sendall(client.STATUS.pack(b"P", command.pid))
+            if conn.recv(1) == client.GO:
+                os.kill(os.getpid(), signal.SIGINT)  # the user presses Ctrl-C at the launcher
+                conn.sendall(client.STATUS.pack(b"X", command.wait(timeout=TIMEOUT)))
 
     before = signal.getsignal(signal.SIGINT)
     thread = threading.Thread(target=fake_worker)
@@ -270,3 +274,20 @@ def test_consoles_are_remade_for_the_streams_a_forked_command_gets(monkeypatch: 
         os.close(primary)
         monkeypatch.undo()
         remake_all()  # every command module's console, back to the test run's streams
+
+
+def test_a_stuck_worker_is_given_up_and_the_command_runs_here(
+    runtime: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that never forks (stopped, swamped): the launcher stops waiting and runs the command
+    itself; without the launcher's go-ahead a late fork would exit without running it."""
+    path = client.socket_path()
+    assert path is not None
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)  # accepts into the backlog, never answers
+    monkeypatch.setattr(client, "HANDSHAKE_SECONDS", 0.2)
+    try:
+        assert client.handover(["forecast"]) is None
+    finally:
+        listener.close()

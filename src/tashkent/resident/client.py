@@ -28,6 +28,8 @@ IDLE_MINUTES = 15  # a worker started after a command exits after this long with
 HEADER = struct.Struct("!4sI")  # magic, length of the JSON request that follows
 MAGIC = b"TKR1"
 STATUS = struct.Struct("!ci")  # b"P" + pid of the forked process, then b"X" + exit status
+GO = b"G"  # the launcher's answer to b"P": it waits for the command, so the fork may run it
+HANDSHAKE_SECONDS = 10.0  # a worker that has not forked by then is stuck: run the command here
 MAX_SOCKET_PATH = 100  # AF_UNIX paths are limited to 108 bytes on Linux, 104 on macOS
 
 
@@ -132,9 +134,15 @@ def handover(argv: list[str]) -> int | None:
                 "main_package": getattr(sys.modules["__main__"], "__package__", None),
             }
         ).encode()
+        sock.settimeout(HANDSHAKE_SECONDS)
         socket.send_fds(sock, [HEADER.pack(MAGIC, len(request))], [0, 1, 2])
         sock.sendall(request)
-        relay.to(_read_status(sock, b"P"))
+        pid = _read_status(sock, b"P")
+        # Only after this answer does the fork run the command; without it (this process gave up
+        # and runs the command itself) the fork exits, so a command never runs twice.
+        sock.sendall(GO)
+        sock.settimeout(None)
+        relay.to(pid)
     except (OSError, ValueError):
         sock.close()
         relay.restore()

@@ -28,7 +28,7 @@ import traceback
 from contextlib import suppress
 from typing import Any
 
-from tashkent.resident.client import HEADER, MAGIC, STATUS
+from tashkent.resident.client import GO, HANDSHAKE_SECONDS, HEADER, MAGIC, STATUS
 
 POLL_SECONDS = 2.0  # how often an idle worker checks its deadline and its socket
 FIRST_BYTES_SECONDS = 5.0  # a launcher sends its first bytes as it connects
@@ -173,6 +173,10 @@ def _run_forked(conn: socket.socket, head: bytes, fds: list[int]) -> None:
         sys.modules["__main__"].__package__ = request["main_package"]
         _reopen_stdio()
         conn.sendall(STATUS.pack(b"P", os.getpid()))
+        conn.settimeout(HANDSHAKE_SECONDS)
+        if conn.recv(1) != GO:
+            raise ValueError("the launcher gave up waiting")
+        conn.settimeout(None)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"refused a request: {exc}", file=sys.__stderr__, flush=True)
         os._exit(1)  # the launcher runs the command itself: nothing has been run here
