@@ -179,6 +179,7 @@ def test_idle_worker_exits_and_removes_its_socket(runtime: Path) -> None:
 def test_removing_the_socket_stops_the_worker(worker: Worker) -> None:
     os.unlink(worker.path)
     assert worker.proc.wait(timeout=TIMEOUT) == 0
+    assert not Path(worker.path).with_suffix(".pid").exists()
 
 
 def test_start_status_stop(runtime: Path) -> None:

@@ -272,7 +272,7 @@ def spawn(path: str, idle_minutes: float, ready_fd: int | None = None) -> int:
     env = dict(os.environ)
     if env.get("PYTHONPATH"):  # the worker runs in the runtime folder: make the entries absolute
         env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in env["PYTHONPATH"].split(os.pathsep))
-    with open(path[: -len(".sock")] + ".log", "wb") as out:
+    with open(path[: -len(".sock")] + ".log", "ab") as out:
         proc = subprocess.Popen(
             args,
             cwd=os.path.dirname(path),

@@ -26,6 +26,7 @@ import tempfile
 import time
 import traceback
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 from tashkent.resident.client import GO, HANDSHAKE_SECONDS, HEADER, MAGIC, STATUS
@@ -124,7 +125,8 @@ def serve(path: str, idle_seconds: float, ready_fd: int | None = None) -> int:
     if _still_mine(path, mine):
         with suppress(OSError):
             os.unlink(path)
-        with suppress(OSError):
+    with suppress(OSError, ValueError):
+        if json.loads(Path(pid_file).read_text(encoding="utf-8"))["pid"] == os.getpid():
             os.unlink(pid_file)
     listener.close()
     print(f"stopped after {served} commands", flush=True)
