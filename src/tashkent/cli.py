@@ -46,9 +46,7 @@ def _register_all() -> None:
 
 
 # One line per area; an area's commands live in src/tashkent/<area>/commands.py.
-_AREAS: list[str] = [
-    *("scenario", "sim", "report", "bargain", "events", "history", "explore", "web", "resident"),
-]
+_AREAS = ["scenario", "sim", "report", "bargain", "events", "history", "explore", "web", "resident"]
 
 
 _register_all()
