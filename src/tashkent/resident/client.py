@@ -197,14 +197,20 @@ class _Relay:
         self.pending.clear()
 
 
-def _read_status(sock: socket.socket, kind: bytes) -> int:
-    data = b""
-    while len(data) < STATUS.size:
-        part = sock.recv(STATUS.size - len(data))
+def read_exactly(sock: socket.socket, size: int, what: str, start: bytes = b"") -> bytes:
+    """`size` bytes from a stream socket (`start`: those already read), or ValueError naming
+    `what` if the peer closes first."""
+    data = bytearray(start)
+    while len(data) < size:
+        part = sock.recv(min(65536, size - len(data)))
         if not part:
-            raise ValueError("connection closed")
+            raise ValueError(f"connection closed in the {what}")
         data += part
-    got, value = STATUS.unpack(data)
+    return bytes(data)
+
+
+def _read_status(sock: socket.socket, kind: bytes) -> int:
+    got, value = STATUS.unpack(read_exactly(sock, STATUS.size, "status"))
     if got != kind:
         raise ValueError(f"expected {kind!r}, got {got!r}")
     return int(value)

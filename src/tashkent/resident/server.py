@@ -29,7 +29,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from tashkent.resident.client import GO, HANDSHAKE_SECONDS, HEADER, MAGIC, STATUS
+from tashkent.resident.client import GO, HANDSHAKE_SECONDS, HEADER, MAGIC, STATUS, read_exactly
 
 POLL_SECONDS = 2.0  # how often an idle worker checks its deadline and its socket
 FIRST_BYTES_SECONDS = 5.0  # a launcher sends its first bytes as it connects
@@ -207,20 +207,10 @@ def _first_bytes(conn: socket.socket) -> tuple[bytes, list[int]] | None:
 
 def _receive(conn: socket.socket, data: bytes, fds: list[int]) -> dict[str, Any]:
     """The rest of the request (a header, then JSON); the standard streams put in place."""
-    while len(data) < HEADER.size:
-        part = conn.recv(HEADER.size - len(data))
-        if not part:
-            raise ValueError("connection closed in the header")
-        data += part
-    magic, length = HEADER.unpack(data)
+    magic, length = HEADER.unpack(read_exactly(conn, HEADER.size, "header", start=data))
     if magic != MAGIC:
         raise ValueError(f"not a tashkent launcher ({magic!r})")
-    body = bytearray()
-    while len(body) < length:
-        part = conn.recv(min(65536, length - len(body)))
-        if not part:
-            raise ValueError("connection closed in the request")
-        body += part
+    body = read_exactly(conn, length, "request")
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
